@@ -1,0 +1,132 @@
+"""LoCoMo evidence recall for memd.
+
+One memory per dialogue turn (``"[8 May 2023] Caroline: <text>"``), event time =
+the session's date, source_id = the turn's dia_id, one project per conversation.
+For each question, recall@k = share of its evidence dia_ids found in the top k
+(the official way). Categories: 1 multi-hop, 2 temporal, 3 open-domain,
+4 single-hop; "overall" is 1-4, 5 (adversarial) is reported apart.
+
+    python benchmarks/locomo.py --data ../shared/bench/locomo_dev.json --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import memd
+
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "locomo_dev.json"
+
+
+def session_date(raw: str) -> datetime:
+    return datetime.strptime(raw.strip(), "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
+def turns(sample: dict) -> list[dict]:
+    conv = sample["conversation"]
+    out = []
+    n = 1
+    while f"session_{n}" in conv:
+        when = session_date(conv[f"session_{n}_date_time"])
+        label = f"{when.day} {when:%B %Y}"
+        for turn in conv[f"session_{n}"]:
+            text = f"[{label}] {turn['speaker']}: {turn['text']}"
+            if turn.get("blip_caption"):
+                text += f" [shared an image: {turn['blip_caption']}]"
+            out.append({"text": text, "created_at": when, "source_id": turn["dia_id"]})
+        n += 1
+    return out
+
+
+def evidence_ids(raw: list[str], known: set[str]) -> list[str]:
+    out: list[str] = []
+    for item in raw:
+        for part in re.split(r"[;,\s]+", item):
+            m = re.fullmatch(r"D:?(\d+):0*(\d+)", part.strip())
+            if m:
+                dia = f"D{m.group(1)}:{m.group(2)}"
+                if dia in known and dia not in out:
+                    out.append(dia)
+    return out
+
+
+def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, **settings) -> dict:
+    samples = json.loads(data.read_text())
+    tmp = tempfile.TemporaryDirectory()
+    mem = memd.open(home or Path(tmp.name) / "home", **settings)
+    per_cat: dict[int, dict[int, list[float]]] = {c: {k: [] for k in ks} for c in CATEGORIES}
+    latencies: list[float] = []
+    n_mem = 0
+    ingest_s = 0.0
+    for sample in samples:
+        project = sample["sample_id"]
+        items = turns(sample)
+        known = {t["source_id"] for t in items}
+        t0 = time.perf_counter()
+        mem.remember_many([{**t, "project": project, "source": "import"} for t in items])
+        ingest_s += time.perf_counter() - t0
+        n_mem += len(items)
+        for qa in sample["qa"]:
+            gold = evidence_ids(qa.get("evidence", []), known)
+            if not gold:
+                continue
+            t0 = time.perf_counter()
+            hits = mem.recall(str(qa["question"]), k=max(ks), project=project)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            found = [h.memory.source_id for h in hits]
+            for k in ks:
+                top = set(found[:k])
+                per_cat[qa["category"]][k].append(sum(g in top for g in gold) / len(gold))
+    mem.close()
+    report: dict = {"categories": {}, "memories": n_mem}
+    for c, name in CATEGORIES.items():
+        report["categories"][name] = {
+            f"R@{k}": round(statistics.fmean(v), 4) if v else None for k, v in per_cat[c].items()
+        } | {"n": len(per_cat[c][ks[0]])}
+    overall = {k: [x for c in (1, 2, 3, 4) for x in per_cat[c][k]] for k in ks}
+    report["overall"] = {f"R@{k}": round(statistics.fmean(v), 4) for k, v in overall.items()} | {
+        "n": len(overall[ks[0]])
+    }
+    lat = sorted(latencies)
+    report["recall_ms"] = {
+        "p50": round(lat[len(lat) // 2], 2),
+        "p95": round(lat[int(len(lat) * 0.95)], 2),
+    }
+    report["ingest_per_s"] = round(n_mem / ingest_s, 1)
+    return report
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo JSON file")
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a memd setting for this run, e.g. keyword_weight=0.5")
+    args = ap.parse_args()
+    if not args.data.is_file():
+        print(f"no data at {args.data}; pass --data PATH", file=sys.stderr)
+        return 2
+    settings = dict(s.split("=", 1) for s in args.set)
+    report = run(args.data, **settings)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{'category':<12} {'n':>4} {'R@5':>6} {'R@10':>6}")
+        for name, row in [*report["categories"].items(), ("overall 1-4", report["overall"])]:
+            print(f"{name:<12} {row['n']:>4} {row['R@5'] or 0:>6.3f} {row['R@10'] or 0:>6.3f}")
+        print(f"ingest {report['ingest_per_s']} memories/s; recall p50 {report['recall_ms']['p50']} ms, "
+              f"p95 {report['recall_ms']['p95']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `memd` command line: parse, call memd, render. No logic of its own."""

@@ -1,0 +1,336 @@
+"""`memd`: the typer application. Composition root of the command-line entry point."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli import render
+from memd.errors import MemdError
+
+if TYPE_CHECKING:
+    from memd.api import MemoryAPI
+    from memd.config import Settings
+
+app = typer.Typer(
+    name="memd",
+    help="memd: a local-first long-term memory for coding agents.\n\n"
+    "Remember decisions, conventions, commands and fixes; recall them later by "
+    "meaning or keywords. Everything stays on this machine.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Inspect memd's settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+EXIT_ERROR = 1
+
+
+class State:
+    home: Path | None = None
+
+
+state = State()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ProjectOpt = Annotated[
+    str | None, typer.Option("--project", "-p", help="Project name (default: all for reads).")
+]
+KindsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--kind", "-k", help="Only this kind; repeat for several."),
+]
+
+
+@app.callback()
+def _root(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="MEMD_HOME",
+            help="Data directory (default: the platform's user data dir).",
+            show_envvar=True,
+        ),
+    ] = None,
+) -> None:
+    state.home = home
+
+
+def _settings() -> Settings:
+    from memd.config import load_settings
+
+    return load_settings(state.home)
+
+
+def _open() -> MemoryAPI:
+    import memd
+
+    return memd.open_with(_settings())
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """memd's errors become one line and a hint on stderr, and exit code 1."""
+    try:
+        yield
+    except MemdError as exc:
+        render.err.print(f"[bold red]Error:[/] {exc.message}")
+        if exc.hint:
+            render.err.print(f"[dim]{exc.hint}[/]")
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _run(fn: Callable[[MemoryAPI], Any]) -> Any:
+    with _errors():
+        mem = _open()
+        try:
+            return fn(mem)
+        finally:
+            mem.close()
+
+
+@app.command()
+def remember(
+    text: Annotated[
+        str | None, typer.Argument(help="What to remember. Omit it (or pass -) to read stdin.")
+    ] = None,
+    project: ProjectOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="episodic, semantic, procedural, preference or decision."
+        ),
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
+    source_id: Annotated[
+        str | None, typer.Option(help="Your own id for it: a file anchor, a commit, a URL.")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it happened (ISO date/time); default now.")
+    ] = None,
+    importance: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="0 to 1; default 0.5.")
+    ] = None,
+    pin: Annotated[bool, typer.Option("--pin", help="Never let it fade.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a memory. Identical text in the same project is stored once."""
+    if text is None or text == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            render.err.print("[bold red]Error:[/] no text given")
+            render.err.print("[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]")
+            raise typer.Exit(EXIT_ERROR)
+        text = sys.stdin.read()
+    record = _run(
+        lambda m: m.remember(
+            text,
+            project=project,
+            kind=kind,
+            tags=tag or (),
+            source="cli",
+            source_id=source_id,
+            created_at=at,
+            importance=importance,
+            pinned=pin,
+        )
+    )
+    if as_json:
+        render.print_json(record)
+    else:
+        render.out.print(f"Remembered [cyan]{record.id}[/] in project [bold]{record.project}[/].")
+
+
+@app.command()
+def recall(
+    query: Annotated[str, typer.Argument(help="A question or a few keywords.")],
+    k: Annotated[int, typer.Option("--k", "-n", min=1, max=1000, help="How many hits.")] = 10,
+    project: ProjectOpt = None,
+    kind: KindsOpt = None,
+    since: Annotated[str | None, typer.Option(help="Only memories from this time on (ISO).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only memories before this time (ISO).")] = None,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Search forgotten memories too.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show which channels found each hit.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the memories that best answer QUERY, best first."""
+    hits = _run(
+        lambda m: m.recall(
+            query,
+            k=k,
+            project=project,
+            kinds=kind,
+            since=since,
+            until=until,
+            include_archived=include_archived,
+        )
+    )
+    if as_json:
+        render.print_json(hits)
+    elif not hits:
+        render.out.print("No memories match.")
+    else:
+        render.out.print(render.hits_table(hits, explain=explain))
+
+
+@app.command()
+def show(
+    id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one memory with all its fields."""
+    record = _run(lambda m: m.get(id))
+    if as_json:
+        render.print_json(record)
+    else:
+        render.out.print(render.record_panel(record))
+
+
+@app.command("list")
+def list_(
+    project: ProjectOpt = None,
+    kind: KindsOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Include forgotten memories.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List memories, newest first."""
+    records = _run(
+        lambda m: m.list(project=project, kinds=kind, limit=limit, include_archived=include_archived)
+    )
+    if as_json:
+        render.print_json(records)
+    elif not records:
+        render.out.print("No memories yet. Add one with: memd remember \"...\"")
+    else:
+        render.out.print(render.memories_table(records))
+
+
+@app.command()
+def forget(
+    id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Delete it for good instead of archiving it.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before purging.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Archive a memory: it leaves recall but can be found with --include-archived.
+
+    With --purge the memory is deleted physically, which cannot be undone.
+    """
+    if purge and not yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            render.err.print("[bold red]Error:[/] --purge deletes for good; add --yes to confirm.")
+            raise typer.Exit(EXIT_ERROR)
+        typer.confirm(f"Delete memory {id} for good?", abort=True)
+    record = _run(lambda m: m.forget(id, purge=purge))
+    if as_json:
+        render.print_json(record)
+    else:
+        verb = "Purged" if purge else "Archived"
+        render.out.print(f"{verb} [cyan]{record.id}[/]: {record.text[:80]}")
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Count memories by project, kind and tier, and show the model in use."""
+    result = _run(lambda m: m.stats())
+    if as_json:
+        render.print_json(result)
+        return
+    render.out.print(f"[bold]{result.total}[/] memories in {result.store}")
+    render.out.print(f"model {result.embed_model} ({result.embed_dim} dims) on {result.device}")
+    for title, counts in (
+        ("project", result.by_project),
+        ("kind", result.by_kind),
+        ("tier", result.by_tier),
+    ):
+        if counts:
+            render.out.print(f"by {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every memory with the configured model (after changing models)."""
+    import memd
+    from rich.progress import Progress
+
+    with _errors():
+        mem = memd.open_with(_settings(), check_model=False)
+        with Progress(console=render.err, transient=True) as bar:
+            task = bar.add_task("re-embedding", total=None)
+            n = mem.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        mem.close()
+    render.out.print(f"Re-embedded {n} memories.")
+
+
+@app.command()
+def demo(as_json: JsonOpt = False) -> None:
+    """Store a few example memories in the 'memd-demo' project and recall from them."""
+    from memd.demo import DEMO_PROJECT, run_demo
+
+    result = _run(run_demo)
+    if as_json:
+        render.print_json({"project": DEMO_PROJECT, "stored": result.stored,
+                           "answers": [{"question": q, "hits": h} for q, h in result.answers]})
+        return
+    render.out.print(
+        f"Stored {result.stored} example memories in project [bold]{DEMO_PROJECT}[/] "
+        "(your other projects are untouched).\n"
+    )
+    for question, hits in result.answers:
+        render.out.print(render.hits_table(hits, explain=True, title=f"recall: {question}"))
+    render.out.print(
+        f"\nTry: memd recall \"where do secrets come from?\" -p {DEMO_PROJECT} --explain"
+    )
+
+
+@config_app.command("show")
+def config_show(as_json: JsonOpt = False) -> None:
+    """Print every setting in force and where the data lives."""
+    with _errors():
+        settings = _settings()
+    data = settings.model_dump(mode="json") | {
+        "store_location": settings.store_location,
+        "config_file": str(settings.config_path),
+    }
+    if as_json:
+        render.print_json(data)
+        return
+    for key, value in data.items():
+        render.out.print(f"[bold]{key}[/] = {value}")
+    render.out.print(
+        "\n[dim]Override with MEMD_<NAME> (e.g. MEMD_HOME) or in the config file above.[/]"
+    )
+
+
+@app.command()
+def version(as_json: JsonOpt = False) -> None:
+    """Print memd's version."""
+    import memd
+
+    if as_json:
+        render.print_json({"memd": memd.__version__, "python": sys.version.split()[0]})
+    else:
+        render.out.print(f"memd {memd.__version__}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

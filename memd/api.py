@@ -1,0 +1,71 @@
+"""The one interface callers program against.
+
+The in-process :class:`memd.service.MemoryService` implements it, and so will the
+daemon's client; an entry point picks one and the rest of the code cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
+
+Progress = Callable[[int, int], None]
+When = datetime | date | str | None
+
+
+@runtime_checkable
+class MemoryAPI(Protocol):
+    def remember(
+        self,
+        text: str,
+        *,
+        project: str | None = None,
+        kind: Kind | str | None = None,
+        tags: Sequence[str] = (),
+        source: str | None = None,
+        source_id: str | None = None,
+        created_at: When = None,
+        importance: float | None = None,
+        pinned: bool = False,
+    ) -> MemoryRecord: ...
+
+    def remember_many(
+        self,
+        items: Iterable[NewMemory | Mapping[str, Any]],
+        *,
+        progress: Progress | None = None,
+    ) -> list[str]: ...
+
+    def recall(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        project: str | Sequence[str] | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        since: When = None,
+        until: When = None,
+        include_archived: bool = False,
+    ) -> list[Hit]: ...
+
+    def get(self, id: str) -> MemoryRecord: ...
+
+    def forget(self, id: str, *, purge: bool = False) -> MemoryRecord: ...
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        limit: int | None = 20,
+        include_archived: bool = False,
+    ) -> list[MemoryRecord]: ...
+
+    def stats(self) -> Stats: ...
+
+    def reindex(self, *, progress: Progress | None = None) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,121 @@
+"""Settings: defaults, then ``config.toml`` in the data dir, then ``MEMD_*`` variables.
+
+Only composition roots (``memd.open``, the CLI, the MCP server, the daemon)
+call :func:`load_settings`; everything else receives a :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from memd.errors import ConfigError
+
+CONFIG_FILE = "config.toml"
+
+
+def default_home() -> Path:
+    # Imported here so `memd --help` does not pay for platformdirs' probing.
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("memd", appauthor=False))
+
+
+class Settings(BaseModel):
+    """Every knob memd has. Field names map to ``MEMD_<NAME>`` variables."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    home: Path = Field(description="Data directory: store, config, locks.")
+    store_uri: str | None = Field(
+        default=None,
+        description="LanceDB URI (e.g. s3://bucket/memd); default is <home>/store.",
+    )
+    embed_model: str = Field(
+        default="minilm-l6-int8", description="Name of a bundled embedding model."
+    )
+    embed_model_path: Path | None = Field(
+        default=None, description="Your own ONNX embedding model (overrides embed_model)."
+    )
+    embed_tokenizer_path: Path | None = Field(
+        default=None, description="tokenizer.json for embed_model_path."
+    )
+    embed_pooling: Literal["mean", "cls"] = Field(
+        default="mean", description="Pooling of a custom ONNX model's token states."
+    )
+    embed_max_tokens: int = Field(default=256, ge=8, le=8192)
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="auto: CUDA when a GPU is usable, else CPU."
+    )
+    llm_model_path: Path | None = Field(
+        default=None, description="GGUF file for the optional local LLM."
+    )
+    max_text_chars: int = Field(default=16_000, ge=100)
+    default_project: str = Field(default="default", min_length=1)
+    keyword_weight: float = Field(default=0.6, ge=0.0)
+    semantic_weight: float = Field(default=0.4, ge=0.0)
+    compact_every: int = Field(
+        default=256, ge=1, description="Compact the table after this many writes."
+    )
+
+    @property
+    def store_location(self) -> str:
+        return self.store_uri or str(self.home / "store")
+
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.store_location
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_FILE
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in Settings.model_fields:
+        key = f"MEMD_{name.upper()}"
+        if key in env and env[key] != "":
+            out[name] = env[key]
+    return out
+
+
+def load_settings(
+    home: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: object,
+) -> Settings:
+    """Build settings from defaults, ``<home>/config.toml``, ``MEMD_*`` and overrides."""
+    env = os.environ if env is None else env
+    env_values = _env_values(env)
+    if home is None:
+        home = env_values.pop("home", None) or default_home()
+    else:
+        env_values.pop("home", None)
+    home_path = Path(home).expanduser()
+
+    file_values: dict[str, object] = {}
+    cfg = home_path / CONFIG_FILE
+    if cfg.is_file():
+        try:
+            file_values = tomllib.loads(cfg.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {cfg}: {exc}") from exc
+
+    values: dict[str, object] = {**file_values, **env_values, **overrides, "home": home_path}
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid setting ({problems})",
+            hint=f"Fix it in {cfg} or the matching MEMD_* environment variable.",
+        ) from exc

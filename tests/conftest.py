@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import memd  # noqa: E402
+from fakes import HashEmbedder  # noqa: E402
+from memd.clock import ManualClock  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may touch the user's real memories."""
+    home = tmp_path / "memd-home"
+    monkeypatch.setenv("MEMD_HOME", str(home))
+    for var in ("MEMD_EMBED_MODEL", "MEMD_EMBED_MODEL_PATH", "MEMD_DEVICE", "MEMD_STORE_URI"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def mem(home: Path, clock: ManualClock) -> Iterator[memd.Memory]:
+    m = memd.open(home, embedder=HashEmbedder(), clock=clock)
+    yield m
+    m.close()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The real bundled ONNX model, loaded once per test session."""
+    from memd.config import load_settings
+    from memd.embed import build_embedder
+
+    return build_embedder(load_settings(home="/nonexistent-unused", env={}))
+
+
+@pytest.fixture
+def real_mem(home: Path, real_embedder) -> Iterator[memd.Memory]:
+    m = memd.open(home, embedder=real_embedder)
+    yield m
+    m.close()

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from memd.config import load_settings
+from memd.embed import CPU, CUDA, Embedder, build_embedder, select_providers
+from memd.errors import ConfigError, ModelError
+
+
+@pytest.mark.parametrize(
+    ("device", "available", "gpu", "expected"),
+    [
+        ("auto", [CUDA, CPU], True, [CUDA, CPU]),
+        ("auto", [CUDA, CPU], False, [CPU]),  # onnxruntime-gpu on a machine without a GPU
+        ("auto", [CPU], True, [CPU]),  # GPU present but a CPU-only onnxruntime
+        ("cpu", [CUDA, CPU], True, [CPU]),
+        ("cuda", [CUDA, CPU], True, [CUDA, CPU]),
+    ],
+)
+def test_provider_selection(device, available, gpu, expected):
+    assert select_providers(device, available, gpu) == expected
+
+
+def test_cuda_forced_without_gpu_is_a_clear_error():
+    with pytest.raises(ModelError, match="no NVIDIA GPU"):
+        select_providers("cuda", [CUDA, CPU], False)
+    with pytest.raises(ModelError, match="no CUDA provider"):
+        select_providers("cuda", [CPU], True)
+
+
+def test_real_model_shape_and_norm(real_embedder):
+    assert isinstance(real_embedder, Embedder)
+    assert real_embedder.dim == 384
+    assert real_embedder.device in {"cpu", "cuda"}
+    vecs = real_embedder.embed(["hello world", "a much longer sentence about databases " * 20])
+    assert vecs.shape == (2, 384) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert real_embedder.embed([]).shape == (0, 384)
+
+
+def test_real_model_batch_equals_single(real_embedder):
+    texts = ["short", "a medium length sentence here", "x " * 300]
+    batch = real_embedder.embed(texts)
+    for text, row in zip(texts, batch, strict=True):
+        np.testing.assert_allclose(row, real_embedder.embed_query(text), atol=1e-4)
+
+
+def test_real_model_puts_paraphrases_closer(real_embedder):
+    a, b, c = real_embedder.embed(
+        ["How do I run the unit tests?", "Execute the test suite with pytest", "We adopted a cat"]
+    )
+    assert a @ b > a @ c + 0.1
+
+
+def test_custom_model_needs_a_tokenizer(tmp_path):
+    s = load_settings(tmp_path, env={"MEMD_EMBED_MODEL_PATH": str(tmp_path / "m.onnx")})
+    with pytest.raises(ConfigError, match="embed_tokenizer_path"):
+        build_embedder(s)
+
+
+def test_custom_model_missing_file(tmp_path):
+    s = load_settings(
+        tmp_path,
+        env={"MEMD_EMBED_MODEL_PATH": str(tmp_path / "m.onnx"),
+             "MEMD_EMBED_TOKENIZER_PATH": str(tmp_path / "t.json")},
+    )
+    with pytest.raises(ModelError, match="not found"):
+        build_embedder(s)
+
+
+def test_unknown_bundled_model(tmp_path):
+    s = load_settings(tmp_path, env={"MEMD_EMBED_MODEL": "gpt-17"})
+    with pytest.raises(ConfigError, match="gpt-17"):
+        build_embedder(s)
+
+
+def test_custom_onnx_path_is_used(tmp_path, real_embedder):
+    """A user's own ONNX file works: here the bundled file, given by path."""
+    from memd.embed import BUNDLED, package_file
+
+    spec = BUNDLED["minilm-l6-int8"]
+    s = load_settings(tmp_path, env={
+        "MEMD_EMBED_MODEL_PATH": str(package_file(spec.package, spec.onnx_file)),
+        "MEMD_EMBED_TOKENIZER_PATH": str(spec.tokenizer),
+        "MEMD_DEVICE": "cpu",
+    })
+    emb = build_embedder(s)
+    assert emb.name == "custom:model.onnx"
+    np.testing.assert_allclose(emb.embed_query("hi"), real_embedder.embed_query("hi"), atol=1e-4)

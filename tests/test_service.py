@@ -1,0 +1,293 @@
+"""The in-process service over a real LanceDB in a temp dir (fast fake embedder)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+import memd
+from fakes import HashEmbedder
+from memd.errors import (
+    AmbiguousIdError,
+    EmptyTextError,
+    ForeignStoreError,
+    InvalidInputError,
+    ModelMismatchError,
+    NotFoundError,
+    StoreUnreadableError,
+    StoreVersionError,
+    TextTooLongError,
+)
+from memd.records import Kind, Tier
+
+
+def test_remember_then_get_round_trips_every_field(mem, clock):
+    r = mem.remember(
+        "Tests run with `pytest -n auto`",
+        project="api",
+        kind="procedural",
+        tags=["Testing"],
+        source_id="README.md#testing",
+        created_at="2024-03-01T12:00:00Z",
+        importance=0.9,
+        pinned=True,
+    )
+    got = mem.get(r.id)
+    assert got == r
+    assert got.kind is Kind.PROCEDURAL and got.project == "api" and got.tags == ("testing",)
+    assert got.source_id == "README.md#testing"
+    assert got.created_at == datetime(2024, 3, 1, 12, tzinfo=UTC)
+    assert got.updated_at == clock.now()
+    assert got.importance == pytest.approx(0.9) and got.pinned and got.tier is Tier.ACTIVE
+    assert "pytest -n auto" in got.entities
+    assert got.stability > 0 and len(got.content_hash) == 32
+
+
+def test_same_content_same_project_is_stored_once(mem):
+    a = mem.remember("Use ruff for linting", project="p")
+    b = mem.remember("use   RUFF for linting", project="p")
+    c = mem.remember("Use ruff for linting", project="q")
+    assert a.id == b.id != c.id
+    assert mem.stats().total == 2
+
+
+def test_remember_many_validates_everything_before_writing(mem):
+    mem.remember("already here", project="p")
+    with pytest.raises(EmptyTextError, match="item 2"):
+        mem.remember_many([{"text": "one"}, {"text": "two"}, {"text": "  "}])
+    with pytest.raises(InvalidInputError, match="item 0"):
+        mem.remember_many([{"text": "x", "kind": "gossip"}])
+    with pytest.raises(InvalidInputError, match="item 0"):
+        mem.remember_many([{"txt": "typo in the field name"}])
+    assert mem.stats().total == 1
+
+
+def test_remember_many_keeps_order_and_dedupes(mem):
+    seen = []
+    ids = mem.remember_many(
+        [{"text": "alpha", "project": "p"}, {"text": "beta", "project": "p"}, {"text": "ALPHA", "project": "p"}],
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert ids[0] == ids[2] != ids[1]
+    assert mem.get(ids[1]).text == "beta"
+    assert seen[-1] == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"text": ""}, EmptyTextError),
+        ({"text": "x" * 20_000}, TextTooLongError),
+        ({"text": "ok", "kind": "gossip"}, InvalidInputError),
+        ({"text": "ok", "importance": 2.0}, InvalidInputError),
+        ({"text": "ok", "created_at": "not a date"}, InvalidInputError),
+        ({"text": "ok", "project": "x" * 300}, InvalidInputError),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_changes(mem, kwargs, error):
+    mem.remember("keep me", project="p")
+    with pytest.raises(error) as info:
+        mem.remember(**kwargs)
+    assert info.value.hint  # every error tells the user what to do
+    assert [r.text for r in mem.list()] == ["keep me"]
+
+
+def test_unknown_and_ambiguous_ids(mem, monkeypatch):
+    with pytest.raises(NotFoundError):
+        mem.get("deadbeefdeadbeef")
+    with pytest.raises(InvalidInputError):
+        mem.get("  ")
+    fixed = iter(["abcd000000000001", "abcd000000000002", "ffff000000000003"])
+    monkeypatch.setattr("memd.service.new_id", lambda: next(fixed))
+    mem.remember_many([{"text": "one"}, {"text": "two"}, {"text": "three"}])
+    assert mem.get("abcd000000000002").text == "two"
+    assert mem.get("ffff").text == "three"
+    with pytest.raises(AmbiguousIdError, match="abcd"):
+        mem.get("abcd")
+    with pytest.raises(NotFoundError):
+        mem.get("abc")  # too short to be taken as a prefix
+    with pytest.raises(NotFoundError):
+        mem.get("ab%_")  # LIKE wildcards are not wildcards here
+
+
+def test_keyword_search_sees_a_write_at_once(mem):
+    mem.remember("The flaky test was caused by a shared FakeClock", project="p")
+    hits = mem.recall("FakeClock")
+    assert hits and "FakeClock" in hits[0].memory.text
+    assert "keyword" in hits[0].channels
+
+
+def test_recall_filters(mem):
+    mem.remember("deploy with make deploy", project="web", kind="procedural", created_at="2024-01-05")
+    mem.remember("deploy with helm upgrade", project="infra", kind="procedural", created_at="2024-06-05")
+    mem.remember("deploy went wrong on friday", project="web", kind="episodic", created_at="2024-06-07")
+    texts = lambda hits: {h.memory.text for h in hits}  # noqa: E731
+    assert texts(mem.recall("deploy", project="web")) == {"deploy with make deploy", "deploy went wrong on friday"}
+    assert texts(mem.recall("deploy", kinds=["procedural"])) == {"deploy with make deploy", "deploy with helm upgrade"}
+    assert texts(mem.recall("deploy", since="2024-06-01")) == {"deploy with helm upgrade", "deploy went wrong on friday"}
+    assert texts(mem.recall("deploy", until="2024-02-01")) == {"deploy with make deploy"}
+    assert texts(mem.recall("deploy", project=["web", "infra"], k=1)) <= {
+        "deploy with make deploy", "deploy with helm upgrade", "deploy went wrong on friday"}
+    assert len(mem.recall("deploy", k=1)) == 1
+
+
+def test_hits_explain_their_channels_and_are_sorted(mem):
+    mem.remember_many([{"text": t} for t in ["redis cache eviction policy", "cache warmup script", "unrelated cat photo"]])
+    hits = mem.recall("redis cache")
+    assert hits[0].memory.text == "redis cache eviction policy"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert h.channels and all(c.rank >= 1 for c in h.channels.values())
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["😀😀😀", "' OR 1=1; DROP TABLE memories; --", 'AND OR NOT ( "unclosed', "title:foo^3 ~2 *",
+     "запрос на русском", "数据库迁移", "x" * 100_000, "\\", "%_%"],
+)
+def test_bad_queries_never_crash(mem, query):
+    mem.remember("ordinary memory about databases", project="p")
+    hits = mem.recall(query)
+    assert isinstance(hits, list)
+
+
+def test_empty_query_and_bad_k_are_clear_errors(mem):
+    with pytest.raises(InvalidInputError, match="empty"):
+        mem.recall("   ")
+    with pytest.raises(InvalidInputError, match="k=0"):
+        mem.recall("x", k=0)
+
+
+def test_project_names_cannot_inject_sql(mem):
+    mem.remember("secret plans", project="alpha")
+    evil = "x' OR '1'='1"
+    mem.remember("evil project memory", project=evil)
+    assert [h.memory.project for h in mem.recall("secret plans", project=evil)] == [evil]
+    assert {h.memory.project for h in mem.recall("plans", project="alpha")} == {"alpha"}
+
+
+def test_forget_archives_and_purge_deletes(mem):
+    r = mem.remember("old convention: tabs", project="p")
+    archived = mem.forget(r.id)
+    assert archived.tier is Tier.ARCHIVED
+    assert mem.recall("tabs convention") == []
+    assert [h.id for h in mem.recall("tabs convention", include_archived=True)] == [r.id]
+    assert mem.list() == [] and len(mem.list(include_archived=True)) == 1
+    mem.forget(r.id, purge=True)
+    with pytest.raises(NotFoundError):
+        mem.get(r.id)
+
+
+def test_list_is_newest_first_and_limited(mem):
+    for day in range(1, 6):
+        mem.remember(f"event on day {day}", created_at=f"2024-01-0{day}")
+    listed = mem.list(limit=3)
+    assert [r.text for r in listed] == ["event on day 5", "event on day 4", "event on day 3"]
+
+
+def test_stats(mem):
+    mem.remember("a", project="p", kind="decision")
+    mem.remember("b", project="q")
+    s = mem.stats()
+    assert s.total == 2 and s.by_project == {"p": 1, "q": 1}
+    assert s.by_kind == {"decision": 1, "episodic": 1} and s.by_tier == {"active": 2}
+    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 1
+
+
+def test_data_survives_reopen(home):
+    m = memd.open(home, embedder=HashEmbedder())
+    r = m.remember("persist me across processes")
+    m.close()
+    m2 = memd.open(home, embedder=HashEmbedder())
+    assert m2.get(r.id).text == "persist me across processes"
+    assert m2.recall("persist")[0].id == r.id
+
+
+def test_other_model_is_a_clear_error_until_reindexed(home):
+    m = memd.open(home, embedder=HashEmbedder(dim=64))
+    r = m.remember("embedded with the old model")
+    with pytest.raises(ModelMismatchError) as info:
+        memd.open(home, embedder=HashEmbedder(dim=32, name="other"))
+    assert "memd reindex" in info.value.hint
+    m2 = memd.open(home, embedder=HashEmbedder(dim=32, name="other"), check_model=False)
+    assert m2.reindex() == 1
+    m3 = memd.open(home, embedder=HashEmbedder(dim=32, name="other"))
+    assert m3.get(r.id).text == "embedded with the old model"
+    assert m3.recall("old model")[0].id == r.id
+    assert m3.stats().embed_dim == 32
+
+
+def test_reindex_same_width_keeps_everything(home):
+    m = memd.open(home, embedder=HashEmbedder(dim=64))
+    ids = m.remember_many([{"text": f"note {i}"} for i in range(5)])
+    m2 = memd.open(home, embedder=HashEmbedder(dim=64, name="renamed"), check_model=False)
+    assert m2.reindex() == 5
+    assert sorted(r.id for r in m2.list(limit=None)) == sorted(ids)
+    assert m2.stats().embed_model == "renamed"
+
+
+def test_empty_store_adopts_a_new_model(home):
+    memd.open(home, embedder=HashEmbedder(dim=64)).close()
+    m = memd.open(home, embedder=HashEmbedder(dim=16, name="small"))
+    assert m.stats().embed_dim == 16
+    m.remember("fits the new width")
+
+
+def test_foreign_directory_is_refused_untouched(tmp_path):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(ForeignStoreError):
+        memd.open(foreign, embedder=HashEmbedder())
+    assert sorted(p.name for p in foreign.iterdir()) == ["cat.jpg"]
+
+
+def test_home_that_is_a_file_is_refused(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(StoreUnreadableError):
+        memd.open(f, embedder=HashEmbedder())
+
+
+def test_store_from_a_newer_memd_is_refused(home):
+    m = memd.open(home, embedder=HashEmbedder())
+    m.store._set_meta({"schema_version": "99"})
+    with pytest.raises(StoreVersionError, match="99"):
+        memd.open(home, embedder=HashEmbedder())
+
+
+def test_home_dir_is_private(home):
+    memd.open(home, embedder=HashEmbedder()).close()
+    assert (home.stat().st_mode & 0o777) == 0o700
+
+
+def test_concurrent_writers_lose_nothing(home):
+    """Two service instances (as two processes would) write at once through the lock."""
+    a = memd.open(home, embedder=HashEmbedder())
+    b = memd.open(home, embedder=HashEmbedder())
+    errors: list[BaseException] = []
+
+    def write(m, tag):
+        try:
+            for i in range(15):
+                m.remember(f"{tag} memory {i}")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(m, t)) for m, t in ((a, "a"), (b, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    c = memd.open(home, embedder=HashEmbedder())
+    assert c.stats().total == 30
+
+
+def test_compaction_keeps_every_memory(home):
+    m = memd.open(home, embedder=HashEmbedder(), compact_every=5)
+    ids = [m.remember(f"compact me {i}").id for i in range(12)]
+    assert sorted(r.id for r in m.list(limit=None)) == sorted(ids)
+    assert m.recall("compact me 7")[0].memory.text == "compact me 7"
