@@ -1,0 +1,140 @@
+"""The CLI through typer's runner (real model, real store) and once as an installed program."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_remember_recall_show_list_forget(home: Path):
+    r = run("remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json")
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout)
+    assert rec["project"] == "api" and rec["kind"] == "procedural"
+
+    r = run("recall", "how do I run the tests", "--json")
+    assert r.exit_code == 0
+    hits = json.loads(r.stdout)
+    assert hits[0]["memory"]["id"] == rec["id"]
+    assert set(hits[0]["channels"]) <= {"keyword", "semantic"} and hits[0]["channels"]
+
+    r = run("recall", "tests", "--explain")
+    assert r.exit_code == 0 and "keyword" in r.stdout
+
+    r = run("show", rec["id"][:8])
+    assert r.exit_code == 0 and "pytest -n auto" in r.stdout
+
+    r = run("list", "--json")
+    assert [m["id"] for m in json.loads(r.stdout)] == [rec["id"]]
+
+    r = run("forget", rec["id"])
+    assert r.exit_code == 0 and "Archived" in r.stdout
+    assert json.loads(run("recall", "tests", "--json").stdout) == []
+    assert len(json.loads(run("recall", "tests", "--include-archived", "--json").stdout)) == 1
+
+
+def test_remember_reads_stdin(home: Path):
+    r = run("remember", "--json", input="piped memory about nginx timeouts\n")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["text"] == "piped memory about nginx timeouts"
+
+
+def test_errors_exit_1_with_a_hint(home: Path):
+    r = run("show", "0123456789abcdef")
+    assert r.exit_code == 1
+    assert "no memory has the id" in r.stderr and "memd list" in r.stderr
+    r = run("remember", "   ")
+    assert r.exit_code == 1 and "empty" in r.stderr
+    r = run("remember", "x", "--kind", "gossip")
+    assert r.exit_code == 1 and "episodic" in r.stderr
+    r = run("recall", "x", "--since", "last tuesday-ish")
+    assert r.exit_code == 1 and "ISO 8601" in r.stderr
+
+
+def test_usage_errors_exit_2(home: Path):
+    assert run("recall").exit_code == 2
+    assert run("recall", "x", "--k", "0").exit_code == 2
+    assert run("no-such-command").exit_code == 2
+
+
+def test_purge_needs_confirmation(home: Path):
+    rec = json.loads(run("remember", "to purge", "--json").stdout)
+    r = run("forget", rec["id"], "--purge", input="n\n")
+    assert r.exit_code != 0
+    assert run("show", rec["id"]).exit_code == 0
+    r = run("forget", rec["id"], "--purge", "--yes")
+    assert r.exit_code == 0 and run("show", rec["id"]).exit_code == 1
+
+
+def test_stats_config_version(home: Path):
+    run("remember", "one", "-p", "a")
+    s = json.loads(run("stats", "--json").stdout)
+    assert s["total"] == 1 and s["by_project"] == {"a": 1} and s["embed_model"] == "minilm-l6-int8"
+    c = json.loads(run("config", "show", "--json").stdout)
+    assert c["home"] == str(home) and c["store_location"] == str(home / "store")
+    v = json.loads(run("version", "--json").stdout)
+    assert v["memd"]
+
+
+def test_bad_home_is_a_clear_error(tmp_path: Path):
+    foreign = tmp_path / "not-memd"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("x")
+    r = run("--home", str(foreign), "list")
+    assert r.exit_code == 1 and "holds no memd store" in r.stderr
+    assert [p.name for p in foreign.iterdir()] == ["thesis.tex"]
+
+
+def test_demo_uses_its_own_project_and_is_repeatable(home: Path):
+    run("remember", "my real memory", "-p", "work")
+    r = run("demo", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["project"] == "memd-demo" and out["stored"] == 10
+    first = out["answers"][0]
+    assert "pytest" in first["hits"][0]["memory"]["text"]
+    assert all(h["memory"]["project"] == "memd-demo" for a in out["answers"] for h in a["hits"])
+    run("demo")
+    assert json.loads(run("stats", "--json").stdout)["by_project"] == {"memd-demo": 10, "work": 1}
+
+
+def test_every_command_has_help():
+    commands = ["remember", "recall", "show", "list", "forget", "stats", "reindex", "demo", "version",
+                "config show"]
+    for cmd in commands:
+        r = run(*cmd.split(), "--help")
+        assert r.exit_code == 0, cmd
+        assert "Usage" in r.stdout and len(r.stdout) > 200, cmd
+
+
+def _installed_memd() -> str | None:
+    candidate = Path(sys.executable).parent / "memd"
+    return str(candidate) if candidate.exists() else shutil.which("memd")
+
+
+@pytest.mark.slow
+def test_installed_program_end_to_end(home: Path):
+    exe = _installed_memd()
+    if exe is None:
+        pytest.fail("the memd console script is not installed; run ./install.sh --dev")
+    env = {**os.environ, "MEMD_HOME": str(home)}
+    p = subprocess.run([exe, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "memd-demo" in p.stdout and "pytest" in p.stdout
+    p = subprocess.run([exe, "show", "nope"], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and "Error" in p.stderr

@@ -1,0 +1,69 @@
+"""Retrieval with the real ONNX model: each channel earns its place."""
+
+from __future__ import annotations
+
+import pytest
+
+from memd.records import ChannelScore
+from memd.retrieval import Candidate, fuse, keyword_terms
+
+MEMORIES = [
+    "Run the test suite with `pytest -n auto` from the repository root.",
+    "We picked PostgreSQL for the orders service because we need transactions.",
+    "The 502 errors on /checkout came from nginx proxy_read_timeout being 30 seconds.",
+    "The user prefers small commits with imperative commit messages.",
+    "Secrets are loaded from Vault at startup, never from .env files.",
+    "Caroline adopted a golden retriever puppy named Max last spring.",
+]
+
+
+@pytest.fixture
+def loaded(real_mem):
+    ids = real_mem.remember_many([{"text": t, "project": "q"} for t in MEMORIES])
+    return real_mem, dict(zip(MEMORIES, ids, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how do I execute the unit tests?", 0),  # paraphrase: semantic carries it
+        ("which database did we choose and why", 1),
+        ("proxy_read_timeout", 2),  # an identifier: keyword carries it
+        ("where do credentials come from?", 4),
+        ("does anyone have a dog?", 5),
+    ],
+)
+def test_top_hit(loaded, question, expected):
+    mem, ids = loaded
+    hits = mem.recall(question, project="q", k=3)
+    assert hits[0].id == ids[MEMORIES[expected]], [h.memory.text for h in hits]
+
+
+def test_semantic_finds_what_keywords_cannot(loaded):
+    mem, ids = loaded
+    hits = mem.recall("canine pet", project="q", k=1)
+    assert hits[0].id == ids[MEMORIES[5]]
+    assert "keyword" not in hits[0].channels and "semantic" in hits[0].channels
+
+
+def test_weighted_fusion_keeps_a_strong_channel_on_top():
+    results = {
+        "keyword": [Candidate("a", 9.0), Candidate("b", 1.0)],
+        "semantic": [Candidate("c", 0.50), Candidate("a", 0.49), Candidate("b", 0.2)],
+    }
+    fused = fuse(results, {"keyword": 0.6, "semantic": 0.4})
+    assert [f.id for f in fused][:2] == ["a", "c"]
+    assert fused[0].channels == {
+        "keyword": ChannelScore(score=9.0, rank=1),
+        "semantic": ChannelScore(score=0.49, rank=2),
+    }
+
+
+def test_rrf_is_available_for_comparison():
+    results = {"keyword": [Candidate("a", 9.0)], "semantic": [Candidate("b", 0.9), Candidate("a", 0.1)]}
+    assert [f.id for f in fuse(results, {}, method="rrf")] == ["a", "b"]
+
+
+def test_keyword_terms_strip_query_syntax():
+    assert keyword_terms('title:"foo" AND (bar*) OR -baz~2') == "title foo AND bar OR baz 2"
+    assert keyword_terms("😀") == ""
