@@ -89,6 +89,7 @@ def open_with(
     retriever = Retriever(
         [KeywordChannel(store), SemanticChannel(VectorCache(store))],
         {"keyword": settings.keyword_weight, "semantic": settings.semantic_weight},
+        method=settings.fusion,
     )
     return MemoryService(
         store,

@@ -60,6 +60,9 @@ class Settings(BaseModel):
     default_project: str = Field(default="default", min_length=1)
     keyword_weight: float = Field(default=0.6, ge=0.0)
     semantic_weight: float = Field(default=0.4, ge=0.0)
+    fusion: Literal["weighted", "rrf"] = Field(
+        default="weighted", description="How channel results are combined."
+    )
     compact_every: int = Field(
         default=256, ge=1, description="Compact the table after this many writes."
     )

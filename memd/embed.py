@@ -168,6 +168,9 @@ class OnnxEmbedder:
         providers = select_providers(device, ort.get_available_providers(), gpu_present())
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # Spinning worker threads steal the CPU from LanceDB's threads on small
+        # machines; a query embeds one short text, so waking costs nothing.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if CUDA in providers:
             preload = getattr(ort, "preload_dlls", None)
             if preload is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -206,8 +207,16 @@ class Retriever:
         self.weights = dict(weights)
         self.method: FusionMethod = method
         self._depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.channels)), thread_name_prefix="memd-channel")
 
     def search(self, query: Query, k: int) -> list[Fused]:
         limit = self._depth(k)
-        results = {ch.name: ch.search(query, limit) for ch in self.channels}
+        active = [ch for ch in self.channels if self.weights.get(ch.name, 1.0) > 0]
+        if len(active) == 1:
+            results = {active[0].name: active[0].search(query, limit)}
+        else:
+            # Channels wait on native code (ONNX Runtime, LanceDB) that releases the
+            # GIL, so running them side by side hides the query embedding's cost.
+            futures = {ch.name: self._pool.submit(ch.search, query, limit) for ch in active}
+            results = {name: f.result() for name, f in futures.items()}
         return fuse(results, self.weights, method=self.method)[:k]

@@ -258,7 +258,7 @@ class LanceStore:
 
     def _create(self, embed_model: str, dim: int) -> None:
         table = self._db.create_table(TABLE, schema=memory_schema(dim), exist_ok=True)
-        self._ensure_fts(table)
+        self._ensure_indexes(table)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "table": TABLE,
@@ -274,14 +274,21 @@ class LanceStore:
         )
 
     @staticmethod
-    def _ensure_fts(table: Any) -> None:
-        from lancedb.index import FTS
+    def _ensure_indexes(table: Any) -> None:
+        """Full-text index on text; B-trees so lookups by id or content skip a full scan.
+
+        Rows written after an index was built are still searched (flat) until
+        :meth:`compact` folds them in, so the indexes never hide a fresh write.
+        """
+        from lancedb.index import FTS, BTree
 
         table.create_index(
             "text",
             config=FTS(with_position=False, stem=True, remove_stop_words=True, lower_case=True),
             replace=True,
         )
+        table.create_index("id", config=BTree(), replace=True)
+        table.create_index("content_hash", config=BTree(), replace=True)
 
     def _migrate(self) -> None:
         version = int(self.meta().get("schema_version", "0"))
@@ -341,7 +348,7 @@ class LanceStore:
             table = self._db.create_table(new_name, schema=memory_schema(dim))
             for start in range(0, len(rows), 1024):
                 table.add(pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema))
-            self._ensure_fts(table)
+            self._ensure_indexes(table)
             old_name = self.meta().get("table", TABLE)
             self._set_meta({"table": new_name, "embed_model": name, "embed_dim": str(dim)})
             self._table = self._db.open_table(new_name)
