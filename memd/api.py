@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from memd.briefing import Briefing
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
 
 Progress = Callable[[int, int], None]
@@ -30,6 +31,7 @@ class MemoryAPI(Protocol):
         created_at: When = None,
         importance: float | None = None,
         pinned: bool = False,
+        supersedes: str | None = None,
     ) -> MemoryRecord: ...
 
     def remember_many(
@@ -54,6 +56,16 @@ class MemoryAPI(Protocol):
     def get(self, id: str) -> MemoryRecord: ...
 
     def forget(self, id: str, *, purge: bool = False) -> MemoryRecord: ...
+
+    def history(self, id: str) -> list[MemoryRecord]: ...
+
+    def pin(self, id: str, pinned: bool = True) -> MemoryRecord: ...
+
+    def link(self, a: str, b: str, relation: str = "related") -> None: ...
+
+    def links(self, id: str) -> list[dict[str, str]]: ...
+
+    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing: ...
 
     def list(
         self,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from memd.api import Progress, When
+from memd.briefing import Briefing, build_briefing
 from memd.clock import Clock
 from memd.embed import Embedder
 from memd.errors import AmbiguousIdError, InvalidInputError, NotFoundError
@@ -128,21 +129,53 @@ class MemoryService:
         created_at: When = None,
         importance: float | None = None,
         pinned: bool = False,
+        supersedes: str | None = None,
     ) -> MemoryRecord:
+        """Store one memory; with ``supersedes``, it replaces that older memory.
+
+        The old memory is kept (history) with ``superseded_by`` pointing here, and
+        recall leaves it out unless asked for archived memories.
+        """
+        if supersedes is not None:
+            with self._store.writing():
+                old = self.get(supersedes)
+                new = self.remember(
+                    text,
+                    project=project or old.project,
+                    kind=kind or old.kind,
+                    tags=tags or old.tags,
+                    source=source,
+                    source_id=source_id or old.source_id,
+                    created_at=created_at,
+                    importance=old.importance if importance is None else importance,
+                    pinned=pinned or old.pinned,
+                )
+                if new.id == old.id:
+                    raise InvalidInputError(
+                        "the new text is the same as the memory it would supersede",
+                        hint="Change the text, or leave the memory as it is.",
+                    )
+                self._store.update(
+                    old.id, {"superseded_by": new.id, "updated_at": self._clock.now()}
+                )
+                self._store.add_links(
+                    [{"src": new.id, "dst": old.id, "relation": "supersedes",
+                      "created_at": self._clock.now()}]
+                )
+            return new
+        if not isinstance(text, str):
+            clean_text(text, max_chars=self._max_text_chars)  # raises the precise error
         item = NewMemory(
-            text=text if isinstance(text, str) else str(text),
+            text=text,
             project=project,
             kind=kind,
-            tags=tuple(tags) if not isinstance(tags, str) else (tags,),
+            tags=(tags,) if isinstance(tags, str) else tuple(tags),
             source=source,
             source_id=source_id,
             created_at=created_at,
             importance=importance,
             pinned=pinned,
-        ) if isinstance(text, str) else None
-        if item is None:
-            clean_text(text, max_chars=self._max_text_chars)  # raises the right error
-            raise AssertionError("unreachable")
+        )
         ids = self.remember_many([item])
         return self.get(ids[0])
 
@@ -234,6 +267,7 @@ class MemoryService:
             since=parse_time(since, field="since"),
             until=parse_time(until, field="until"),
             include_archived=include_archived,
+            include_superseded=include_archived,
         )
         q = Query(text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder)
         fused = self._retriever.search(q, int(k))
@@ -267,12 +301,77 @@ class MemoryService:
             record = self.get(id)
             if purge:
                 self._store.delete([record.id])
-                self._store.compact()
+                self._store.compact(drop_history=True)
             else:
                 self._store.update(
                     record.id, {"tier": Tier.ARCHIVED.value, "updated_at": self._clock.now()}
                 )
         return record if purge else self.get(record.id)
+
+    def history(self, id: str) -> builtins.list[MemoryRecord]:
+        """The supersession chain through a memory, oldest first."""
+        record = self.get(id)
+        chain = [record]
+        seen = {record.id}
+        # Walk back through what this memory superseded, then forward to what replaced it.
+        while True:
+            older = [
+                link["dst"] for link in self._store.links_of([chain[0].id])
+                if link["relation"] == "supersedes" and link["src"] == chain[0].id
+                and link["dst"] not in seen
+            ]
+            if not older:
+                break
+            chain.insert(0, self.get(older[0]))
+            seen.add(older[0])
+        while chain[-1].superseded_by and chain[-1].superseded_by not in seen:
+            nxt = self.get(chain[-1].superseded_by)
+            chain.append(nxt)
+            seen.add(nxt.id)
+        return chain
+
+    def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
+        """Pinned memories never fade and lead every project briefing."""
+        with self._store.writing():
+            record = self.get(id)
+            self._store.update(record.id, {"pinned": pinned, "updated_at": self._clock.now()})
+        return self.get(record.id)
+
+    def link(self, a: str, b: str, relation: str = "related") -> None:
+        """Record that two memories belong together (retrieval follows such links)."""
+        relation = (relation or "related").strip().lower()
+        if not relation.replace("-", "").replace("_", "").isalnum() or len(relation) > 40:
+            raise InvalidInputError(
+                f"relation {relation!r} is not allowed",
+                hint="Use a short word such as related, causes, fixes or part-of.",
+            )
+        with self._store.writing():
+            src, dst = self.get(a), self.get(b)
+            if src.id == dst.id:
+                raise InvalidInputError("a memory cannot be linked to itself",
+                                        hint="Pass two different ids.")
+            self._store.add_links(
+                [{"src": src.id, "dst": dst.id, "relation": relation, "created_at": self._clock.now()}]
+            )
+
+    def links(self, id: str) -> builtins.list[dict[str, str]]:
+        record = self.get(id)
+        return [
+            {"src": link["src"], "dst": link["dst"], "relation": link["relation"]}
+            for link in self._store.links_of([record.id])
+        ]
+
+    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
+        """A briefing for ``project``: pinned rules, conventions, decisions, open problems."""
+        name = (project or self._default_project).strip()
+        if not 50 <= int(max_tokens) <= 100_000:
+            raise InvalidInputError(
+                f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
+            )
+        records = self._store.scan(
+            Filter(projects=(name,), include_superseded=False), limit=2_000
+        )
+        return build_briefing(name, [_record(r) for r in records], int(max_tokens))
 
     def list(
         self,

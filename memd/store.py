@@ -34,9 +34,10 @@ from memd.errors import (  # noqa: E402
 )
 from memd.filters import Filter, sql_str  # noqa: E402
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLE = "memories"
 META_TABLE = "memd_meta"
+LINKS_TABLE = "memd_links"
 MARKER = ".memd"
 
 Row = dict[str, Any]
@@ -62,6 +63,16 @@ RECORD_COLUMNS = [
     "content_hash",
 ]
 INDEX_COLUMNS = ["id", "vector", "project", "kind", "created_at", "tier", "superseded_by"]
+
+
+LINK_SCHEMA = pa.schema(
+    [
+        pa.field("src", pa.string(), nullable=False),
+        pa.field("dst", pa.string(), nullable=False),
+        pa.field("relation", pa.string(), nullable=False),
+        pa.field("created_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
 
 
 def memory_schema(dim: int) -> pa.Schema:
@@ -136,7 +147,11 @@ class Store(Protocol):
 
     def rebuild(self, rows: Sequence[Row], name: str, dim: int) -> None: ...
 
-    def compact(self) -> None: ...
+    def compact(self, *, drop_history: bool = False) -> None: ...
+
+    def add_links(self, links: Sequence[Row]) -> None: ...
+
+    def links_of(self, ids: Sequence[str]) -> list[Row]: ...
 
 
 class _FileLock:
@@ -179,8 +194,13 @@ class _FileLock:
                     self._fd = None
 
 
+def _v1_to_v2(store: LanceStore) -> None:
+    """Version 2 adds the table of explicit links between memories."""
+    store._db.create_table(LINKS_TABLE, schema=LINK_SCHEMA, exist_ok=True)
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
-MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {}
+MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2}
 
 
 def prepare_home(home: Path) -> None:
@@ -234,6 +254,7 @@ class LanceStore:
             self._meta_table = self._db.open_table(META_TABLE)
             self._table = self._db.open_table(self.meta().get("table", TABLE))
             self._migrate()
+            self._links = self._db.open_table(LINKS_TABLE)
         meta = self.meta()
         self._dim = int(meta["embed_dim"])
         if check_model and (meta["embed_model"], self._dim) != (embed_model, dim):
@@ -259,6 +280,7 @@ class LanceStore:
     def _create(self, embed_model: str, dim: int) -> None:
         table = self._db.create_table(TABLE, schema=memory_schema(dim), exist_ok=True)
         self._ensure_indexes(table)
+        self._db.create_table(LINKS_TABLE, schema=LINK_SCHEMA, exist_ok=True)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "table": TABLE,
@@ -396,15 +418,27 @@ class LanceStore:
     def delete(self, ids: Sequence[str]) -> None:
         if not ids:
             return
+        inl = ", ".join(sql_str(i) for i in ids)
         with self.writing():
-            self._table.delete(f"id IN ({', '.join(sql_str(i) for i in ids)})")
+            self._table.delete(f"id IN ({inl})")
+            self._links.delete(f"src IN ({inl}) OR dst IN ({inl})")
 
-    def compact(self) -> None:
-        """Merge small fragments, fold new rows into the indexes, drop old versions."""
+    def compact(self, *, drop_history: bool = False) -> None:
+        """Merge small fragments, fold new rows into the indexes, drop old versions.
+
+        Old versions are kept a week (time travel after a bad write) unless
+        ``drop_history``: a purge must not leave the text behind in them.
+        """
         from datetime import timedelta
 
-        with self.writing():
-            self._table.optimize(cleanup_older_than=timedelta(days=7))
+        import warnings
+
+        keep = timedelta(0) if drop_history else timedelta(days=7)
+        with self.writing(), warnings.catch_warnings():
+            # LanceDB warns that readers of old versions may fail: a purge means exactly that.
+            warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
+            self._table.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
+            self._links.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
 
     # -- reads ---------------------------------------------------------------------
     def version(self) -> int:
@@ -465,6 +499,24 @@ class LanceStore:
         result = search.to_arrow()
         return list(
             zip(result.column("id").to_pylist(), result.column("_score").to_pylist(), strict=True)
+        )
+
+    def add_links(self, links: Sequence[Row]) -> None:
+        if not links:
+            return
+        with self.writing():
+            self._links.add(pa.Table.from_pylist(list(links), schema=LINK_SCHEMA))
+
+    def links_of(self, ids: Sequence[str]) -> list[Row]:
+        if not ids:
+            return []
+        inl = ", ".join(sql_str(i) for i in ids)
+        return (
+            self._links.search()
+            .where(f"src IN ({inl}) OR dst IN ({inl})")
+            .limit(100_000)
+            .to_arrow()
+            .to_pylist()
         )
 
     def _columns(self, columns: list[str]) -> pa.Table:

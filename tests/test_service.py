@@ -193,7 +193,7 @@ def test_stats(mem):
     s = mem.stats()
     assert s.total == 2 and s.by_project == {"p": 1, "q": 1}
     assert s.by_kind == {"decision": 1, "episodic": 1} and s.by_tier == {"active": 2}
-    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 1
+    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 2
 
 
 def test_data_survives_reopen(home):
@@ -291,3 +291,71 @@ def test_compaction_keeps_every_memory(home):
     ids = [m.remember(f"compact me {i}").id for i in range(12)]
     assert sorted(r.id for r in m.list(limit=None)) == sorted(ids)
     assert m.recall("compact me 7")[0].memory.text == "compact me 7"
+
+
+def test_supersede_keeps_history_and_recall_prefers_the_new(mem):
+    old = mem.remember("tests run with pytest -x", project="p", kind="procedural", tags=["testing"])
+    new = mem.remember("tests run with pytest -n auto", supersedes=old.id[:8])
+    assert new.project == "p" and new.kind is Kind.PROCEDURAL and new.tags == ("testing",)
+    assert mem.get(old.id).superseded_by == new.id
+    assert [h.id for h in mem.recall("tests run with pytest")] == [new.id]
+    assert old.id in {h.id for h in mem.recall("tests run with pytest", include_archived=True)}
+    newer = mem.remember("tests run with make test", supersedes=new.id)
+    assert [r.id for r in mem.history(new.id)] == [old.id, new.id, newer.id]
+    with pytest.raises(InvalidInputError, match="same"):
+        mem.remember("tests run with make test", supersedes=newer.id)
+
+
+def test_pin_link_and_context(mem):
+    rule = mem.remember("Never force-push to main", project="p", kind="preference")
+    dec = mem.remember("Chose Postgres for transactions", project="p", kind="decision")
+    bug = mem.remember("Login fails on Safari", project="p", tags=["bug"])
+    mem.remember("Other project's note", project="q")
+    assert mem.pin(rule.id).pinned
+    mem.link(dec.id, bug.id, "causes")
+    assert mem.links(bug.id) == [{"src": dec.id, "dst": bug.id, "relation": "causes"}]
+    with pytest.raises(InvalidInputError):
+        mem.link(dec.id, dec.id)
+    with pytest.raises(InvalidInputError):
+        mem.link(dec.id, bug.id, "drop table")
+    brief = mem.context("p", max_tokens=500)
+    assert brief.text.index("Never force-push") < brief.text.index("Chose Postgres")
+    assert "## Open problems" in brief.text and "Other project" not in brief.text
+    assert set(brief.memory_ids) == {rule.id, dec.id, bug.id} and not brief.truncated
+    mem.remember_many([{"text": f"fact number {i} about the build", "project": "p", "kind": "semantic"}
+                       for i in range(30)])
+    small = mem.context("p", max_tokens=50)
+    assert small.truncated and len(small.text) <= 64 * 4
+
+
+def test_purge_removes_links_too(mem):
+    a = mem.remember("a memory", project="p")
+    b = mem.remember("b memory", project="p")
+    mem.link(a.id, b.id)
+    mem.forget(a.id, purge=True)
+    assert mem.links(b.id) == []
+
+
+def test_v1_store_is_migrated(home):
+    from memd.store import LINKS_TABLE
+
+    m = memd.open(home, embedder=HashEmbedder())
+    r = m.remember("written by schema 1")
+    m.store._db.drop_table(LINKS_TABLE)
+    m.store._set_meta({"schema_version": "1"})
+    m2 = memd.open(home, embedder=HashEmbedder())
+    assert m2.stats().schema_version == 2
+    assert m2.get(r.id).text == "written by schema 1"
+    m2.link(r.id, m2.remember("another").id)
+
+
+def test_purge_leaves_no_copy_on_disk(home):
+    m = memd.open(home, embedder=HashEmbedder())
+    m.remember("keep this one")
+    secret = m.remember("zebracorn-7731 is the launch codename")
+    m.remember("and this one")
+    m.forget(secret.id, purge=True)
+    for path in (home / "store").rglob("*"):
+        if path.is_file():
+            assert b"zebracorn-7731" not in path.read_bytes(), path
+    assert len(m.list()) == 2
