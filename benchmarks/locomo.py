@@ -106,11 +106,18 @@ def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, 
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo JSON file")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="a memd setting for this run, e.g. keyword_weight=0.5")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a memd setting for this run, e.g. keyword_weight=0.5",
+    )
     args = ap.parse_args()
     if not args.data.is_file():
         print(f"no data at {args.data}; pass --data PATH", file=sys.stderr)
@@ -123,8 +130,11 @@ def main() -> int:
         print(f"{'category':<12} {'n':>4} {'R@5':>6} {'R@10':>6}")
         for name, row in [*report["categories"].items(), ("overall 1-4", report["overall"])]:
             print(f"{name:<12} {row['n']:>4} {row['R@5'] or 0:>6.3f} {row['R@10'] or 0:>6.3f}")
-        print(f"ingest {report['ingest_per_s']} memories/s; recall p50 {report['recall_ms']['p50']} ms, "
-              f"p95 {report['recall_ms']['p95']} ms")
+        print(
+            f"ingest {report['ingest_per_s']} memories/s; "
+            f"recall p50 {report['recall_ms']['p50']} ms, "
+            f"p95 {report['recall_ms']['p95']} ms"
+        )
     return 0
 
 

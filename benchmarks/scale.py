@@ -25,21 +25,59 @@ import numpy as np
 import memd
 from memd.records import NewMemory
 
-SUBJECTS = ["the orders service", "the auth middleware", "CI", "the payments worker", "the web app",
-            "the migration script", "the cache layer", "the search API", "the CLI", "the build"]
-VERBS = ["fails when", "is slow because", "was fixed by", "now uses", "must not use", "depends on",
-         "was refactored so that", "logs an error when", "times out if", "is configured by"]
-OBJECTS = ["the Redis connection pool is exhausted", "pytest runs with -n auto", "the JWT has expired",
-           "PostgreSQL 16 is missing the pg_trgm extension", "nginx buffers the upload",
-           "the feature flag NEW_CHECKOUT is off", "mypy strict mode is enabled",
-           "the Docker image is built without cache", "the S3 bucket policy denies ListObjects",
-           "the cron job runs twice", "kubectl apply uses the wrong context",
-           "the retry limit MAX_RETRIES is 3", "a circular import in utils/dates.py",
-           "the GraphQL schema changes", "ruff replaces flake8 and isort"]
-QUESTIONS = ["why is the orders service slow?", "how do we run the tests?", "what fixed the JWT bug?",
-             "which extension does PostgreSQL need?", "what does the payments worker depend on?",
-             "why does the cron job run twice", "MAX_RETRIES", "kubectl context problem",
-             "what replaced flake8?", "S3 bucket permissions"]
+SUBJECTS = [
+    "the orders service",
+    "the auth middleware",
+    "CI",
+    "the payments worker",
+    "the web app",
+    "the migration script",
+    "the cache layer",
+    "the search API",
+    "the CLI",
+    "the build",
+]
+VERBS = [
+    "fails when",
+    "is slow because",
+    "was fixed by",
+    "now uses",
+    "must not use",
+    "depends on",
+    "was refactored so that",
+    "logs an error when",
+    "times out if",
+    "is configured by",
+]
+OBJECTS = [
+    "the Redis connection pool is exhausted",
+    "pytest runs with -n auto",
+    "the JWT has expired",
+    "PostgreSQL 16 is missing the pg_trgm extension",
+    "nginx buffers the upload",
+    "the feature flag NEW_CHECKOUT is off",
+    "mypy strict mode is enabled",
+    "the Docker image is built without cache",
+    "the S3 bucket policy denies ListObjects",
+    "the cron job runs twice",
+    "kubectl apply uses the wrong context",
+    "the retry limit MAX_RETRIES is 3",
+    "a circular import in utils/dates.py",
+    "the GraphQL schema changes",
+    "ruff replaces flake8 and isort",
+]
+QUESTIONS = [
+    "why is the orders service slow?",
+    "how do we run the tests?",
+    "what fixed the JWT bug?",
+    "which extension does PostgreSQL need?",
+    "what does the payments worker depend on?",
+    "why does the cron job run twice",
+    "MAX_RETRIES",
+    "kubectl context problem",
+    "what replaced flake8?",
+    "S3 bucket permissions",
+]
 
 
 def rss_mb() -> float:
@@ -51,7 +89,9 @@ def rss_mb() -> float:
 
 
 def synthetic_text(rng: random.Random, n: int) -> str:
-    return f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} (note {n})."
+    return (
+        f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} (note {n})."
+    )
 
 
 def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: np.ndarray) -> float:
@@ -61,8 +101,9 @@ def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: n
     nprng = np.random.default_rng(rng.randrange(1 << 30))
     for n in range(size):
         j = rng.randrange(len(base_texts))
-        row = mem._prepare(NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}"),
-                           mem._clock.now())
+        row = mem._prepare(
+            NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}"), mem._clock.now()
+        )
         vec = base_vecs[j] + nprng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
         row["vector"] = (vec / np.linalg.norm(vec)).tolist()
         batch.append(row)
@@ -89,7 +130,9 @@ def measure(mem, queries: list[str], project: str | None, rounds: int = 5) -> di
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -107,11 +150,19 @@ def main() -> int:
             one_p = measure(mem, QUESTIONS, "proj1")
             t0 = time.perf_counter()
             for i in range(50):
-                mem.remember(f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1")
+                mem.remember(
+                    f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1"
+                )
             single_ms = (time.perf_counter() - t0) / 50 * 1000
-            row = {"memories": size, "load_s": round(fill_s, 1), "recall_ms_all_projects": all_p,
-                   "recall_ms_one_project": one_p, "remember_ms": round(single_ms, 1),
-                   "rss_mb": round(rss_mb(), 0), "rss_start_mb": round(rss0, 0)}
+            row = {
+                "memories": size,
+                "load_s": round(fill_s, 1),
+                "recall_ms_all_projects": all_p,
+                "recall_ms_one_project": one_p,
+                "remember_ms": round(single_ms, 1),
+                "rss_mb": round(rss_mb(), 0),
+                "rss_start_mb": round(rss0, 0),
+            }
             out.append(row)
             mem.close()
             del mem

@@ -28,6 +28,14 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect memd's settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+mcp_app = typer.Typer(
+    help="Serve memd to agents over MCP, and register it with them.", no_args_is_help=True
+)
+app.add_typer(mcp_app, name="mcp")
+hooks_app = typer.Typer(
+    help="Claude Code hooks: a briefing at session start, a record at stop.", no_args_is_help=True
+)
+app.add_typer(hooks_app, name="hooks")
 
 EXIT_ERROR = 1
 
@@ -119,13 +127,21 @@ def remember(
         float | None, typer.Option(min=0.0, max=1.0, help="0 to 1; default 0.5.")
     ] = None,
     pin: Annotated[bool, typer.Option("--pin", help="Never let it fade.")] = False,
+    supersedes: Annotated[
+        str | None,
+        typer.Option(
+            help="Id of an older memory this one replaces (the old one is kept as history)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store a memory. Identical text in the same project is stored once."""
     if text is None or text == "-":
         if sys.stdin is None or sys.stdin.isatty():
             render.err.print("[bold red]Error:[/] no text given")
-            render.err.print("[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]")
+            render.err.print(
+                "[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]"
+            )
             raise typer.Exit(EXIT_ERROR)
         text = sys.stdin.read()
     record = _run(
@@ -139,6 +155,7 @@ def remember(
             created_at=at,
             importance=importance,
             pinned=pin,
+            supersedes=supersedes,
         )
     )
     if as_json:
@@ -153,7 +170,9 @@ def recall(
     k: Annotated[int, typer.Option("--k", "-n", min=1, max=1000, help="How many hits.")] = 10,
     project: ProjectOpt = None,
     kind: KindsOpt = None,
-    since: Annotated[str | None, typer.Option(help="Only memories from this time on (ISO).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only memories from this time on (ISO).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Only memories before this time (ISO).")] = None,
     include_archived: Annotated[
         bool, typer.Option("--include-archived", help="Search forgotten memories too.")
@@ -186,9 +205,19 @@ def recall(
 @app.command()
 def show(
     id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
+    history: Annotated[
+        bool, typer.Option("--history", help="Show every version, oldest first.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one memory with all its fields."""
+    if history:
+        chain = _run(lambda m: m.history(id))
+        if as_json:
+            render.print_json(chain)
+        else:
+            render.out.print(render.memories_table(chain, title="versions, oldest first"))
+        return
     record = _run(lambda m: m.get(id))
     if as_json:
         render.print_json(record)
@@ -208,12 +237,14 @@ def list_(
 ) -> None:
     """List memories, newest first."""
     records = _run(
-        lambda m: m.list(project=project, kinds=kind, limit=limit, include_archived=include_archived)
+        lambda m: m.list(
+            project=project, kinds=kind, limit=limit, include_archived=include_archived
+        )
     )
     if as_json:
         render.print_json(records)
     elif not records:
-        render.out.print("No memories yet. Add one with: memd remember \"...\"")
+        render.out.print('No memories yet. Add one with: memd remember "..."')
     else:
         render.out.print(render.memories_table(records))
 
@@ -245,6 +276,43 @@ def forget(
 
 
 @app.command()
+def pin(
+    id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
+    off: Annotated[bool, typer.Option("--off", help="Unpin instead.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pin a memory: it never fades and leads every project briefing."""
+    record = _run(lambda m: m.pin(id, not off))
+    if as_json:
+        render.print_json(record)
+    else:
+        render.out.print(
+            f"{'Unpinned' if off else 'Pinned'} [cyan]{record.id}[/]: {record.text[:80]}"
+        )
+
+
+@app.command()
+def context(
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Project (default: this directory's).")
+    ] = None,
+    max_tokens: Annotated[int, typer.Option(min=50, max=100_000, help="Size budget.")] = 1500,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the briefing an agent gets for a project: pins, conventions, decisions, problems."""
+    import os
+
+    from memd.project import project_for
+
+    name = project or project_for(os.getcwd())
+    brief = _run(lambda m: m.context(name, max_tokens=max_tokens))
+    if as_json:
+        render.print_json(brief)
+    else:
+        render.out.print(brief.text, markup=False)
+
+
+@app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Count memories by project, kind and tier, and show the model in use."""
     result = _run(lambda m: m.stats())
@@ -259,20 +327,25 @@ def stats(as_json: JsonOpt = False) -> None:
         ("tier", result.by_tier),
     ):
         if counts:
-            render.out.print(f"by {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            render.out.print(
+                f"by {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            )
 
 
 @app.command()
 def reindex() -> None:
     """Re-embed every memory with the configured model (after changing models)."""
-    import memd
     from rich.progress import Progress
+
+    import memd
 
     with _errors():
         mem = memd.open_with(_settings(), check_model=False)
         with Progress(console=render.err, transient=True) as bar:
             task = bar.add_task("re-embedding", total=None)
-            n = mem.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+            n = mem.reindex(
+                progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
         mem.close()
     render.out.print(f"Re-embedded {n} memories.")
 
@@ -284,8 +357,13 @@ def demo(as_json: JsonOpt = False) -> None:
 
     result = _run(run_demo)
     if as_json:
-        render.print_json({"project": DEMO_PROJECT, "stored": result.stored,
-                           "answers": [{"question": q, "hits": h} for q, h in result.answers]})
+        render.print_json(
+            {
+                "project": DEMO_PROJECT,
+                "stored": result.stored,
+                "answers": [{"question": q, "hits": h} for q, h in result.answers],
+            }
+        )
         return
     render.out.print(
         f"Stored {result.stored} example memories in project [bold]{DEMO_PROJECT}[/] "
@@ -294,7 +372,7 @@ def demo(as_json: JsonOpt = False) -> None:
     for question, hits in result.answers:
         render.out.print(render.hits_table(hits, explain=True, title=f"recall: {question}"))
     render.out.print(
-        f"\nTry: memd recall \"where do secrets come from?\" -p {DEMO_PROJECT} --explain"
+        f'\nTry: memd recall "where do secrets come from?" -p {DEMO_PROJECT} --explain'
     )
 
 
@@ -326,6 +404,96 @@ def version(as_json: JsonOpt = False) -> None:
         render.print_json({"memd": memd.__version__, "python": sys.version.split()[0]})
     else:
         render.out.print(f"memd {memd.__version__}")
+
+
+@mcp_app.command("serve")
+def mcp_serve(
+    http: Annotated[
+        bool, typer.Option("--http", help="Streamable HTTP on localhost instead of stdio.")
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project", "-p", help="Default project (default: from the working directory)."
+        ),
+    ] = None,
+) -> None:
+    """Run the MCP server (agents start this; you rarely run it by hand)."""
+    from mcp_server.server import serve
+
+    with _errors():
+        serve(
+            transport="http" if http else "stdio",
+            port=port,
+            project=project,
+            home=str(state.home) if state.home else None,
+        )
+
+
+ClientArg = Annotated[
+    str, typer.Option("--client", "-c", help="claude-code, cursor, codex or claude-desktop.")
+]
+
+
+def _print_change(change: Any) -> None:
+    render.out.print(change.summary, markup=False)
+    if change.backup is not None:
+        render.out.print(f"  backup: {change.backup}", markup=False)
+
+
+@mcp_app.command("install")
+def mcp_install(client: ClientArg) -> None:
+    """Add memd to an agent's MCP configuration (backs the file up; safe to repeat)."""
+    from memd.integrations import install_client
+
+    env = {"MEMD_HOME": str(state.home)} if state.home else None
+    with _errors():
+        _print_change(install_client(client, env=env))
+    render.out.print("Restart the client to load memd.")
+
+
+@mcp_app.command("uninstall")
+def mcp_uninstall(client: ClientArg) -> None:
+    """Remove memd from an agent's MCP configuration."""
+    from memd.integrations import uninstall_client
+
+    with _errors():
+        _print_change(uninstall_client(client))
+
+
+@hooks_app.command("install")
+def hooks_install() -> None:
+    """Add memd's hooks to ~/.claude/settings.json (backs it up; safe to repeat)."""
+    from memd.integrations import install_hooks
+
+    with _errors():
+        _print_change(install_hooks())
+
+
+@hooks_app.command("uninstall")
+def hooks_uninstall() -> None:
+    """Remove memd's hooks from ~/.claude/settings.json."""
+    from memd.integrations import uninstall_hooks
+
+    with _errors():
+        _print_change(uninstall_hooks())
+
+
+@hooks_app.command("run", hidden=True)
+def hooks_run(
+    event: Annotated[str, typer.Argument(help="session-start, pre-compact or stop.")],
+    timeout: Annotated[float, typer.Option(help="Hard deadline in seconds.")] = 1.8,
+) -> None:
+    """Run one hook with the payload on stdin. Always exits 0: a hook must never block."""
+    import memd
+    from memd.hooks import run_safely
+
+    stdin = sys.stdin.read() if sys.stdin is not None and not sys.stdin.isatty() else ""
+    output = run_safely(event, stdin, home=state.home, timeout=timeout, open_with=memd.open_with)
+    if output:
+        sys.stdout.write(output + "\n")
+    raise typer.Exit(0)
 
 
 def main() -> None:

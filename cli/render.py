@@ -62,7 +62,9 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
         row = [str(n), f"{h.score:.3f}", h.memory.id[:8]]
         if explain:
             row.append(
-                "\n".join(f"{name} {c.score:.3f} #{c.rank}" for name, c in sorted(h.channels.items()))
+                "\n".join(
+                    f"{name} {c.score:.3f} #{c.rank}" for name, c in sorted(h.channels.items())
+                )
             )
         table.add_row(*row, text)
     return table

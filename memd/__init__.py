@@ -57,7 +57,9 @@ def open(  # noqa: A001 - `memd.open` mirrors the builtin on purpose
     """
     from memd.config import load_settings
 
-    return open_with(load_settings(home, **settings), embedder=embedder, clock=clock, check_model=check_model)
+    return open_with(
+        load_settings(home, **settings), embedder=embedder, clock=clock, check_model=check_model
+    )
 
 
 def open_with(
@@ -66,8 +68,13 @@ def open_with(
     embedder: Embedder | None = None,
     clock: Clock | None = None,
     check_model: bool = True,
+    lazy_model: bool = True,
 ) -> MemoryService:
-    """The composition root: build every part from ``settings`` and wire them."""
+    """The composition root: build every part from ``settings`` and wire them.
+
+    With ``lazy_model`` (the default) a bundled model loads on first use.
+    """
+    from memd import spool
     from memd.clock import SystemClock
     from memd.embed import build_embedder
     from memd.retrieval import KeywordChannel, Retriever, SemanticChannel, VectorCache
@@ -78,7 +85,7 @@ def open_with(
         prepare_home(settings.home)
     else:
         settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    embedder = embedder or build_embedder(settings)
+    embedder = embedder or build_embedder(settings, lazy=lazy_model)
     store = LanceStore(
         settings.store_location,
         lock_path=settings.home / "write.lock",
@@ -91,7 +98,7 @@ def open_with(
         {"keyword": settings.keyword_weight, "semantic": settings.semantic_weight},
         method=settings.fusion,
     )
-    return MemoryService(
+    service = MemoryService(
         store,
         embedder,
         retriever,
@@ -101,6 +108,9 @@ def open_with(
         default_project=settings.default_project,
         compact_every=settings.compact_every,
     )
+    # Memories queued by hooks (which may not wait for the store) move in now.
+    spool.drain(settings.home, service.remember_many)
+    return service
 
 
 def __getattr__(name: str) -> Any:

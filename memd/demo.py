@@ -14,16 +14,56 @@ from memd.records import Hit, Kind, NewMemory, Source
 DEMO_PROJECT = "memd-demo"
 
 MEMORIES: list[tuple[Kind, str, tuple[str, ...]]] = [
-    (Kind.PROCEDURAL, "Run the test suite with `uv run pytest -n auto`; the integration tests need `docker compose up db` first.", ("testing",)),
-    (Kind.DECISION, "We chose PostgreSQL over MongoDB for the orders service because we need transactions across orders and payments.", ("database", "architecture")),
-    (Kind.PREFERENCE, "The user wants small commits with imperative messages, and never force-pushes to main.", ("git",)),
-    (Kind.EPISODIC, "Fixed the flaky `test_checkout_timeout`: the mock clock was shared between tests; now each test gets a fresh FakeClock.", ("bug", "testing")),
-    (Kind.SEMANTIC, "API handlers live in services/api/handlers/, one module per resource; shared validation is in services/api/schemas.py.", ("layout",)),
-    (Kind.PROCEDURAL, "Deploy to staging with `make deploy ENV=staging`; production deploys go through the release GitHub Action only.", ("deploy",)),
-    (Kind.DECISION, "Logging uses structlog with JSON output in production and the console renderer locally; do not use print().", ("logging",)),
-    (Kind.EPISODIC, "The 502 errors on /checkout came from nginx's proxy_read_timeout of 30s; raised it to 120s for the payment callback.", ("bug", "nginx")),
-    (Kind.PREFERENCE, "Type hints everywhere; mypy runs in strict mode in CI and new code must pass it.", ("typing",)),
-    (Kind.SEMANTIC, "Secrets come from Vault at startup via the VAULT_ADDR and VAULT_ROLE environment variables, never from .env files in the repo.", ("security",)),
+    (
+        Kind.PROCEDURAL,
+        "Run the test suite with `uv run pytest -n auto`; the integration tests need `docker compose up db` first.",
+        ("testing",),
+    ),
+    (
+        Kind.DECISION,
+        "We chose PostgreSQL over MongoDB for the orders service because we need transactions across orders and payments.",
+        ("database", "architecture"),
+    ),
+    (
+        Kind.PREFERENCE,
+        "The user wants small commits with imperative messages, and never force-pushes to main.",
+        ("git",),
+    ),
+    (
+        Kind.EPISODIC,
+        "Fixed the flaky `test_checkout_timeout`: the mock clock was shared between tests; now each test gets a fresh FakeClock.",
+        ("bug", "testing"),
+    ),
+    (
+        Kind.SEMANTIC,
+        "API handlers live in services/api/handlers/, one module per resource; shared validation is in services/api/schemas.py.",
+        ("layout",),
+    ),
+    (
+        Kind.PROCEDURAL,
+        "Deploy to staging with `make deploy ENV=staging`; production deploys go through the release GitHub Action only.",
+        ("deploy",),
+    ),
+    (
+        Kind.DECISION,
+        "Logging uses structlog with JSON output in production and the console renderer locally; do not use print().",
+        ("logging",),
+    ),
+    (
+        Kind.EPISODIC,
+        "The 502 errors on /checkout came from nginx's proxy_read_timeout of 30s; raised it to 120s for the payment callback.",
+        ("bug", "nginx"),
+    ),
+    (
+        Kind.PREFERENCE,
+        "Type hints everywhere; mypy runs in strict mode in CI and new code must pass it.",
+        ("typing",),
+    ),
+    (
+        Kind.SEMANTIC,
+        "Secrets come from Vault at startup via the VAULT_ADDR and VAULT_ROLE environment variables, never from .env files in the repo.",
+        ("security",),
+    ),
 ]
 
 QUESTIONS: list[str] = [

@@ -248,7 +248,55 @@ class OnnxEmbedder:
         return self._run([self._query_prefix + text])[0]
 
 
-def build_embedder(settings: Settings) -> Embedder:
+class LazyEmbedder:
+    """Loads the model on first use, so commands that never embed (list, show,
+    stats, a briefing) start without paying for ONNX Runtime."""
+
+    def __init__(self, settings: Settings, spec: ModelSpec) -> None:
+        self._settings = settings
+        self._spec = spec
+        self._real: Embedder | None = None
+
+    def _load(self) -> Embedder:
+        if self._real is None:
+            self._real = _build_eager(self._settings)
+            if self._real.dim != self._spec.dim:
+                raise ModelError(
+                    f"{self._spec.name} produced {self._real.dim}-dim vectors, "
+                    f"expected {self._spec.dim}"
+                )
+        return self._real
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @property
+    def dim(self) -> int:
+        return self._spec.dim
+
+    @property
+    def device(self) -> str:
+        return self._real.device if self._real is not None else "not loaded"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._load().embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._load().embed_query(text)
+
+
+def build_embedder(settings: Settings, *, lazy: bool = False) -> Embedder:
+    """The embedder the settings ask for (composition roots call this).
+
+    ``lazy`` defers loading a bundled model until something is embedded.
+    """
+    if lazy and settings.embed_model_path is None and settings.embed_model in BUNDLED:
+        return LazyEmbedder(settings, BUNDLED[settings.embed_model])
+    return _build_eager(settings)
+
+
+def _build_eager(settings: Settings) -> Embedder:
     """The embedder the settings ask for (composition roots call this)."""
     if settings.embed_model_path is not None:
         if settings.embed_tokenizer_path is None:

@@ -42,7 +42,7 @@ class TextTooLongError(InvalidInputError):
 class NotFoundError(MemdError, LookupError):
     """No memory has the id (or id prefix) asked for."""
 
-    hint = "List memories with `memd list` to find the right id."
+    hint = "Check the id: `memd list` (or the MCP `recent` tool) shows recent memories."
 
 
 class AmbiguousIdError(InvalidInputError):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -101,7 +101,9 @@ class VectorCache:
             n = table.num_rows
             ids = np.array(table.column("id").to_pylist(), dtype=object)
             if n:
-                flat = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+                flat = (
+                    table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+                )
                 matrix = np.asarray(flat, dtype=np.float32).reshape(n, -1)
             else:
                 matrix = np.zeros((0, self._store.dim), dtype=np.float32)
@@ -130,7 +132,9 @@ class VectorCache:
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top])]
-        return [Candidate(str(self.ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return [
+            Candidate(str(self.ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])
+        ]
 
 
 class SemanticChannel:
@@ -207,7 +211,9 @@ class Retriever:
         self.weights = dict(weights)
         self.method: FusionMethod = method
         self._depth = depth
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.channels)), thread_name_prefix="memd-channel")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, len(self.channels)), thread_name_prefix="memd-channel"
+        )
 
     def search(self, query: Query, k: int) -> list[Fused]:
         limit = self._depth(k)

@@ -159,8 +159,14 @@ class MemoryService:
                     old.id, {"superseded_by": new.id, "updated_at": self._clock.now()}
                 )
                 self._store.add_links(
-                    [{"src": new.id, "dst": old.id, "relation": "supersedes",
-                      "created_at": self._clock.now()}]
+                    [
+                        {
+                            "src": new.id,
+                            "dst": old.id,
+                            "relation": "supersedes",
+                            "created_at": self._clock.now(),
+                        }
+                    ]
                 )
             return new
         if not isinstance(text, str):
@@ -225,6 +231,7 @@ class MemoryService:
                         out[i] = rows[i]["id"]
                         fresh.append((i, rows[i]))
             fresh.sort()
+            replaced = self._replaced_by_source_id([row for _, row in fresh])
             total = len(fresh)
             for start in range(0, total, _EMBED_CHUNK):
                 chunk = [row for _, row in fresh[start : start + _EMBED_CHUNK]]
@@ -234,8 +241,38 @@ class MemoryService:
                 self._store.add(chunk)
                 if progress is not None:
                     progress(min(start + len(chunk), total), total)
+            now = self._clock.now()
+            for old_id, new_id in replaced.items():
+                self._store.update(old_id, {"superseded_by": new_id, "updated_at": now})
+            self._store.add_links(
+                [
+                    {"src": n, "dst": o, "relation": "supersedes", "created_at": now}
+                    for o, n in replaced.items()
+                ]
+            )
             self._after_writes(len(fresh))
         return out
+
+    def _replaced_by_source_id(self, rows: builtins.list[Row]) -> dict[str, str]:
+        """Old memory id -> new memory id, for new content under a known source_id.
+
+        A caller's id names one thing (a doc section, a session): its new text is a
+        new version of that thing, so it supersedes the old one instead of sitting
+        beside it.
+        """
+        out: dict[str, str] = {}
+        by_project: dict[str, builtins.list[Row]] = {}
+        for row in rows:
+            if row["source_id"]:
+                by_project.setdefault(row["project"], []).append(row)
+        for project, group in by_project.items():
+            known = self._store.find_source_ids(project, [r["source_id"] for r in group])
+            for row in group:  # the last row with a source_id wins within one batch
+                old = known.get(row["source_id"])
+                if old is not None:
+                    out[old] = row["id"]
+                known[row["source_id"]] = row["id"]
+        return {old: new for old, new in out.items() if old != new}
 
     def _after_writes(self, n: int) -> None:
         self._writes_since_compact += n
@@ -316,8 +353,10 @@ class MemoryService:
         # Walk back through what this memory superseded, then forward to what replaced it.
         while True:
             older = [
-                link["dst"] for link in self._store.links_of([chain[0].id])
-                if link["relation"] == "supersedes" and link["src"] == chain[0].id
+                link["dst"]
+                for link in self._store.links_of([chain[0].id])
+                if link["relation"] == "supersedes"
+                and link["src"] == chain[0].id
                 and link["dst"] not in seen
             ]
             if not older:
@@ -348,10 +387,18 @@ class MemoryService:
         with self._store.writing():
             src, dst = self.get(a), self.get(b)
             if src.id == dst.id:
-                raise InvalidInputError("a memory cannot be linked to itself",
-                                        hint="Pass two different ids.")
+                raise InvalidInputError(
+                    "a memory cannot be linked to itself", hint="Pass two different ids."
+                )
             self._store.add_links(
-                [{"src": src.id, "dst": dst.id, "relation": relation, "created_at": self._clock.now()}]
+                [
+                    {
+                        "src": src.id,
+                        "dst": dst.id,
+                        "relation": relation,
+                        "created_at": self._clock.now(),
+                    }
+                ]
             )
 
     def links(self, id: str) -> builtins.list[dict[str, str]]:
@@ -368,9 +415,7 @@ class MemoryService:
             raise InvalidInputError(
                 f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
             )
-        records = self._store.scan(
-            Filter(projects=(name,), include_superseded=False), limit=2_000
-        )
+        records = self._store.scan(Filter(projects=(name,), include_superseded=False), limit=2_000)
         return build_briefing(name, [_record(r) for r in records], int(max_tokens))
 
     def list(

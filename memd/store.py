@@ -125,6 +125,8 @@ class Store(Protocol):
 
     def find_hashes(self, project: str, hashes: Sequence[str]) -> dict[str, str]: ...
 
+    def find_source_ids(self, project: str, source_ids: Sequence[str]) -> dict[str, str]: ...
+
     def update(self, id: str, values: Mapping[str, Any]) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
@@ -369,7 +371,9 @@ class LanceStore:
             new_name = f"{TABLE}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
             table = self._db.create_table(new_name, schema=memory_schema(dim))
             for start in range(0, len(rows), 1024):
-                table.add(pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema))
+                table.add(
+                    pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema)
+                )
             self._ensure_indexes(table)
             old_name = self.meta().get("table", TABLE)
             self._set_meta({"table": new_name, "embed_model": name, "embed_dim": str(dim)})
@@ -429,9 +433,8 @@ class LanceStore:
         Old versions are kept a week (time travel after a bad write) unless
         ``drop_history``: a purge must not leave the text behind in them.
         """
-        from datetime import timedelta
-
         import warnings
+        from datetime import timedelta
 
         keep = timedelta(0) if drop_history else timedelta(days=7)
         with self.writing(), warnings.catch_warnings():
@@ -472,12 +475,43 @@ class LanceStore:
             return {}
         where = (
             f"project = {sql_str(project)} AND content_hash IN "
-            f"({', '.join(sql_str(h) for h in hashes)}) AND tier != 'archived'"
+            f"({', '.join(sql_str(h) for h in hashes)}) "
+            "AND tier != 'archived' AND superseded_by IS NULL"
         )
-        found = self._table.search().where(where).select(["id", "content_hash"]).limit(
-            len(hashes) * 4 + 10
-        ).to_arrow()
-        return dict(zip(found.column("content_hash").to_pylist(), found.column("id").to_pylist(), strict=True))
+        found = (
+            self._table.search()
+            .where(where)
+            .select(["id", "content_hash"])
+            .limit(len(hashes) * 4 + 10)
+            .to_arrow()
+        )
+        return dict(
+            zip(
+                found.column("content_hash").to_pylist(),
+                found.column("id").to_pylist(),
+                strict=True,
+            )
+        )
+
+    def find_source_ids(self, project: str, source_ids: Sequence[str]) -> dict[str, str]:
+        """Current (not superseded, not archived) memories by their caller-given id."""
+        if not source_ids:
+            return {}
+        where = (
+            f"project = {sql_str(project)} AND source_id IN "
+            f"({', '.join(sql_str(s) for s in source_ids)}) "
+            "AND superseded_by IS NULL AND tier != 'archived'"
+        )
+        found = (
+            self._table.search()
+            .where(where)
+            .select(["id", "source_id"])
+            .limit(len(source_ids) * 4 + 10)
+            .to_arrow()
+        )
+        return dict(
+            zip(found.column("source_id").to_pylist(), found.column("id").to_pylist(), strict=True)
+        )
 
     def scan(self, flt: Filter, *, limit: int | None, newest_first: bool = True) -> list[Row]:
         rows = self._select(flt.to_sql(), None)

@@ -16,12 +16,13 @@ from memd.errors import EmptyTextError, InvalidInputError, TextTooLongError
 _SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "private-key",
-        re.compile(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S
-        ),
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
     ),
     ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    (
+        "github-token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
+    ),
     ("openai-key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}\b")),
     ("slack-token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
     ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
@@ -54,9 +55,7 @@ def clean_text(text: object, *, max_chars: int) -> str:
     if not text:
         raise EmptyTextError("the text is empty")
     if len(text) > max_chars:
-        raise TextTooLongError(
-            f"the text is {len(text):,} characters; the limit is {max_chars:,}"
-        )
+        raise TextTooLongError(f"the text is {len(text):,} characters; the limit is {max_chars:,}")
     return redact_secrets(text)
 
 

@@ -8,8 +8,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import memd  # noqa: E402
 from fakes import HashEmbedder  # noqa: E402
+
+import memd  # noqa: E402
 from memd.clock import ManualClock  # noqa: E402
 
 

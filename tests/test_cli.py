@@ -22,7 +22,9 @@ def run(*args: str, input: str | None = None):
 
 
 def test_remember_recall_show_list_forget(home: Path):
-    r = run("remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json")
+    r = run(
+        "remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json"
+    )
     assert r.exit_code == 0, r.output
     rec = json.loads(r.stdout)
     assert rec["project"] == "api" and rec["kind"] == "procedural"
@@ -114,8 +116,18 @@ def test_demo_uses_its_own_project_and_is_repeatable(home: Path):
 
 
 def test_every_command_has_help():
-    commands = ["remember", "recall", "show", "list", "forget", "stats", "reindex", "demo", "version",
-                "config show"]
+    commands = [
+        "remember",
+        "recall",
+        "show",
+        "list",
+        "forget",
+        "stats",
+        "reindex",
+        "demo",
+        "version",
+        "config show",
+    ]
     for cmd in commands:
         r = run(*cmd.split(), "--help")
         assert r.exit_code == 0, cmd

@@ -60,8 +60,10 @@ def test_custom_model_needs_a_tokenizer(tmp_path):
 def test_custom_model_missing_file(tmp_path):
     s = load_settings(
         tmp_path,
-        env={"MEMD_EMBED_MODEL_PATH": str(tmp_path / "m.onnx"),
-             "MEMD_EMBED_TOKENIZER_PATH": str(tmp_path / "t.json")},
+        env={
+            "MEMD_EMBED_MODEL_PATH": str(tmp_path / "m.onnx"),
+            "MEMD_EMBED_TOKENIZER_PATH": str(tmp_path / "t.json"),
+        },
     )
     with pytest.raises(ModelError, match="not found"):
         build_embedder(s)
@@ -78,11 +80,14 @@ def test_custom_onnx_path_is_used(tmp_path, real_embedder):
     from memd.embed import BUNDLED, package_file
 
     spec = BUNDLED["minilm-l6-int8"]
-    s = load_settings(tmp_path, env={
-        "MEMD_EMBED_MODEL_PATH": str(package_file(spec.package, spec.onnx_file)),
-        "MEMD_EMBED_TOKENIZER_PATH": str(spec.tokenizer),
-        "MEMD_DEVICE": "cpu",
-    })
+    s = load_settings(
+        tmp_path,
+        env={
+            "MEMD_EMBED_MODEL_PATH": str(package_file(spec.package, spec.onnx_file)),
+            "MEMD_EMBED_TOKENIZER_PATH": str(spec.tokenizer),
+            "MEMD_DEVICE": "cpu",
+        },
+    )
     emb = build_embedder(s)
     assert emb.name == "custom:model.onnx"
     np.testing.assert_allclose(emb.embed_query("hi"), real_embedder.embed_query("hi"), atol=1e-4)

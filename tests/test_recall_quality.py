@@ -60,7 +60,10 @@ def test_weighted_fusion_keeps_a_strong_channel_on_top():
 
 
 def test_rrf_is_available_for_comparison():
-    results = {"keyword": [Candidate("a", 9.0)], "semantic": [Candidate("b", 0.9), Candidate("a", 0.1)]}
+    results = {
+        "keyword": [Candidate("a", 9.0)],
+        "semantic": [Candidate("b", 0.9), Candidate("a", 0.1)],
+    }
     assert [f.id for f in fuse(results, {}, method="rrf")] == ["a", "b"]
 
 

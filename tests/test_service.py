@@ -6,9 +6,9 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from fakes import HashEmbedder
 
 import memd
-from fakes import HashEmbedder
 from memd.errors import (
     AmbiguousIdError,
     EmptyTextError,
@@ -67,7 +67,11 @@ def test_remember_many_validates_everything_before_writing(mem):
 def test_remember_many_keeps_order_and_dedupes(mem):
     seen = []
     ids = mem.remember_many(
-        [{"text": "alpha", "project": "p"}, {"text": "beta", "project": "p"}, {"text": "ALPHA", "project": "p"}],
+        [
+            {"text": "alpha", "project": "p"},
+            {"text": "beta", "project": "p"},
+            {"text": "ALPHA", "project": "p"},
+        ],
         progress=lambda done, total: seen.append((done, total)),
     )
     assert ids[0] == ids[2] != ids[1]
@@ -120,21 +124,44 @@ def test_keyword_search_sees_a_write_at_once(mem):
 
 
 def test_recall_filters(mem):
-    mem.remember("deploy with make deploy", project="web", kind="procedural", created_at="2024-01-05")
-    mem.remember("deploy with helm upgrade", project="infra", kind="procedural", created_at="2024-06-05")
-    mem.remember("deploy went wrong on friday", project="web", kind="episodic", created_at="2024-06-07")
+    mem.remember(
+        "deploy with make deploy", project="web", kind="procedural", created_at="2024-01-05"
+    )
+    mem.remember(
+        "deploy with helm upgrade", project="infra", kind="procedural", created_at="2024-06-05"
+    )
+    mem.remember(
+        "deploy went wrong on friday", project="web", kind="episodic", created_at="2024-06-07"
+    )
     texts = lambda hits: {h.memory.text for h in hits}  # noqa: E731
-    assert texts(mem.recall("deploy", project="web")) == {"deploy with make deploy", "deploy went wrong on friday"}
-    assert texts(mem.recall("deploy", kinds=["procedural"])) == {"deploy with make deploy", "deploy with helm upgrade"}
-    assert texts(mem.recall("deploy", since="2024-06-01")) == {"deploy with helm upgrade", "deploy went wrong on friday"}
+    assert texts(mem.recall("deploy", project="web")) == {
+        "deploy with make deploy",
+        "deploy went wrong on friday",
+    }
+    assert texts(mem.recall("deploy", kinds=["procedural"])) == {
+        "deploy with make deploy",
+        "deploy with helm upgrade",
+    }
+    assert texts(mem.recall("deploy", since="2024-06-01")) == {
+        "deploy with helm upgrade",
+        "deploy went wrong on friday",
+    }
     assert texts(mem.recall("deploy", until="2024-02-01")) == {"deploy with make deploy"}
     assert texts(mem.recall("deploy", project=["web", "infra"], k=1)) <= {
-        "deploy with make deploy", "deploy with helm upgrade", "deploy went wrong on friday"}
+        "deploy with make deploy",
+        "deploy with helm upgrade",
+        "deploy went wrong on friday",
+    }
     assert len(mem.recall("deploy", k=1)) == 1
 
 
 def test_hits_explain_their_channels_and_are_sorted(mem):
-    mem.remember_many([{"text": t} for t in ["redis cache eviction policy", "cache warmup script", "unrelated cat photo"]])
+    mem.remember_many(
+        [
+            {"text": t}
+            for t in ["redis cache eviction policy", "cache warmup script", "unrelated cat photo"]
+        ]
+    )
     hits = mem.recall("redis cache")
     assert hits[0].memory.text == "redis cache eviction policy"
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -144,8 +171,17 @@ def test_hits_explain_their_channels_and_are_sorted(mem):
 
 @pytest.mark.parametrize(
     "query",
-    ["😀😀😀", "' OR 1=1; DROP TABLE memories; --", 'AND OR NOT ( "unclosed', "title:foo^3 ~2 *",
-     "запрос на русском", "数据库迁移", "x" * 100_000, "\\", "%_%"],
+    [
+        "😀😀😀",
+        "' OR 1=1; DROP TABLE memories; --",
+        'AND OR NOT ( "unclosed',
+        "title:foo^3 ~2 *",
+        "запрос на русском",
+        "数据库迁移",
+        "x" * 100_000,
+        "\\",
+        "%_%",
+    ],
 )
 def test_bad_queries_never_crash(mem, query):
     mem.remember("ordinary memory about databases", project="p")
@@ -322,8 +358,12 @@ def test_pin_link_and_context(mem):
     assert brief.text.index("Never force-push") < brief.text.index("Chose Postgres")
     assert "## Open problems" in brief.text and "Other project" not in brief.text
     assert set(brief.memory_ids) == {rule.id, dec.id, bug.id} and not brief.truncated
-    mem.remember_many([{"text": f"fact number {i} about the build", "project": "p", "kind": "semantic"}
-                       for i in range(30)])
+    mem.remember_many(
+        [
+            {"text": f"fact number {i} about the build", "project": "p", "kind": "semantic"}
+            for i in range(30)
+        ]
+    )
     small = mem.context("p", max_tokens=50)
     assert small.truncated and len(small.text) <= 64 * 4
 
@@ -359,3 +399,16 @@ def test_purge_leaves_no_copy_on_disk(home):
         if path.is_file():
             assert b"zebracorn-7731" not in path.read_bytes(), path
     assert len(m.list()) == 2
+
+
+def test_new_text_under_a_known_source_id_supersedes(mem):
+    v1 = mem.remember("Deploy: run make deploy", project="p", source_id="docs/deploy.md#deploy")
+    same = mem.remember("Deploy: run make deploy", project="p", source_id="docs/deploy.md#deploy")
+    assert same.id == v1.id
+    v2 = mem.remember("Deploy: run make release", project="p", source_id="docs/deploy.md#deploy")
+    assert mem.get(v1.id).superseded_by == v2.id
+    assert [h.id for h in mem.recall("deploy make")] == [v2.id]
+    back = mem.remember("Deploy: run make deploy", project="p", source_id="docs/deploy.md#deploy")
+    assert back.id not in (v1.id, v2.id) and mem.get(v2.id).superseded_by == back.id
+    other = mem.remember("Deploy: run make deploy", project="q", source_id="docs/deploy.md#deploy")
+    assert mem.get(other.id).superseded_by is None and mem.get(back.id).superseded_by is None

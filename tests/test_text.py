@@ -3,7 +3,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from memd.errors import EmptyTextError, InvalidInputError, TextTooLongError
-from memd.text import clean_tags, clean_text, content_hash, extract_entities, parse_time, redact_secrets
+from memd.text import (
+    clean_tags,
+    clean_text,
+    content_hash,
+    extract_entities,
+    parse_time,
+    redact_secrets,
+)
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\n\t", "\x00\x00"])
@@ -75,6 +82,13 @@ def test_entities_find_identifiers_paths_and_names():
         "Fixed `test_checkout_timeout` in services/api/app.py; PostgreSQL and FakeClock, see "
         "https://example.com/x. Then Caroline said MAX_RETRIES is 3."
     )
-    for expected in ["test_checkout_timeout", "services/api/app.py", "PostgreSQL", "FakeClock",
-                     "https://example.com/x", "Caroline", "MAX_RETRIES"]:
+    for expected in [
+        "test_checkout_timeout",
+        "services/api/app.py",
+        "PostgreSQL",
+        "FakeClock",
+        "https://example.com/x",
+        "Caroline",
+        "MAX_RETRIES",
+    ]:
         assert expected in ents

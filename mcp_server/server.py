@@ -1,0 +1,311 @@
+"""memd's MCP server: each tool translates its arguments into one call on MemoryAPI.
+
+Tool descriptions are written for the model that calls them. memd's errors become
+tool errors carrying the hint, so the model knows what to do next.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import unquote
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp_types import ToolAnnotations
+from pydantic import BaseModel, Field
+
+from memd.api import MemoryAPI
+from memd.errors import MemdError
+from memd.records import Hit, MemoryRecord
+
+INSTRUCTIONS = """\
+memd is this user's long-term memory across sessions. At the start of a task call
+`context` for the project briefing. Before answering questions about how this
+project works, why something was done, or what happened before, call `recall`.
+When you learn something worth keeping (a decision and its reason, a convention,
+a command that works, the cause of a bug and its fix, a user preference), call
+`remember` with one self-contained fact per call. When a fact changes, call
+`update` on the old memory instead of adding a contradicting one."""
+
+KindName = Literal["episodic", "semantic", "procedural", "preference", "decision"]
+Text = Annotated[str, Field(min_length=1, max_length=16_000)]
+Id = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=64,
+        description="A memory id (or a unique prefix of 4+ characters).",
+    ),
+]
+ProjectArg = Annotated[
+    str | None,
+    Field(
+        max_length=200, description="Project name; omit for the project this server was started in."
+    ),
+]
+
+READ = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+WRITE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+)
+IDEMPOTENT_WRITE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+ARCHIVE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MemoryOut(BaseModel):
+    id: str
+    text: str
+    kind: str
+    project: str
+    tags: list[str]
+    created_at: datetime
+    pinned: bool
+    superseded_by: str | None = None
+    source_id: str | None = None
+
+
+class HitOut(MemoryOut):
+    score: float
+    found_by: dict[str, float] = Field(
+        description="Retrieval channels that found it, with their scores."
+    )
+
+
+def memory_out(r: MemoryRecord) -> MemoryOut:
+    return MemoryOut(
+        id=r.id,
+        text=r.text,
+        kind=r.kind.value,
+        project=r.project,
+        tags=list(r.tags),
+        created_at=r.created_at,
+        pinned=r.pinned,
+        superseded_by=r.superseded_by,
+        source_id=r.source_id,
+    )
+
+
+def hit_out(h: Hit) -> HitOut:
+    return HitOut(
+        **memory_out(h.memory).model_dump(),
+        score=round(h.score, 4),
+        found_by={name: round(c.score, 4) for name, c in h.channels.items()},
+    )
+
+
+def _tool_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MemdError as exc:
+            raise ToolError(f"{exc.message}. {exc.hint}".strip()) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServer:
+    """An MCP server over ``api``; ``project`` is the default for every tool."""
+    server: MCPServer = MCPServer(name=name, instructions=INSTRUCTIONS, log_level="WARNING")
+
+    def proj(p: str | None) -> str:
+        return p.strip() if p and p.strip() else project
+
+    @server.tool(annotations=WRITE)
+    @_tool_errors
+    def remember(
+        text: Annotated[
+            Text,
+            Field(description="One self-contained fact, decision, convention, command or event."),
+        ],
+        kind: Annotated[
+            KindName,
+            Field(
+                description=(
+                    "decision (a choice and why), preference (how the user wants things), "
+                    "procedural (how to do something), semantic (a fact), "
+                    "episodic (something that happened)."
+                )
+            ),
+        ] = "episodic",
+        tags: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)] = [],  # noqa: B006
+        project: ProjectArg = None,
+        importance: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5,
+        pinned: Annotated[
+            bool, Field(description="Pin rules that must never be forgotten.")
+        ] = False,
+    ) -> MemoryOut:
+        """Store a memory for future sessions. Identical text is stored once."""
+        return memory_out(
+            api.remember(
+                text,
+                project=proj(project),
+                kind=kind,
+                tags=tags,
+                source="mcp",
+                importance=importance,
+                pinned=pinned,
+            )
+        )
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def recall(
+        query: Annotated[
+            str, Field(min_length=1, max_length=4_000, description="A question or keywords.")
+        ],
+        k: Annotated[int, Field(ge=1, le=50)] = 8,
+        project: ProjectArg = None,
+        all_projects: Annotated[
+            bool, Field(description="Search every project, not just this one.")
+        ] = False,
+        kinds: list[KindName] | None = None,
+        since: Annotated[
+            str | None, Field(description="ISO date: only memories from then on.")
+        ] = None,
+        until: Annotated[
+            str | None, Field(description="ISO date: only memories before then.")
+        ] = None,
+    ) -> list[HitOut]:
+        """Search memory by meaning and keywords; best matches first."""
+        hits = api.recall(
+            query,
+            k=k,
+            project=None if all_projects else proj(project),
+            kinds=kinds,
+            since=since,
+            until=until,
+        )
+        return [hit_out(h) for h in hits]
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def get(id: Id) -> MemoryOut:
+        """Read one memory in full by id."""
+        return memory_out(api.get(id))
+
+    @server.tool(annotations=WRITE)
+    @_tool_errors
+    def update(
+        id: Id,
+        text: Annotated[Text, Field(description="The corrected or current version of the memory.")],
+    ) -> MemoryOut:
+        """Replace a memory whose fact changed. The old version is kept as history and
+        no longer recalled; the new one inherits its project, kind and tags."""
+        return memory_out(api.remember(text, supersedes=id, source="mcp"))
+
+    @server.tool(annotations=ARCHIVE)
+    @_tool_errors
+    def forget(id: Id) -> MemoryOut:
+        """Archive a memory that is wrong or no longer useful. It leaves recall but is not
+        deleted; a person can restore it."""
+        return memory_out(api.forget(id))
+
+    @server.tool(annotations=IDEMPOTENT_WRITE)
+    @_tool_errors
+    def pin(id: Id, pinned: bool = True) -> MemoryOut:
+        """Pin (or unpin) a memory: pinned memories never fade and lead the briefing."""
+        return memory_out(api.pin(id, pinned))
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def recent(
+        project: ProjectArg = None,
+        kinds: list[KindName] | None = None,
+        limit: Annotated[int, Field(ge=1, le=100)] = 10,
+    ) -> list[MemoryOut]:
+        """The newest memories of a project."""
+        return [memory_out(r) for r in api.list(project=proj(project), kinds=kinds, limit=limit)]
+
+    @server.tool(annotations=WRITE)
+    @_tool_errors
+    def link(
+        a: Id,
+        b: Id,
+        relation: Annotated[
+            str, Field(max_length=40, description="e.g. related, causes, fixes, part-of.")
+        ] = "related",
+    ) -> str:
+        """Record that two memories belong together, so recalling one brings the other."""
+        api.link(a, b, relation)
+        return f"linked {a} -[{relation}]-> {b}"
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def stats() -> dict[str, Any]:
+        """How many memories there are, by project, kind and tier, and the model in use."""
+        return api.stats().model_dump(mode="json")
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def context(
+        project: ProjectArg = None,
+        max_tokens: Annotated[int, Field(ge=100, le=20_000)] = 1500,
+    ) -> str:
+        """A briefing for the project: pinned rules, conventions, decisions, open problems
+        and recent events, sized to max_tokens. Call it when you start a task."""
+        return api.context(proj(project), max_tokens=max_tokens).text
+
+    @server.resource("memd://briefing", mime_type="text/markdown")
+    def briefing_here() -> str:
+        """The briefing of the project this server was started in."""
+        return api.context(project).text
+
+    @server.resource("memd://briefing/{name}", mime_type="text/markdown")
+    def briefing_of(name: str) -> str:
+        """The briefing of any project (URL-encode names that contain '/')."""
+        return api.context(unquote(name)).text
+
+    @server.resource("memd://memory/{id}", mime_type="application/json")
+    def memory_resource(id: str) -> str:
+        """One memory as JSON."""
+        try:
+            return memory_out(api.get(id)).model_dump_json()
+        except MemdError as exc:
+            raise ResourceError(f"{exc.message}. {exc.hint}") from None
+
+    return server
+
+
+def serve(
+    *,
+    transport: Literal["stdio", "http"] = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    project: str | None = None,
+    home: str | None = None,
+) -> None:
+    """Composition root of the MCP entry point: settings, the memory service, the server."""
+    import os
+
+    import memd
+    from memd.config import load_settings
+    from memd.project import project_for
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise MemdError(
+            f"refusing to listen on {host}",
+            hint="The MCP server serves this machine only; use 127.0.0.1.",
+        )
+    settings = load_settings(home)
+    api = memd.open_with(settings)
+    name = project or os.environ.get("MEMD_PROJECT") or project_for(os.getcwd())
+    server = build_server(api, name)
+    try:
+        if transport == "stdio":
+            server.run("stdio")
+        else:
+            server.run("streamable-http", host=host, port=port)
+    finally:
+        api.close()

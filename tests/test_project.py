@@ -1,0 +1,50 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from memd.project import normalise_remote, project_for
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "git@github.com:Org/Repo.git",
+        "https://github.com/org/repo",
+        "https://user:token@github.com/org/repo.git",
+        "ssh://git@github.com/org/repo.git",
+    ],
+)
+def test_remote_forms_name_one_project(url):
+    assert normalise_remote(url) == "github.com/org/repo"
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_repo_subdirs_and_worktrees_are_one_project(tmp_path: Path):
+    repo = tmp_path / "repo"
+    (repo / "src" / "deep").mkdir(parents=True)
+    git("init", "-q", cwd=repo)
+    assert project_for(repo / "src" / "deep") == str(repo.resolve())  # no remote: the root
+    git("remote", "add", "origin", "git@github.com:Org/Repo.git", cwd=repo)
+    assert project_for(repo / "src") == "github.com/org/repo"
+    git(
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+        cwd=repo,
+    )
+    git("worktree", "add", "-q", str(tmp_path / "wt"), cwd=repo)
+    assert project_for(tmp_path / "wt") == "github.com/org/repo"
+
+
+def test_outside_git_the_directory_is_the_project(tmp_path: Path):
+    assert project_for(tmp_path) == str(tmp_path.resolve())
