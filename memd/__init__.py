@@ -77,9 +77,10 @@ def open_with(
     from memd import spool
     from memd.clock import SystemClock
     from memd.embed import build_embedder
+    from memd.home import prepare_home
     from memd.retrieval import KeywordChannel, Retriever, SemanticChannel, VectorCache
     from memd.service import MemoryService
-    from memd.store import LanceStore, prepare_home
+    from memd.store import LanceStore
 
     if settings.is_local:
         prepare_home(settings.home)

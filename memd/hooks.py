@@ -133,10 +133,13 @@ def run_safely(
         )
     except BaseException as exc:  # noqa: BLE001 - never break the user's prompt
         try:
+            from memd.home import prepare_home
+
             log_dir = settings.home if settings is not None else Path(home or ".")
+            prepare_home(log_dir)
             with open(Path(log_dir) / "hooks.log", "a", encoding="utf-8") as log:
                 log.write(f"{datetime.now(UTC).isoformat()} {event}: {type(exc).__name__}: {exc}\n")
-        except OSError:
+        except Exception:  # noqa: BLE001 - logging is best effort too
             pass
         return None
     finally:

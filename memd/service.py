@@ -430,6 +430,7 @@ class MemoryService:
             projects=as_tuple(project),
             kinds=tuple(parse_kind(x).value for x in kinds or ()),
             include_archived=include_archived,
+            include_superseded=include_archived,
         )
         return [_record(r) for r in self._store.scan(flt, limit=limit)]
 

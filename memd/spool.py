@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from memd.home import prepare_home
+
 SPOOL_FILE = "spool.jsonl"
 
 
@@ -31,6 +33,7 @@ def _locked(path: Path) -> Iterator[int]:
 
 def append(home: Path, item: Mapping[str, Any]) -> None:
     """Durably queue one memory (the same fields as ``remember``)."""
+    prepare_home(home)
     line = (json.dumps(dict(item), default=str, ensure_ascii=False) + "\n").encode("utf-8")
     with _locked(home / SPOOL_FILE) as fd:
         os.write(fd, line)

@@ -38,7 +38,6 @@ SCHEMA_VERSION = 2
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
-MARKER = ".memd"
 
 Row = dict[str, Any]
 
@@ -203,27 +202,6 @@ def _v1_to_v2(store: LanceStore) -> None:
 
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
 MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2}
-
-
-def prepare_home(home: Path) -> None:
-    """Create the data dir (0700) or check that an existing one is memd's."""
-    if home.exists() and not home.is_dir():
-        raise StoreUnreadableError(f"{home} is a file, not a directory")
-    if home.is_dir():
-        try:
-            entries = {p.name for p in home.iterdir()}
-        except OSError as exc:
-            raise StoreUnreadableError(f"cannot read {home}: {exc}") from exc
-        if entries and MARKER not in entries and (entries - {"config.toml"}):
-            raise ForeignStoreError(
-                f"{home} is not empty and holds no memd store "
-                f"(found {', '.join(sorted(entries)[:3])}...)"
-            )
-    try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (home / MARKER).touch(exist_ok=True)
-    except OSError as exc:
-        raise StoreUnreadableError(f"cannot create the data directory {home}: {exc}") from exc
 
 
 class LanceStore:

@@ -1,0 +1,30 @@
+"""The data directory: created private (0700), and never mistaken for someone else's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memd.errors import ForeignStoreError, StoreUnreadableError
+
+MARKER = ".memd"
+
+
+def prepare_home(home: Path) -> None:
+    """Create the data dir (0700) or check that an existing one is memd's."""
+    if home.exists() and not home.is_dir():
+        raise StoreUnreadableError(f"{home} is a file, not a directory")
+    if home.is_dir():
+        try:
+            entries = {p.name for p in home.iterdir()}
+        except OSError as exc:
+            raise StoreUnreadableError(f"cannot read {home}: {exc}") from exc
+        if entries and MARKER not in entries and (entries - {"config.toml"}):
+            raise ForeignStoreError(
+                f"{home} is not empty and holds no memd store "
+                f"(found {', '.join(sorted(entries)[:3])}...)"
+            )
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (home / MARKER).touch(exist_ok=True)
+    except OSError as exc:
+        raise StoreUnreadableError(f"cannot create the data directory {home}: {exc}") from exc

@@ -1,0 +1,17 @@
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_is_clean():
+    ruff = Path(sys.executable).parent / "ruff"
+    cmd = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
+    p = subprocess.run(
+        [*cmd, "check", "memd", "cli", "mcp_server", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
