@@ -64,7 +64,9 @@ class Settings(BaseModel):
         default="weighted", description="How channel results are combined."
     )
     compact_every: int = Field(
-        default=256, ge=1, description="Compact the table after this many writes."
+        default=32,
+        ge=1,
+        description="Compact the table (in the background) after this many writes.",
     )
 
     @property
