@@ -106,9 +106,7 @@ def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, 
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo JSON file")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument(

@@ -56,9 +56,7 @@ async def run(memories: int, calls: int) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--memories", type=int, default=500)
     ap.add_argument("--calls", type=int, default=200)
     args = ap.parse_args()

@@ -89,9 +89,7 @@ def rss_mb() -> float:
 
 
 def synthetic_text(rng: random.Random, n: int) -> str:
-    return (
-        f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} (note {n})."
-    )
+    return f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} (note {n})."
 
 
 def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: np.ndarray) -> float:
@@ -101,9 +99,7 @@ def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: n
     nprng = np.random.default_rng(rng.randrange(1 << 30))
     for n in range(size):
         j = rng.randrange(len(base_texts))
-        row = mem._prepare(
-            NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}"), mem._clock.now()
-        )
+        row = mem._prepare(NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}"), mem._clock.now())
         vec = base_vecs[j] + nprng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
         row["vector"] = (vec / np.linalg.norm(vec)).tolist()
         batch.append(row)
@@ -130,9 +126,7 @@ def measure(mem, queries: list[str], project: str | None, rounds: int = 5) -> di
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -150,9 +144,7 @@ def main() -> int:
             one_p = measure(mem, QUESTIONS, "proj1")
             t0 = time.perf_counter()
             for i in range(50):
-                mem.remember(
-                    f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1"
-                )
+                mem.remember(f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1")
             single_ms = (time.perf_counter() - t0) / 50 * 1000
             row = {
                 "memories": size,

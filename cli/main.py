@@ -28,10 +28,13 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect memd's settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-mcp_app = typer.Typer(
-    help="Serve memd to agents over MCP, and register it with them.", no_args_is_help=True
-)
+mcp_app = typer.Typer(help="Serve memd to agents over MCP, and register it with them.", no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")
+daemon_app = typer.Typer(
+    help="The background service that owns the store (fast, safe for many agents).",
+    no_args_is_help=True,
+)
+app.add_typer(daemon_app, name="daemon")
 hooks_app = typer.Typer(
     help="Claude Code hooks: a briefing at session start, a record at stop.", no_args_is_help=True
 )
@@ -80,7 +83,7 @@ def _settings() -> Settings:
 def _open() -> MemoryAPI:
     import memd
 
-    return memd.open_with(_settings())
+    return memd.connect(_settings())
 
 
 @contextmanager
@@ -112,9 +115,7 @@ def remember(
     project: ProjectOpt = None,
     kind: Annotated[
         str | None,
-        typer.Option(
-            "--kind", "-k", help="episodic, semantic, procedural, preference or decision."
-        ),
+        typer.Option("--kind", "-k", help="episodic, semantic, procedural, preference or decision."),
     ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
     source_id: Annotated[
@@ -123,15 +124,11 @@ def remember(
     at: Annotated[
         str | None, typer.Option("--at", help="When it happened (ISO date/time); default now.")
     ] = None,
-    importance: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="0 to 1; default 0.5.")
-    ] = None,
+    importance: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="0 to 1; default 0.5.")] = None,
     pin: Annotated[bool, typer.Option("--pin", help="Never let it fade.")] = False,
     supersedes: Annotated[
         str | None,
-        typer.Option(
-            help="Id of an older memory this one replaces (the old one is kept as history)."
-        ),
+        typer.Option(help="Id of an older memory this one replaces (the old one is kept as history)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -139,9 +136,7 @@ def remember(
     if text is None or text == "-":
         if sys.stdin is None or sys.stdin.isatty():
             render.err.print("[bold red]Error:[/] no text given")
-            render.err.print(
-                "[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]"
-            )
+            render.err.print("[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]")
             raise typer.Exit(EXIT_ERROR)
         text = sys.stdin.read()
     record = _run(
@@ -170,16 +165,12 @@ def recall(
     k: Annotated[int, typer.Option("--k", "-n", min=1, max=1000, help="How many hits.")] = 10,
     project: ProjectOpt = None,
     kind: KindsOpt = None,
-    since: Annotated[
-        str | None, typer.Option(help="Only memories from this time on (ISO).")
-    ] = None,
+    since: Annotated[str | None, typer.Option(help="Only memories from this time on (ISO).")] = None,
     until: Annotated[str | None, typer.Option(help="Only memories before this time (ISO).")] = None,
     include_archived: Annotated[
         bool, typer.Option("--include-archived", help="Search forgotten memories too.")
     ] = False,
-    explain: Annotated[
-        bool, typer.Option("--explain", help="Show which channels found each hit.")
-    ] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show which channels found each hit.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Find the memories that best answer QUERY, best first."""
@@ -205,9 +196,7 @@ def recall(
 @app.command()
 def show(
     id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
-    history: Annotated[
-        bool, typer.Option("--history", help="Show every version, oldest first.")
-    ] = False,
+    history: Annotated[bool, typer.Option("--history", help="Show every version, oldest first.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one memory with all its fields."""
@@ -237,9 +226,7 @@ def list_(
 ) -> None:
     """List memories, newest first."""
     records = _run(
-        lambda m: m.list(
-            project=project, kinds=kind, limit=limit, include_archived=include_archived
-        )
+        lambda m: m.list(project=project, kinds=kind, limit=limit, include_archived=include_archived)
     )
     if as_json:
         render.print_json(records)
@@ -286,9 +273,7 @@ def pin(
     if as_json:
         render.print_json(record)
     else:
-        render.out.print(
-            f"{'Unpinned' if off else 'Pinned'} [cyan]{record.id}[/]: {record.text[:80]}"
-        )
+        render.out.print(f"{'Unpinned' if off else 'Pinned'} [cyan]{record.id}[/]: {record.text[:80]}")
 
 
 @app.command()
@@ -327,9 +312,7 @@ def stats(as_json: JsonOpt = False) -> None:
         ("tier", result.by_tier),
     ):
         if counts:
-            render.out.print(
-                f"by {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-            )
+            render.out.print(f"by {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 @app.command()
@@ -343,9 +326,7 @@ def reindex() -> None:
         mem = memd.open_with(_settings(), check_model=False)
         with Progress(console=render.err, transient=True) as bar:
             task = bar.add_task("re-embedding", total=None)
-            n = mem.reindex(
-                progress=lambda done, total: bar.update(task, completed=done, total=total)
-            )
+            n = mem.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
         mem.close()
     render.out.print(f"Re-embedded {n} memories.")
 
@@ -371,9 +352,7 @@ def demo(as_json: JsonOpt = False) -> None:
     )
     for question, hits in result.answers:
         render.out.print(render.hits_table(hits, explain=True, title=f"recall: {question}"))
-    render.out.print(
-        f'\nTry: memd recall "where do secrets come from?" -p {DEMO_PROJECT} --explain'
-    )
+    render.out.print(f'\nTry: memd recall "where do secrets come from?" -p {DEMO_PROJECT} --explain')
 
 
 @config_app.command("show")
@@ -390,9 +369,7 @@ def config_show(as_json: JsonOpt = False) -> None:
         return
     for key, value in data.items():
         render.out.print(f"[bold]{key}[/] = {value}")
-    render.out.print(
-        "\n[dim]Override with MEMD_<NAME> (e.g. MEMD_HOME) or in the config file above.[/]"
-    )
+    render.out.print("\n[dim]Override with MEMD_<NAME> (e.g. MEMD_HOME) or in the config file above.[/]")
 
 
 @app.command()
@@ -414,9 +391,7 @@ def mcp_serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
     project: Annotated[
         str | None,
-        typer.Option(
-            "--project", "-p", help="Default project (default: from the working directory)."
-        ),
+        typer.Option("--project", "-p", help="Default project (default: from the working directory)."),
     ] = None,
 ) -> None:
     """Run the MCP server (agents start this; you rarely run it by hand)."""
@@ -490,10 +465,95 @@ def hooks_run(
     from memd.hooks import run_safely
 
     stdin = sys.stdin.read() if sys.stdin is not None and not sys.stdin.isatty() else ""
-    output = run_safely(event, stdin, home=state.home, timeout=timeout, open_with=memd.open_with)
+    output = run_safely(event, stdin, home=state.home, timeout=timeout, open_with=memd.connect)
     if output:
         sys.stdout.write(output + "\n")
     raise typer.Exit(0)
+
+
+def _print_status(status: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        render.print_json(status)
+        return
+    for key, value in status.items():
+        render.out.print(f"[bold]{key}[/] {value}")
+
+
+@daemon_app.command("start")
+def daemon_start(as_json: JsonOpt = False) -> None:
+    """Start the daemon in the background (it keeps the model warm)."""
+    from memd.daemon import control
+
+    with _errors():
+        _print_status(control.start(_settings()), as_json)
+
+
+@daemon_app.command("stop")
+def daemon_stop(as_json: JsonOpt = False) -> None:
+    """Stop the daemon; queued writes are finished first."""
+    from memd.daemon import control
+
+    with _errors():
+        _print_status(control.stop(_settings()), as_json)
+
+
+@daemon_app.command("restart")
+def daemon_restart(as_json: JsonOpt = False) -> None:
+    """Stop the daemon if it runs, then start it."""
+    from memd.daemon import control
+
+    with _errors():
+        control.stop(_settings())
+        _print_status(control.start(_settings()), as_json)
+
+
+@daemon_app.command("status")
+def daemon_status(as_json: JsonOpt = False) -> None:
+    """Uptime, memory count, queue depth, watched paths, last error, RSS, model, device."""
+    from memd.daemon import control
+
+    with _errors():
+        status = control.status(_settings())
+    _print_status(status, as_json)
+    if not status.get("running"):
+        raise typer.Exit(EXIT_ERROR)
+
+
+@daemon_app.command("logs")
+def daemon_logs(
+    lines: Annotated[int, typer.Option("--lines", "-n", min=1, help="How many lines.")] = 50,
+) -> None:
+    """Print the end of the daemon's log."""
+    from memd.daemon import control
+
+    render.out.print(control.tail(_settings().home, lines), markup=False, highlight=False)
+
+
+@daemon_app.command("run")
+def daemon_run() -> None:
+    """Run the daemon in the foreground (for systemd, launchd or a terminal)."""
+    from memd.daemon.server import run
+
+    with _errors():
+        run(_settings())
+
+
+@daemon_app.command("install")
+def daemon_install() -> None:
+    """Write a systemd user unit (Linux) or launchd agent (macOS) that runs the daemon."""
+    from memd.daemon import control
+    from memd.integrations import memd_command
+
+    with _errors():
+        path = control.install_service(_settings(), memd_exe=memd_command())
+    render.out.print(f"Wrote {path}", markup=False)
+    if sys.platform == "darwin":
+        render.out.print(f"Load it with: launchctl load {path}", markup=False)
+    else:
+        render.out.print(
+            "Enable it with: systemctl --user daemon-reload && systemctl --user enable --now memd",
+            markup=False,
+        )
 
 
 def main() -> None:

@@ -61,11 +61,7 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
         text = h.memory.text if len(h.memory.text) <= 200 else h.memory.text[:197] + "..."
         row = [str(n), f"{h.score:.3f}", h.memory.id[:8]]
         if explain:
-            row.append(
-                "\n".join(
-                    f"{name} {c.score:.3f} #{c.rank}" for name, c in sorted(h.channels.items())
-                )
-            )
+            row.append("\n".join(f"{name} {c.score:.3f} #{c.rank}" for name, c in sorted(h.channels.items())))
         table.add_row(*row, text)
     return table
 

@@ -42,9 +42,7 @@ Id = Annotated[
 ]
 ProjectArg = Annotated[
     str | None,
-    Field(
-        max_length=200, description="Project name; omit for the project this server was started in."
-    ),
+    Field(max_length=200, description="Project name; omit for the project this server was started in."),
 ]
 
 READ = ToolAnnotations(
@@ -77,9 +75,7 @@ class MemoryOut(BaseModel):
 
 class HitOut(MemoryOut):
     score: float
-    found_by: dict[str, float] = Field(
-        description="Retrieval channels that found it, with their scores."
-    )
+    found_by: dict[str, float] = Field(description="Retrieval channels that found it, with their scores.")
 
 
 def memory_out(r: MemoryRecord) -> MemoryOut:
@@ -142,9 +138,7 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         tags: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)] = [],  # noqa: B006
         project: ProjectArg = None,
         importance: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5,
-        pinned: Annotated[
-            bool, Field(description="Pin rules that must never be forgotten.")
-        ] = False,
+        pinned: Annotated[bool, Field(description="Pin rules that must never be forgotten.")] = False,
     ) -> MemoryOut:
         """Store a memory for future sessions. Identical text is stored once."""
         return memory_out(
@@ -162,21 +156,13 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
     @server.tool(annotations=READ)
     @_tool_errors
     def recall(
-        query: Annotated[
-            str, Field(min_length=1, max_length=4_000, description="A question or keywords.")
-        ],
+        query: Annotated[str, Field(min_length=1, max_length=4_000, description="A question or keywords.")],
         k: Annotated[int, Field(ge=1, le=50)] = 8,
         project: ProjectArg = None,
-        all_projects: Annotated[
-            bool, Field(description="Search every project, not just this one.")
-        ] = False,
+        all_projects: Annotated[bool, Field(description="Search every project, not just this one.")] = False,
         kinds: list[KindName] | None = None,
-        since: Annotated[
-            str | None, Field(description="ISO date: only memories from then on.")
-        ] = None,
-        until: Annotated[
-            str | None, Field(description="ISO date: only memories before then.")
-        ] = None,
+        since: Annotated[str | None, Field(description="ISO date: only memories from then on.")] = None,
+        until: Annotated[str | None, Field(description="ISO date: only memories before then.")] = None,
     ) -> list[HitOut]:
         """Search memory by meaning and keywords; best matches first."""
         hits = api.recall(
@@ -299,7 +285,7 @@ def serve(
             hint="The MCP server serves this machine only; use 127.0.0.1.",
         )
     settings = load_settings(home)
-    api = memd.open_with(settings)
+    api = memd.connect(settings)
     name = project or os.environ.get("MEMD_PROJECT") or project_for(os.getcwd())
     server = build_server(api, name)
     try:

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +15,11 @@ from memd.errors import MemdError
 from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Stats, Tier
 
 if TYPE_CHECKING:
+    from memd.api import MemoryAPI
     from memd.clock import Clock
     from memd.config import Settings
     from memd.embed import Embedder
     from memd.service import MemoryService
-
-try:
-    __version__ = version("memd")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+src"
 
 __all__ = [
     "ChannelScore",
@@ -39,6 +34,7 @@ __all__ = [
     "__version__",
     "open",
     "open_with",
+    "connect",
 ]
 
 
@@ -57,9 +53,7 @@ def open(  # noqa: A001 - `memd.open` mirrors the builtin on purpose
     """
     from memd.config import load_settings
 
-    return open_with(
-        load_settings(home, **settings), embedder=embedder, clock=clock, check_model=check_model
-    )
+    return open_with(load_settings(home, **settings), embedder=embedder, clock=clock, check_model=check_model)
 
 
 def open_with(
@@ -114,10 +108,33 @@ def open_with(
     return service
 
 
+def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
+    """The MemoryAPI an entry point should use: the daemon's client when a daemon
+    serves ``settings.home``, the in-process service otherwise. ``MEMD_NO_DAEMON=1``
+    forces in-process."""
+    import os
+
+    if prefer_daemon and os.environ.get("MEMD_NO_DAEMON") != "1" and settings.is_local:
+        from memd.daemon.client import connect as connect_daemon
+
+        client = connect_daemon(settings.home)
+        if client is not None:
+            return client
+    return open_with(settings)
+
+
 def __getattr__(name: str) -> Any:
     # `memd.Memory` without importing LanceDB at `import memd` time.
     if name == "Memory":
         from memd.service import MemoryService
 
         return MemoryService
+    if name == "__version__":
+        # Looked up on demand: importlib.metadata costs 20 ms at every CLI start.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("memd")
+        except PackageNotFoundError:  # running from a source tree
+            return "0.0.0+src"
     raise AttributeError(name)

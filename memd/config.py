@@ -36,9 +36,7 @@ class Settings(BaseModel):
         default=None,
         description="LanceDB URI (e.g. s3://bucket/memd); default is <home>/store.",
     )
-    embed_model: str = Field(
-        default="minilm-l6-int8", description="Name of a bundled embedding model."
-    )
+    embed_model: str = Field(default="minilm-l6-int8", description="Name of a bundled embedding model.")
     embed_model_path: Path | None = Field(
         default=None, description="Your own ONNX embedding model (overrides embed_model)."
     )
@@ -53,9 +51,7 @@ class Settings(BaseModel):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: CUDA when a GPU is usable, else CPU."
     )
-    llm_model_path: Path | None = Field(
-        default=None, description="GGUF file for the optional local LLM."
-    )
+    llm_model_path: Path | None = Field(default=None, description="GGUF file for the optional local LLM.")
     max_text_chars: int = Field(default=16_000, ge=100)
     default_project: str = Field(default="default", min_length=1)
     keyword_weight: float = Field(default=0.6, ge=0.0)
@@ -117,9 +113,7 @@ def load_settings(
     try:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ConfigError(
             f"invalid setting ({problems})",
             hint=f"Fix it in {cfg} or the matching MEMD_* environment variable.",

@@ -262,8 +262,7 @@ class LazyEmbedder:
             self._real = _build_eager(self._settings)
             if self._real.dim != self._spec.dim:
                 raise ModelError(
-                    f"{self._spec.name} produced {self._real.dim}-dim vectors, "
-                    f"expected {self._spec.dim}"
+                    f"{self._spec.name} produced {self._real.dim}-dim vectors, expected {self._spec.dim}"
                 )
         return self._real
 

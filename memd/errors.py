@@ -94,3 +94,15 @@ class BusyError(MemdError):
     """Another process holds the store's write lock for too long."""
 
     hint = "Another memd process is writing; try again, or start the daemon (`memd daemon start`)."
+
+
+class DaemonUnavailableError(MemdError):
+    """The daemon is not running or stopped answering."""
+
+    hint = "Start it with `memd daemon start`, or run without it (memd works in-process)."
+
+
+class DaemonRunningError(MemdError):
+    """A daemon already serves this data directory."""
+
+    hint = "Use `memd daemon status`, or `memd daemon restart`."

@@ -20,8 +20,7 @@ def prepare_home(home: Path) -> None:
             raise StoreUnreadableError(f"cannot read {home}: {exc}") from exc
         if entries and MARKER not in entries and (entries - {"config.toml"}):
             raise ForeignStoreError(
-                f"{home} is not empty and holds no memd store "
-                f"(found {', '.join(sorted(entries)[:3])}...)"
+                f"{home} is not empty and holds no memd store (found {', '.join(sorted(entries)[:3])}...)"
             )
     try:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -42,9 +42,7 @@ def memd_command() -> str:
     found = shutil.which("memd")
     if found:
         return str(Path(found).resolve())
-    raise ConfigError(
-        "cannot find the memd executable", hint="Install memd with ./install.sh first."
-    )
+    raise ConfigError("cannot find the memd executable", hint="Install memd with ./install.sh first.")
 
 
 def config_path(client: str, home: Path | None = None) -> Path:
@@ -57,9 +55,7 @@ def config_path(client: str, home: Path | None = None) -> Path:
         return home / ".codex" / "config.toml"
     if client == "claude-desktop":
         if sys.platform == "darwin":
-            return (
-                home / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
-            )
+            return home / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
         return home / ".config" / "Claude" / "claude_desktop_config.json"
     raise ConfigError(f"unknown client {client!r}", hint=f"Use one of: {', '.join(CLIENTS)}.")
 
@@ -151,9 +147,7 @@ def _update_codex(path: Path, entry: dict[str, Any] | None) -> Change:
     tomllib.loads(new)  # never write a file the client cannot read
     backup = _backup(path)
     _write_atomic(path, new)
-    return Change(
-        path, True, backup, f"{path}: {'added' if entry else 'removed'} [mcp_servers.memd]"
-    )
+    return Change(path, True, backup, f"{path}: {'added' if entry else 'removed'} [mcp_servers.memd]")
 
 
 def install_client(

@@ -56,9 +56,7 @@ def origin_url(git_dir: Path) -> str | None:
     except (configparser.Error, OSError):
         return None
     remotes = [s for s in config.sections() if s.startswith('remote "')]
-    preferred = (
-        'remote "origin"' if 'remote "origin"' in remotes else (remotes[0] if remotes else None)
-    )
+    preferred = 'remote "origin"' if 'remote "origin"' in remotes else (remotes[0] if remotes else None)
     return config.get(preferred, "url", fallback=None) if preferred else None
 
 

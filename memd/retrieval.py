@@ -101,9 +101,7 @@ class VectorCache:
             n = table.num_rows
             ids = np.array(table.column("id").to_pylist(), dtype=object)
             if n:
-                flat = (
-                    table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
-                )
+                flat = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
                 matrix = np.asarray(flat, dtype=np.float32).reshape(n, -1)
             else:
                 matrix = np.zeros((0, self._store.dim), dtype=np.float32)
@@ -112,9 +110,7 @@ class VectorCache:
                 "project": np.array(table.column("project").to_pylist(), dtype=object),
                 "kind": np.array(table.column("kind").to_pylist(), dtype=object),
                 "created_us": np.asarray(created, dtype=np.int64),
-                "archived": np.array(
-                    [t == "archived" for t in table.column("tier").to_pylist()], dtype=bool
-                ),
+                "archived": np.array([t == "archived" for t in table.column("tier").to_pylist()], dtype=bool),
                 "superseded": np.array(
                     [s is not None for s in table.column("superseded_by").to_pylist()], dtype=bool
                 ),
@@ -132,9 +128,7 @@ class VectorCache:
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top])]
-        return [
-            Candidate(str(self.ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])
-        ]
+        return [Candidate(str(self.ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
 class SemanticChannel:

@@ -46,9 +46,7 @@ def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
 
 
 def _record(row: Row) -> MemoryRecord:
-    return MemoryRecord(
-        **{k: row[k] for k in MemoryRecord.model_fields if k in row and row[k] is not None}
-    )
+    return MemoryRecord(**{k: row[k] for k in MemoryRecord.model_fields if k in row and row[k] is not None})
 
 
 class MemoryService:
@@ -91,9 +89,7 @@ class MemoryService:
         kind = parse_kind(item.kind)
         project = (item.project or self._default_project).strip()
         if not project or len(project) > 200:
-            raise InvalidInputError(
-                "project must be 1-200 characters", hint="Pass a short project name."
-            )
+            raise InvalidInputError("project must be 1-200 characters", hint="Pass a short project name.")
         importance = 0.5 if item.importance is None else float(item.importance)
         if not 0.0 <= importance <= 1.0:
             raise InvalidInputError(
@@ -159,9 +155,7 @@ class MemoryService:
                         "the new text is the same as the memory it would supersede",
                         hint="Change the text, or leave the memory as it is.",
                     )
-                self._store.update(
-                    old.id, {"superseded_by": new.id, "updated_at": self._clock.now()}
-                )
+                self._store.update(old.id, {"superseded_by": new.id, "updated_at": self._clock.now()})
                 self._store.add_links(
                     [
                         {
@@ -201,6 +195,14 @@ class MemoryService:
         leaves the store untouched. Returns one id per item, in order; an item
         whose content the project already holds returns the existing id.
         """
+        return self.write_prepared(self.prepare_many(items), progress=progress)
+
+    def prepare_many(self, items: Iterable[NewMemory | Mapping[str, Any]]) -> builtins.list[Row]:
+        """Validate and complete items into rows (ids, times, hashes), writing nothing.
+
+        The daemon journals these rows before writing them, so a replay after a
+        crash stores exactly what was acknowledged, under the same ids.
+        """
         now = self._clock.now()
         rows: list[Row] = []
         for n, item in enumerate(items):
@@ -213,9 +215,14 @@ class MemoryService:
                 raise InvalidInputError(
                     f"item {n}: {exc}", hint="Each item needs at least a 'text' string."
                 ) from None
+        return rows
+
+    def write_prepared(
+        self, rows: builtins.list[Row], *, progress: Progress | None = None
+    ) -> builtins.list[str]:
+        """Embed and store prepared rows; identical content already stored is reused."""
         if not rows:
             return []
-
         out: list[str] = [""] * len(rows)
         with self._store.writing():
             fresh: list[tuple[int, Row]] = []
@@ -291,9 +298,7 @@ class MemoryService:
         if self._compactor is not None and self._compactor.is_alive():
             return
         self._writes_since_compact = 0
-        self._compactor = threading.Thread(
-            target=self._compact_quietly, name="memd-compact", daemon=True
-        )
+        self._compactor = threading.Thread(target=self._compact_quietly, name="memd-compact", daemon=True)
         self._compactor.start()
 
     def _compact_quietly(self) -> None:
@@ -315,9 +320,7 @@ class MemoryService:
         include_archived: bool = False,
     ) -> list[Hit]:
         if not isinstance(query, str) or not query.strip():
-            raise InvalidInputError(
-                "the query is empty", hint="Ask a question or give a few keywords."
-            )
+            raise InvalidInputError("the query is empty", hint="Ask a question or give a few keywords.")
         if not 1 <= int(k) <= MAX_K:
             raise InvalidInputError(f"k={k} is outside 1..{MAX_K}", hint="Ask for 1 to 1000 hits.")
         flt = Filter(
@@ -332,9 +335,7 @@ class MemoryService:
         fused = self._retriever.search(q, int(k))
         rows = {r["id"]: r for r in self._store.get([f.id for f in fused])}
         return [
-            Hit(memory=_record(rows[f.id]), score=f.score, channels=f.channels)
-            for f in fused
-            if f.id in rows
+            Hit(memory=_record(rows[f.id]), score=f.score, channels=f.channels) for f in fused if f.id in rows
         ]
 
     def _resolve(self, id: str) -> str:
@@ -366,9 +367,7 @@ class MemoryService:
                 self._store.delete([record.id])
                 self._store.compact(drop_history=True)
             else:
-                self._store.update(
-                    record.id, {"tier": Tier.ARCHIVED.value, "updated_at": self._clock.now()}
-                )
+                self._store.update(record.id, {"tier": Tier.ARCHIVED.value, "updated_at": self._clock.now()})
         return record if purge else self.get(record.id)
 
     def history(self, id: str) -> builtins.list[MemoryRecord]:
@@ -381,9 +380,7 @@ class MemoryService:
             older = [
                 link["dst"]
                 for link in self._store.links_of([chain[0].id])
-                if link["relation"] == "supersedes"
-                and link["src"] == chain[0].id
-                and link["dst"] not in seen
+                if link["relation"] == "supersedes" and link["src"] == chain[0].id and link["dst"] not in seen
             ]
             if not older:
                 break
@@ -413,9 +410,7 @@ class MemoryService:
         with self._store.writing():
             src, dst = self.get(a), self.get(b)
             if src.id == dst.id:
-                raise InvalidInputError(
-                    "a memory cannot be linked to itself", hint="Pass two different ids."
-                )
+                raise InvalidInputError("a memory cannot be linked to itself", hint="Pass two different ids.")
             self._store.add_links(
                 [
                     {
@@ -491,9 +486,7 @@ class MemoryService:
                 for start in range(0, total, _EMBED_CHUNK):
                     chunk = rows[start : start + _EMBED_CHUNK]
                     vectors = self._embedder.embed([r["text"] for r in chunk])
-                    self._store.set_vectors(
-                        {r["id"]: v for r, v in zip(chunk, vectors, strict=True)}
-                    )
+                    self._store.set_vectors({r["id"]: v for r, v in zip(chunk, vectors, strict=True)})
                     if progress is not None:
                         progress(start + len(chunk), total)
                 self._store.set_model(self._embedder.name, self._embedder.dim)

@@ -179,8 +179,7 @@ class _FileLock:
                         if time.monotonic() > deadline:
                             os.close(fd)
                             raise BusyError(
-                                f"the store's write lock ({self._path}) stayed busy "
-                                f"for {self._timeout:.0f} s"
+                                f"the store's write lock ({self._path}) stayed busy for {self._timeout:.0f} s"
                             ) from None
                         time.sleep(0.005)
                 self._fd = fd
@@ -349,9 +348,7 @@ class LanceStore:
             new_name = f"{TABLE}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
             table = self._db.create_table(new_name, schema=memory_schema(dim))
             for start in range(0, len(rows), 1024):
-                table.add(
-                    pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema)
-                )
+                table.add(pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema))
             self._ensure_indexes(table)
             old_name = self.meta().get("table", TABLE)
             self._set_meta({"table": new_name, "embed_model": name, "embed_dim": str(dim)})
@@ -439,13 +436,7 @@ class LanceStore:
     def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
         if not re.fullmatch(r"[0-9a-f]+", prefix):
             return []  # ids are hex; anything else could only act as a LIKE wildcard
-        rows = (
-            self._table.search()
-            .where(f"id LIKE '{prefix}%'")
-            .select(["id"])
-            .limit(limit)
-            .to_arrow()
-        )
+        rows = self._table.search().where(f"id LIKE '{prefix}%'").select(["id"]).limit(limit).to_arrow()
         return [str(v) for v in rows.column("id").to_pylist()]
 
     def find_hashes(self, project: str, hashes: Sequence[str]) -> dict[str, str]:
@@ -487,9 +478,7 @@ class LanceStore:
             .limit(len(source_ids) * 4 + 10)
             .to_arrow()
         )
-        return dict(
-            zip(found.column("source_id").to_pylist(), found.column("id").to_pylist(), strict=True)
-        )
+        return dict(zip(found.column("source_id").to_pylist(), found.column("id").to_pylist(), strict=True))
 
     def scan(self, flt: Filter, *, limit: int | None, newest_first: bool = True) -> list[Row]:
         rows = self._select(flt.to_sql(), None)
@@ -509,9 +498,7 @@ class LanceStore:
         if where:
             search = search.where(where, prefilter=True)
         result = search.to_arrow()
-        return list(
-            zip(result.column("id").to_pylist(), result.column("_score").to_pylist(), strict=True)
-        )
+        return list(zip(result.column("id").to_pylist(), result.column("_score").to_pylist(), strict=True))
 
     def add_links(self, links: Sequence[Row]) -> None:
         if not links:

@@ -39,9 +39,7 @@ _ASSIGNMENT = re.compile(
 def redact_secrets(text: str) -> str:
     for label, pattern in _SECRET_PATTERNS:
         text = pattern.sub(f"[REDACTED:{label}]", text)
-    return _ASSIGNMENT.sub(
-        lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[REDACTED]{m.group(3)}", text
-    )
+    return _ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[REDACTED]{m.group(3)}", text)
 
 
 def clean_text(text: object, *, max_chars: int) -> str:

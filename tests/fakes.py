@@ -38,11 +38,7 @@ class HashEmbedder:
         return v / np.linalg.norm(v)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return (
-            np.stack([self._one(t) for t in texts])
-            if texts
-            else np.zeros((0, self._dim), np.float32)
-        )
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self._dim), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._one(text)

@@ -21,9 +21,7 @@ def test_core_never_imports_the_edges():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
-            offenders += [
-                f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in EDGES
-            ]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in EDGES]
     assert offenders == []
 
 
@@ -40,10 +38,7 @@ def test_importing_the_core_loads_no_edge_module():
 
 def test_import_memd_is_light():
     """`import memd` must not pull in LanceDB or ONNX Runtime (fast CLI start)."""
-    code = (
-        "import sys, memd; heavy = {'lancedb', 'onnxruntime'} & set(sys.modules); "
-        "assert not heavy, heavy"
-    )
+    code = "import sys, memd; heavy = {'lancedb', 'onnxruntime'} & set(sys.modules); assert not heavy, heavy"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -22,9 +22,7 @@ def run(*args: str, input: str | None = None):
 
 
 def test_remember_recall_show_list_forget(home: Path):
-    r = run(
-        "remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json"
-    )
+    r = run("remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json")
     assert r.exit_code == 0, r.output
     rec = json.loads(r.stdout)
     assert rec["project"] == "api" and rec["kind"] == "procedural"

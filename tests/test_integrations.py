@@ -143,9 +143,7 @@ def test_stop_hook_spools_and_the_next_open_ingests(home: Path, tmp_path: Path):
 
 def test_session_start_returns_the_briefing(home: Path, tmp_path: Path):
     m = memd.open(home, embedder=HashEmbedder())
-    m.remember(
-        "Always run ruff before committing", project=str(tmp_path.resolve()), kind="preference"
-    )
+    m.remember("Always run ruff before committing", project=str(tmp_path.resolve()), kind="preference")
     m.close()
 
     def open_with(settings):

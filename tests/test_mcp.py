@@ -31,9 +31,7 @@ EXPECTED_TOOLS = {
 def server_params(home: Path, cwd: Path) -> StdioServerParameters:
     exe = Path(sys.executable).parent / "memd"
     command, args = (
-        (str(exe), ["mcp", "serve"])
-        if exe.exists()
-        else (sys.executable, ["-m", "cli.main", "mcp", "serve"])
+        (str(exe), ["mcp", "serve"]) if exe.exists() else (sys.executable, ["-m", "cli.main", "mcp", "serve"])
     )
     env = {**os.environ, "MEMD_HOME": str(home), "MEMD_PROJECT": "acme/api"}
     return StdioServerParameters(command=command, args=args, env=env, cwd=str(cwd))
@@ -68,9 +66,9 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             )
             dec = r2.structured_content
 
-            hits = (
-                await c.call_tool("recall", {"query": "how do I run the tests?"})
-            ).structured_content["result"]
+            hits = (await c.call_tool("recall", {"query": "how do I run the tests?"})).structured_content[
+                "result"
+            ]
             assert hits[0]["id"] == mem["id"] and hits[0]["found_by"]
 
             got = (await c.call_tool("get", {"id": mem["id"][:8]})).structured_content
@@ -80,19 +78,11 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
                 await c.call_tool("update", {"id": mem["id"], "text": "Run tests with make test"})
             ).structured_content
             assert new["kind"] == "procedural"
-            hits = (await c.call_tool("recall", {"query": "run tests"})).structured_content[
-                "result"
-            ]
-            assert [h["id"] for h in hits][:1] == [new["id"]] and mem["id"] not in [
-                h["id"] for h in hits
-            ]
+            hits = (await c.call_tool("recall", {"query": "run tests"})).structured_content["result"]
+            assert [h["id"] for h in hits][:1] == [new["id"]] and mem["id"] not in [h["id"] for h in hits]
 
-            assert (await c.call_tool("pin", {"id": dec["id"]})).structured_content[
-                "pinned"
-            ] is True
-            linked = await c.call_tool(
-                "link", {"a": dec["id"], "b": new["id"], "relation": "related"}
-            )
+            assert (await c.call_tool("pin", {"id": dec["id"]})).structured_content["pinned"] is True
+            linked = await c.call_tool("link", {"a": dec["id"], "b": new["id"], "relation": "related"})
             assert not linked.is_error
             recent = (await c.call_tool("recent", {"limit": 5})).structured_content["result"]
             assert {m["id"] for m in recent} == {dec["id"], new["id"]}

@@ -124,15 +124,9 @@ def test_keyword_search_sees_a_write_at_once(mem):
 
 
 def test_recall_filters(mem):
-    mem.remember(
-        "deploy with make deploy", project="web", kind="procedural", created_at="2024-01-05"
-    )
-    mem.remember(
-        "deploy with helm upgrade", project="infra", kind="procedural", created_at="2024-06-05"
-    )
-    mem.remember(
-        "deploy went wrong on friday", project="web", kind="episodic", created_at="2024-06-07"
-    )
+    mem.remember("deploy with make deploy", project="web", kind="procedural", created_at="2024-01-05")
+    mem.remember("deploy with helm upgrade", project="infra", kind="procedural", created_at="2024-06-05")
+    mem.remember("deploy went wrong on friday", project="web", kind="episodic", created_at="2024-06-07")
     texts = lambda hits: {h.memory.text for h in hits}  # noqa: E731
     assert texts(mem.recall("deploy", project="web")) == {
         "deploy with make deploy",
@@ -157,10 +151,7 @@ def test_recall_filters(mem):
 
 def test_hits_explain_their_channels_and_are_sorted(mem):
     mem.remember_many(
-        [
-            {"text": t}
-            for t in ["redis cache eviction policy", "cache warmup script", "unrelated cat photo"]
-        ]
+        [{"text": t} for t in ["redis cache eviction policy", "cache warmup script", "unrelated cat photo"]]
     )
     hits = mem.recall("redis cache")
     assert hits[0].memory.text == "redis cache eviction policy"
@@ -359,10 +350,7 @@ def test_pin_link_and_context(mem):
     assert "## Open problems" in brief.text and "Other project" not in brief.text
     assert set(brief.memory_ids) == {rule.id, dec.id, bug.id} and not brief.truncated
     mem.remember_many(
-        [
-            {"text": f"fact number {i} about the build", "project": "p", "kind": "semantic"}
-            for i in range(30)
-        ]
+        [{"text": f"fact number {i} about the build", "project": "p", "kind": "semantic"} for i in range(30)]
     )
     small = mem.context("p", max_tokens=50)
     assert small.truncated and len(small.text) <= 64 * 4

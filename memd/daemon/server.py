@@ -1,0 +1,333 @@
+"""The daemon process: owns the store, serves the socket, writes in batches, maintains.
+
+Threads: one per client connection (reads run in parallel), one writer that
+group-commits every queued remember (journal + fsync, one embedding batch, one
+LanceDB append), and one maintenance thread (checkpoints, compaction when idle).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import queue
+import signal
+import socketserver
+import threading
+import time
+from concurrent.futures import Future
+from typing import Any
+
+from memd.config import Settings
+from memd.daemon import JOURNAL_NAME, LOCK_NAME, pid_path, protocol, socket_path
+from memd.errors import DaemonRunningError, InvalidInputError, MemdError
+from memd.journal import Journal
+from memd.service import MemoryService
+
+log = logging.getLogger("memd.daemon")
+
+MAX_BATCH_ROWS = 512
+QUEUE_DEPTH = 1024  # pending write requests before writers are made to wait
+CHECKPOINT_EVERY_S = 2.0
+IDLE_COMPACT_AFTER_S = 5.0
+
+
+class WriteBatcher:
+    """Group commit: every remember waiting at the same moment shares one fsync,
+    one embedding batch and one LanceDB fragment."""
+
+    def __init__(self, service: MemoryService, journal: Journal) -> None:
+        self._service = service
+        self._journal = journal
+        self._queue: queue.Queue[tuple[list[dict[str, Any]], Future[list[str]]] | None] = queue.Queue(
+            QUEUE_DEPTH
+        )
+        self._thread = threading.Thread(target=self._run, name="memd-writer", daemon=True)
+        self.last_write = time.monotonic()
+        self.journaled_since_checkpoint = False
+        self.lock = threading.Lock()  # held while a batch is written, and by checkpoints
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def submit(self, rows: list[dict[str, Any]]) -> list[str]:
+        future: Future[list[str]] = Future()
+        self._queue.put((rows, future))  # blocks when full: back-pressure
+        return future.result()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            rows = len(first[0])
+            while rows < MAX_BATCH_ROWS:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(nxt)
+                rows += len(nxt[0])
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[list[dict[str, Any]], Future[list[str]]]]) -> None:
+        all_rows = [row for rows, _ in batch for row in rows]
+        try:
+            with self.lock:
+                self._journal.append(all_rows)
+                self.journaled_since_checkpoint = True
+                ids = self._service.write_prepared(all_rows)
+            self.last_write = time.monotonic()
+        except BaseException as exc:  # noqa: BLE001 - every waiting writer must hear of it
+            log.exception("batch write failed")
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        start = 0
+        for rows, future in batch:
+            future.set_result(ids[start : start + len(rows)])
+            start += len(rows)
+
+
+class Daemon:
+    def __init__(self, settings: Settings, service: MemoryService) -> None:
+        self.settings = settings
+        self.service = service
+        self.home = settings.home
+        self.started = time.time()
+        self.last_error: str | None = None
+        self.journal = Journal(self.home / JOURNAL_NAME)
+        self.writer = WriteBatcher(service, self.journal)
+        self._stop = threading.Event()
+        self._server: socketserver.ThreadingUnixStreamServer | None = None
+        self.watcher: Any = None
+
+    # -- requests --------------------------------------------------------------------
+    def handle(self, method: str, params: dict[str, Any]) -> Any:
+        if method in protocol.DAEMON_METHODS:
+            return getattr(self, f"do_{method}")(**params)
+        if method not in protocol.API_METHODS:
+            raise InvalidInputError(f"unknown method {method!r}", hint="Upgrade the client.")
+        if method == "remember" and not params.get("supersedes"):
+            params.pop("supersedes", None)
+            ids = self.writer.submit(self.service.prepare_many([params]))
+            return self.service.get(ids[0])
+        if method == "remember_many":
+            return self.writer.submit(self.service.prepare_many(params.get("items") or []))
+        return getattr(self.service, method)(**params)
+
+    def do_ping(self) -> dict[str, Any]:
+        return {"pong": True, "pid": os.getpid(), "protocol": protocol.VERSION}
+
+    def do_status(self) -> dict[str, Any]:
+        import memd
+
+        stats = self.service.stats()
+        return {
+            "pid": os.getpid(),
+            "version": memd.__version__,
+            "uptime_s": round(time.time() - self.started, 1),
+            "memories": stats.total,
+            "queue_depth": self.writer.depth(),
+            "journal_bytes": self.journal.size(),
+            "watched": self.watcher.paths() if self.watcher is not None else [],
+            "last_error": self.last_error,
+            "rss_mb": _rss_mb(),
+            "model": stats.embed_model,
+            "device": stats.device,
+            "home": str(self.home),
+            "socket": str(socket_path(self.home)),
+        }
+
+    def do_shutdown(self) -> dict[str, bool]:
+        threading.Thread(target=self.stop, daemon=True).start()
+        return {"stopping": True}
+
+    def do_watch_add(self, path: str, project: str | None = None) -> dict[str, str]:
+        if self.watcher is None:
+            raise MemdError("file watching is not available in this daemon")
+        return self.watcher.add(path, project)
+
+    def do_watch_list(self) -> list[dict[str, str]]:
+        return self.watcher.list() if self.watcher is not None else []
+
+    def do_watch_remove(self, path: str) -> dict[str, str]:
+        if self.watcher is None:
+            raise MemdError("file watching is not available in this daemon")
+        return self.watcher.remove(path)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def serve_forever(self) -> None:
+        replayed = self.journal.replay(self.service.write_prepared)
+        if replayed:
+            log.info("replayed %d journaled memories", replayed)
+        self.writer.start()
+        maintenance = threading.Thread(target=self._maintain, name="memd-maintain", daemon=True)
+        maintenance.start()
+        path = socket_path(self.home)
+        if path.exists():
+            path.unlink()
+        old_umask = os.umask(0o177)  # the socket is born 0600
+        try:
+            self._server = _Server(str(path), _Handler, daemon=self)
+        finally:
+            os.umask(old_umask)
+        pid_path(self.home).write_text(str(os.getpid()))
+        log.info("listening on %s (pid %d)", path, os.getpid())
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._shutdown()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.shutdown()
+
+    def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.server_close()
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.writer.stop()
+        with self.writer.lock:
+            self.journal.checkpoint()
+        self.service.close()
+        for p in (socket_path(self.home), pid_path(self.home)):
+            p.unlink(missing_ok=True)
+        log.info("stopped")
+
+    def _maintain(self) -> None:
+        """Checkpoint the journal often; compact when writes have paused."""
+        compacted_after = 0.0
+        while not self._stop.wait(CHECKPOINT_EVERY_S):
+            try:
+                if self.writer.journaled_since_checkpoint:
+                    with self.writer.lock:
+                        self.journal.checkpoint()
+                        self.writer.journaled_since_checkpoint = False
+                idle = time.monotonic() - self.writer.last_write
+                if idle > IDLE_COMPACT_AFTER_S and self.writer.last_write > compacted_after:
+                    self.service.compact()
+                    compacted_after = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - keep serving; report in status
+                self.last_error = f"maintenance: {exc}"
+                log.exception("maintenance failed")
+
+
+class _Server(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path: str, handler: type, *, daemon: Daemon) -> None:
+        self.memd = daemon
+        super().__init__(path, handler)
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        daemon = self.server.memd
+        while True:
+            try:
+                line = self.rfile.readline(protocol.MAX_LINE)
+            except OSError:
+                return
+            if not line:
+                return
+            request_id = None
+            try:
+                request = json.loads(line)
+                request_id = request.get("id")
+                if request.get("v") != protocol.VERSION:
+                    raise InvalidInputError(
+                        f"protocol version {request.get('v')!r} is not {protocol.VERSION}",
+                        hint="Use a memd client of the same version as the daemon.",
+                    )
+                params = request.get("params") or {}
+                if not isinstance(params, dict):
+                    raise InvalidInputError("params must be an object")
+                result = daemon.handle(str(request.get("method")), params)
+                response = {"v": protocol.VERSION, "id": request_id, "result": result}
+            except (MemdError, ValueError, TypeError) as exc:
+                if not isinstance(exc, MemdError):
+                    exc = InvalidInputError(f"bad request: {exc}")
+                response = {
+                    "v": protocol.VERSION,
+                    "id": request_id,
+                    "error": protocol.error_payload(exc),
+                }
+            except Exception as exc:  # noqa: BLE001 - one bad request must not kill the daemon
+                log.exception("request failed")
+                daemon.last_error = f"{type(exc).__name__}: {exc}"
+                response = {
+                    "v": protocol.VERSION,
+                    "id": request_id,
+                    "error": protocol.error_payload(exc),
+                }
+            try:
+                self.wfile.write(protocol.encode(response))
+                self.wfile.flush()
+            except OSError:
+                return
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run(settings: Settings) -> None:
+    """Composition root of the daemon: lock the data dir, open the store, serve."""
+    import memd
+    from memd.home import prepare_home
+
+    prepare_home(settings.home)
+    lock_fd = os.open(settings.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock_fd)
+        raise DaemonRunningError(f"a memd daemon already serves {settings.home}") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    service = memd.open_with(settings, lazy_model=False)
+    daemon = Daemon(settings, service)
+    try:
+        from memd.watch import Watcher
+
+        daemon.watcher = Watcher(settings.home, service)
+        daemon.watcher.start()
+    except ImportError:  # file watching arrives with its own module
+        daemon.watcher = None
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping", signum)
+        threading.Thread(target=daemon.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        daemon.serve_forever()
+    finally:
+        fcntl.flock(lock_fd, fcntl.LOCK_UN)
+        os.close(lock_fd)

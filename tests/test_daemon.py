@@ -1,0 +1,216 @@
+"""A real daemon process: many clients, crashes, stale files, the wire protocol."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from memd.config import load_settings
+from memd.daemon import control, pid_path, socket_path
+from memd.daemon.client import DaemonClient, connect
+from memd.errors import DaemonUnavailableError, NotFoundError
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def daemon(home: Path):
+    settings = load_settings(home)
+    info = control.start(settings)
+    assert info["started"] is True
+    yield settings
+    control.stop(settings)
+
+
+def test_start_status_stop_and_files(daemon, home: Path):
+    assert (socket_path(home).stat().st_mode & 0o777) == 0o600
+    assert (home.stat().st_mode & 0o777) == 0o700
+    status = control.status(daemon)
+    assert status["running"] and status["memories"] == 0 and status["model"] == "minilm-l6-int8"
+    again = control.start(daemon)
+    assert again["started"] is False and again["pid"] == status["pid"]
+    control.stop(daemon)
+    assert not socket_path(home).exists() and not pid_path(home).exists()
+    assert control.status(daemon)["running"] is False
+    control.start(daemon)  # the fixture stops it
+
+
+def test_cli_goes_through_the_daemon(daemon, home: Path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["remember", "The daemon serves this memory", "-p", "d", "--json"])
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout)
+    hits = json.loads(runner.invoke(app, ["recall", "daemon serves", "--json"]).stdout)
+    assert hits[0]["memory"]["id"] == rec["id"]
+    r = runner.invoke(app, ["show", "0000000000000000"])
+    assert r.exit_code == 1 and "no memory has the id" in r.stderr
+    s = json.loads(runner.invoke(app, ["daemon", "status", "--json"]).stdout)
+    assert s["running"] and s["memories"] == 1
+
+
+def test_client_has_the_same_api_as_the_service():
+    import inspect
+
+    from memd.api import MemoryAPI
+
+    for name, fn in vars(MemoryAPI).items():
+        if callable(fn) and not name.startswith("_"):
+            want = list(inspect.signature(fn).parameters)
+            assert list(inspect.signature(getattr(DaemonClient, name)).parameters) == want, name
+
+
+def test_errors_cross_the_wire(daemon):
+    client = connect(daemon.home)
+    with pytest.raises(NotFoundError) as info:
+        client.get("0000000000000000")
+    assert info.value.hint
+    # Garbage on the socket gets an error answer and the daemon carries on.
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(str(socket_path(daemon.home)))
+        s.sendall(
+            b"this is not json\n" + json.dumps({"v": 1, "id": 1, "method": "drop_tables"}).encode() + b"\n"
+        )
+        f = s.makefile("rb")
+        assert "error" in json.loads(f.readline())
+        assert "unknown method" in json.loads(f.readline())["error"]["message"]
+    assert client.ping()["pong"]
+
+
+WORKER = textwrap.dedent(
+    """
+    import json, random, sys
+    from pathlib import Path
+    from memd.daemon.client import connect
+    home, worker, n = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    c = connect(home)
+    rng = random.Random(worker)
+    acked, errors, counts = [], 0, {}
+    for i in range(n):
+        op = rng.choices(["remember", "recall", "get", "list", "stats"], [35, 40, 15, 5, 5])[0]
+        counts[op] = counts.get(op, 0) + 1
+        try:
+            if op == "remember":
+                text = f"worker {worker} note {i}: service {rng.randrange(50)} port {rng.randrange(9000)}"
+                r = c.remember(text, project=f"p{worker % 3}")
+                acked.append(r.id)
+            elif op == "recall":
+                c.recall(f"service {rng.randrange(50)} port", k=5)
+            elif op == "get" and acked:
+                assert c.get(rng.choice(acked)).id
+            elif op == "list":
+                c.list(limit=5)
+            else:
+                c.stats()
+        except Exception as exc:
+            errors += 1
+            print(repr(exc), file=sys.stderr)
+    print(json.dumps({"acked": acked, "errors": errors, "counts": counts}))
+    """
+)
+
+
+def test_eight_clients_thousand_ops_each(daemon, tmp_path: Path):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(daemon.home), str(w), "1000"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for w in range(8)
+    ]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=900)
+        assert p.returncode == 0, err
+        results.append(json.loads(out))
+    assert sum(r["errors"] for r in results) == 0
+    acked = [i for r in results for i in r["acked"]]
+    assert len(acked) == len(set(acked)) > 2000
+    client = connect(daemon.home)
+    stored = {r.id for r in client.list(limit=None)}
+    lost = set(acked) - stored
+    assert not lost, f"{len(lost)} acknowledged writes lost"
+    assert client.stats().total == len(acked)
+
+
+STREAM = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from memd.daemon.client import connect
+    home, out = Path(sys.argv[1]), sys.argv[2]
+    c = connect(home)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    for i in range(1000):
+        try:
+            r = c.remember(f"streamed memory number {i} about the crash test")
+        except Exception:
+            break
+        os.write(fd, (r.id + "\\n").encode())
+        os.fsync(fd)
+    """
+)
+
+
+def test_kill_9_loses_no_acknowledged_memory(daemon, tmp_path: Path):
+    script = tmp_path / "stream.py"
+    script.write_text(STREAM)
+    acked_file = tmp_path / "acked.txt"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    writer = subprocess.Popen([sys.executable, str(script), str(daemon.home), str(acked_file)], env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if acked_file.exists() and len(acked_file.read_text().split()) >= 150:
+            break
+        time.sleep(0.05)
+    pid = int(pid_path(daemon.home).read_text())
+    os.kill(pid, signal.SIGKILL)
+    writer.wait(timeout=120)
+    acked = acked_file.read_text().split()
+    assert 150 <= len(acked) < 1000
+    # The crash left a pid file and a socket behind; start must clean them and replay.
+    assert pid_path(daemon.home).exists()
+    info = control.start(daemon)
+    assert info["started"] is True
+    client = connect(daemon.home)
+    stored = {r.id for r in client.list(limit=None)}
+    missing = [i for i in acked if i not in stored]
+    assert missing == [], f"{len(missing)} of {len(acked)} acknowledged memories lost"
+
+
+def test_stale_files_never_block_a_start(home: Path):
+    settings = load_settings(home)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ".memd").touch()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    pid_path(home).write_text(str(dead.pid))
+    with socket.socket(socket.AF_UNIX) as s:  # a socket file nobody listens on
+        s.bind(str(socket_path(home)))
+    assert control.status(settings)["running"] is False
+    info = control.start(settings)
+    try:
+        assert info["started"] is True and info["pid"] != dead.pid
+    finally:
+        control.stop(settings)
+
+
+def test_client_reports_a_dead_daemon(home: Path):
+    with pytest.raises(DaemonUnavailableError):
+        DaemonClient(home / "memd.sock", timeout=1).ping()
