@@ -35,6 +35,11 @@ daemon_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(daemon_app, name="daemon")
+watch_app = typer.Typer(
+    help="Keep memory in step with project docs, git history and agent transcripts (needs the daemon).",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
 hooks_app = typer.Typer(
     help="Claude Code hooks: a briefing at session start, a record at stop.", no_args_is_help=True
 )
@@ -469,6 +474,54 @@ def hooks_run(
     if output:
         sys.stdout.write(output + "\n")
     raise typer.Exit(0)
+
+
+@watch_app.command("add")
+def watch_add(
+    path: Annotated[Path, typer.Argument(help="A repository, a docs folder, or ~/.claude/projects.")],
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Project (default: from git root + remote).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Watch PATH: Markdown sections, new git commits and Claude Code requests become memories."""
+    from memd.daemon import control
+
+    with _errors():
+        client = control.require(_settings())
+        entry = client.call("watch_add", path=str(path), project=project)
+    if as_json:
+        render.print_json(entry)
+    else:
+        render.out.print(
+            f"Watching {entry['path']} as project {entry['project']} ({entry['kind']}).", markup=False
+        )
+
+
+@watch_app.command("list")
+def watch_list(as_json: JsonOpt = False) -> None:
+    """List watched paths."""
+    from memd.daemon import control
+
+    with _errors():
+        entries = control.require(_settings()).call("watch_list")
+    if as_json:
+        render.print_json(entries)
+    elif not entries:
+        render.out.print("Nothing is watched. Add a path with: memd watch add PATH")
+    else:
+        for e in entries:
+            render.out.print(f"{e['path']}  project={e['project']}  ({e['kind']})", markup=False)
+
+
+@watch_app.command("remove")
+def watch_remove(path: Annotated[Path, typer.Argument(help="A watched path.")]) -> None:
+    """Stop watching PATH (its memories stay)."""
+    from memd.daemon import control
+
+    with _errors():
+        control.require(_settings()).call("watch_remove", path=str(path))
+    render.out.print(f"No longer watching {path}.", markup=False)
 
 
 def _print_status(status: dict[str, Any], as_json: bool) -> None:

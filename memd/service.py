@@ -392,6 +392,18 @@ class MemoryService:
             seen.add(nxt.id)
         return chain
 
+    def archive_sources(self, project: str, prefix: str, keep: Iterable[str] = ()) -> int:
+        """Archive the current memories of ``project`` whose source_id starts with
+        ``prefix``, except those in ``keep`` (a deleted file, its removed sections)."""
+        keep = set(keep)
+        with self._store.writing():
+            found = self._store.find_source_prefix(project, prefix)
+            gone = [mid for sid, mid in found.items() if sid not in keep]
+            now = self._clock.now()
+            for mid in gone:
+                self._store.update(mid, {"tier": Tier.ARCHIVED.value, "updated_at": now})
+        return len(gone)
+
     def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
         """Pinned memories never fade and lead every project briefing."""
         with self._store.writing():

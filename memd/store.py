@@ -126,6 +126,8 @@ class Store(Protocol):
 
     def find_source_ids(self, project: str, source_ids: Sequence[str]) -> dict[str, str]: ...
 
+    def find_source_prefix(self, project: str, prefix: str) -> dict[str, str]: ...
+
     def update(self, id: str, values: Mapping[str, Any]) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
@@ -479,6 +481,16 @@ class LanceStore:
             .to_arrow()
         )
         return dict(zip(found.column("source_id").to_pylist(), found.column("id").to_pylist(), strict=True))
+
+    def find_source_prefix(self, project: str, prefix: str) -> dict[str, str]:
+        """Current memories whose caller-given id starts with ``prefix`` (a file's sections)."""
+        where = (
+            f"project = {sql_str(project)} AND starts_with(source_id, {sql_str(prefix)}) "
+            "AND superseded_by IS NULL AND tier != 'archived'"
+        )
+        found = self._table.search().where(where).select(["id", "source_id"]).limit(self.count() + 1)
+        table = found.to_arrow()
+        return dict(zip(table.column("source_id").to_pylist(), table.column("id").to_pylist(), strict=True))
 
     def scan(self, flt: Filter, *, limit: int | None, newest_first: bool = True) -> list[Row]:
         rows = self._select(flt.to_sql(), None)

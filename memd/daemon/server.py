@@ -143,7 +143,7 @@ class Daemon:
             "queue_depth": self.writer.depth(),
             "journal_bytes": self.journal.size(),
             "watched": self.watcher.paths() if self.watcher is not None else [],
-            "last_error": self.last_error,
+            "last_error": self.last_error or (self.watcher.last_error if self.watcher else None),
             "rss_mb": _rss_mb(),
             "model": stats.embed_model,
             "device": stats.device,
@@ -315,7 +315,7 @@ def run(settings: Settings) -> None:
     try:
         from memd.watch import Watcher
 
-        daemon.watcher = Watcher(settings.home, service)
+        daemon.watcher = Watcher(settings.home, service, max_text_chars=settings.max_text_chars)
         daemon.watcher.start()
     except ImportError:  # file watching arrives with its own module
         daemon.watcher = None
