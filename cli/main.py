@@ -282,6 +282,34 @@ def pin(
 
 
 @app.command()
+def restore(
+    id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Bring a forgotten (archived) memory back into recall."""
+    record = _run(lambda m: m.restore(id))
+    if as_json:
+        render.print_json(record)
+    else:
+        render.out.print(f"Restored [cyan]{record.id}[/]: {record.text[:80]}")
+
+
+@app.command()
+def maintain(as_json: JsonOpt = False) -> None:
+    """Apply forgetting now: move faded memories down the tiers, compact the store.
+
+    The daemon does this on its own every hour. Safe to interrupt and run again.
+    """
+    moves = _run(lambda m: m.maintain())
+    if as_json:
+        render.print_json(moves)
+    elif not moves:
+        render.out.print("Maintenance done: no memory changed tier.")
+    else:
+        render.out.print("Maintenance done: " + ", ".join(f"{k} {v}" for k, v in sorted(moves.items())))
+
+
+@app.command()
 def context(
     project: Annotated[
         str | None, typer.Option("--project", "-p", help="Project (default: this directory's).")

@@ -72,6 +72,7 @@ def open_with(
     from memd.clock import SystemClock
     from memd.embed import build_embedder
     from memd.home import prepare_home
+    from memd.lifecycle import Policy
     from memd.retrieval import KeywordChannel, Retriever, SemanticChannel, VectorCache
     from memd.service import MemoryService
     from memd.store import LanceStore
@@ -102,6 +103,7 @@ def open_with(
         max_text_chars=settings.max_text_chars,
         default_project=settings.default_project,
         compact_every=settings.compact_every,
+        policy=Policy(retention_weight=settings.retention_weight),
     )
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)

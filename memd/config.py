@@ -56,6 +56,12 @@ class Settings(BaseModel):
     default_project: str = Field(default="default", min_length=1)
     keyword_weight: float = Field(default=0.6, ge=0.0)
     semantic_weight: float = Field(default=0.4, ge=0.0)
+    retention_weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="How much a faded memory loses in ranking (0: retention ignored).",
+    )
     fusion: Literal["weighted", "rrf"] = Field(
         default="weighted", description="How channel results are combined."
     )

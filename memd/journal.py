@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-TIME_FIELDS = ("created_at", "updated_at", "last_recalled_at")
+from memd.store import TIME_COLUMNS
 
 
 class Journal:
@@ -41,7 +42,7 @@ class Journal:
                     row = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a torn last line: it was never acknowledged
-                for field in TIME_FIELDS:
+                for field in TIME_COLUMNS:
                     if isinstance(row.get(field), str):
                         row[field] = datetime.fromisoformat(row[field])
                 rows.append(row)
@@ -59,6 +60,14 @@ class Journal:
         os.sync()
         os.ftruncate(self._fd, 0)
         os.fsync(self._fd)
+
+    def set_aside(self) -> Path:
+        """Keep a journal that cannot be replayed beside the store, and start a fresh one."""
+        kept = self._path.with_name(f"{self._path.stem}.unreplayed-{int(time.time())}.jsonl")
+        os.close(self._fd)
+        os.replace(self._path, kept)
+        self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        return kept
 
     def size(self) -> int:
         return os.fstat(self._fd).st_size

@@ -58,6 +58,8 @@ class MemoryRecord(BaseModel):
     tier: Tier = Tier.ACTIVE
     superseded_by: str | None = None
     content_hash: str
+    recorded_at: datetime | None = Field(default=None, description="When memd first stored it.")
+    valid_to: datetime | None = Field(default=None, description="When a newer memory replaced it.")
 
 
 class NewMemory(BaseModel):

@@ -15,7 +15,7 @@ from memd.clock import Clock
 from memd.embed import Embedder
 from memd.errors import AmbiguousIdError, InvalidInputError, NotFoundError
 from memd.filters import Filter, as_tuple
-from memd.lifecycle import initial_stability
+from memd.lifecycle import Policy, initial_stability, ranking_weight, reinforced, retention, tier_for
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
 from memd.retrieval import MAX_QUERY_CHARS, Query, Retriever
 from memd.store import Row, Store
@@ -29,6 +29,9 @@ from memd.text import (
 )
 
 MAX_K = 1_000
+REINFORCE_TOP = 3  # hits of a recall that count as recalled
+REINFORCE_BATCH = 64
+CONFIRM_STRENGTH = 2.0  # storing the same content again confirms it
 log = logging.getLogger(__name__)
 _EMBED_CHUNK = 256
 
@@ -43,6 +46,10 @@ def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
             f"unknown kind {value!r}",
             hint=f"Use one of: {', '.join(k.value for k in Kind)}.",
         ) from None
+
+
+def _last_reinforced(row: Row) -> datetime:
+    return row["last_recalled_at"] or row.get("recorded_at") or row["updated_at"]
 
 
 def _record(row: Row) -> MemoryRecord:
@@ -63,6 +70,7 @@ class MemoryService:
         max_text_chars: int,
         default_project: str,
         compact_every: int = 32,
+        policy: Policy | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -74,6 +82,11 @@ class MemoryService:
         self._compact_every = compact_every
         self._writes_since_compact = 0
         self._compactor: threading.Thread | None = None
+        self._policy = policy or Policy()
+        # Reinforcements wait here and are written in one commit (a write per recall
+        # would add a LanceDB version per query).
+        self._pending_reinforce: dict[str, float] = {}
+        self._reinforce_lock = threading.Lock()
 
     @property
     def store(self) -> Store:
@@ -115,6 +128,8 @@ class MemoryService:
             "tier": Tier.ACTIVE.value,
             "superseded_by": None,
             "content_hash": content_hash(text),
+            "recorded_at": now,
+            "valid_to": None,
         }
 
     def remember(
@@ -155,7 +170,8 @@ class MemoryService:
                         "the new text is the same as the memory it would supersede",
                         hint="Change the text, or leave the memory as it is.",
                     )
-                self._store.update(old.id, {"superseded_by": new.id, "updated_at": self._clock.now()})
+                now = self._clock.now()
+                self._store.update(old.id, {"superseded_by": new.id, "updated_at": now, "valid_to": now})
                 self._store.add_links(
                     [
                         {
@@ -237,6 +253,8 @@ class MemoryService:
                     known = existing.get(key[1]) or first_of.get(key)
                     if known:
                         out[i] = known
+                        if existing.get(key[1]):
+                            self._note_reinforcement(known, CONFIRM_STRENGTH)  # said again
                     else:
                         first_of[key] = rows[i]["id"]
                         out[i] = rows[i]["id"]
@@ -254,7 +272,7 @@ class MemoryService:
                     progress(min(start + len(chunk), total), total)
             now = self._clock.now()
             for old_id, new_id in replaced.items():
-                self._store.update(old_id, {"superseded_by": new_id, "updated_at": now})
+                self._store.update(old_id, {"superseded_by": new_id, "updated_at": now, "valid_to": now})
             self._store.add_links(
                 [
                     {"src": n, "dst": o, "relation": "supersedes", "created_at": now}
@@ -332,11 +350,86 @@ class MemoryService:
             include_superseded=include_archived,
         )
         q = Query(text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder)
-        fused = self._retriever.search(q, int(k))
+        # Retention reorders the best candidates, so look a little past k.
+        fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         rows = {r["id"]: r for r in self._store.get([f.id for f in fused])}
-        return [
-            Hit(memory=_record(rows[f.id]), score=f.score, channels=f.channels) for f in fused if f.id in rows
+        now = self._clock.now()
+        scored = []
+        for f in fused:
+            row = rows.get(f.id)
+            if row is not None:
+                r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
+                scored.append((f.score * ranking_weight(r, self._policy), f, row))
+        scored.sort(key=lambda t: (-t[0], t[1].id))
+        hits = [
+            Hit(memory=_record(row), score=score, channels=f.channels) for score, f, row in scored[: int(k)]
         ]
+        for hit in hits[:REINFORCE_TOP]:
+            self._note_reinforcement(hit.id, 1.0)
+        return hits
+
+    # -- lifecycle -------------------------------------------------------------------
+    def _note_reinforcement(self, id: str, strength: float) -> None:
+        with self._reinforce_lock:
+            self._pending_reinforce[id] = max(strength, self._pending_reinforce.get(id, 0.0))
+            due = len(self._pending_reinforce) >= REINFORCE_BATCH
+        if due:
+            self.flush_reinforcements()
+
+    def flush_reinforcements(self) -> int:
+        """Write pending recalls and confirmations: stability grows, the clock restarts."""
+        with self._reinforce_lock:
+            pending, self._pending_reinforce = self._pending_reinforce, {}
+        if not pending:
+            return 0
+        now = self._clock.now()
+        with self._store.writing():
+            updates = []
+            for row in self._store.get(list(pending)):
+                r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
+                updates.append(
+                    {
+                        "id": row["id"],
+                        "stability": reinforced(row["stability"], r, self._policy, pending[row["id"]]),
+                        "last_recalled_at": now,
+                        "recall_count": int(row["recall_count"] or 0) + 1,
+                    }
+                )
+            self._store.update_many(updates)
+        return len(updates)
+
+    def maintain(self) -> dict[str, int]:
+        """Decay and tier moves for every memory, then compaction. Safe to interrupt:
+        each step is one commit and running it again continues where it stopped."""
+        self.flush_reinforcements()
+        now = self._clock.now()
+        moves: dict[str, int] = {}
+        with self._store.writing():
+            updates = []
+            for row in self._store.strength_columns().to_pylist():
+                if row["tier"] == Tier.ARCHIVED.value:
+                    continue  # archived stays archived until restored
+                last = row["last_recalled_at"] or row["recorded_at"]
+                r = retention(now, last, row["stability"], row["pinned"])
+                age = (now - (row["recorded_at"] or last)).total_seconds() / 86_400
+                tier = tier_for(r, row["pinned"], age, self._policy).value
+                if tier != row["tier"]:
+                    updates.append({"id": row["id"], "tier": tier})
+                    key = f"{row['tier']}->{tier}"
+                    moves[key] = moves.get(key, 0) + 1
+            self._store.update_many(updates)
+        self._store.compact()
+        return moves
+
+    def restore(self, id: str) -> MemoryRecord:
+        """Bring an archived (or faded) memory back to the active tier."""
+        now = self._clock.now()
+        with self._store.writing():
+            row = self._row(id)
+            self._store.update(
+                row["id"], {"tier": Tier.ACTIVE.value, "last_recalled_at": now, "updated_at": now}
+            )
+        return self.get(row["id"])
 
     def _resolve(self, id: str) -> str:
         return self._row(id)["id"]
@@ -509,6 +602,7 @@ class MemoryService:
         self._store.compact()
 
     def close(self) -> None:
+        self.flush_reinforcements()
         if self._compactor is not None:
             self._compactor.join()
             self._compactor = None

@@ -34,7 +34,7 @@ from memd.errors import (  # noqa: E402
 )
 from memd.filters import Filter, sql_str  # noqa: E402
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
@@ -60,8 +60,11 @@ RECORD_COLUMNS = [
     "tier",
     "superseded_by",
     "content_hash",
+    "recorded_at",
+    "valid_to",
 ]
 INDEX_COLUMNS = ["id", "vector", "project", "kind", "created_at", "tier", "superseded_by"]
+STRENGTH_COLUMNS = ["id", "pinned", "stability", "last_recalled_at", "recorded_at", "tier"]
 
 
 LINK_SCHEMA = pa.schema(
@@ -97,8 +100,14 @@ def memory_schema(dim: int) -> pa.Schema:
             pa.field("superseded_by", pa.string()),
             pa.field("content_hash", pa.string(), nullable=False),
             pa.field("vector", pa.list_(pa.float32(), dim)),
+            pa.field("recorded_at", ts),
+            pa.field("valid_to", ts),
         ]
     )
+
+
+# Columns that hold times: a journal or any JSON round trip must turn them back into datetimes.
+TIME_COLUMNS = tuple(f.name for f in memory_schema(1) if pa.types.is_timestamp(f.type))
 
 
 class Store(Protocol):
@@ -137,6 +146,10 @@ class Store(Protocol):
     def keyword(self, query: str, k: int, flt: Filter) -> list[tuple[str, float]]: ...
 
     def index_columns(self) -> pa.Table: ...
+
+    def strength_columns(self) -> pa.Table: ...
+
+    def update_many(self, rows: Sequence[Row]) -> None: ...
 
     def version(self) -> int: ...
 
@@ -201,8 +214,18 @@ def _v1_to_v2(store: LanceStore) -> None:
     store._db.create_table(LINKS_TABLE, schema=LINK_SCHEMA, exist_ok=True)
 
 
+def _v2_to_v3(store: LanceStore) -> None:
+    """Version 3 keeps record time apart from edits (recorded_at) and when a fact
+    stopped being true (valid_to): event time, record time and validity, bitemporally."""
+    have = set(store._table.schema.names)  # a migration interrupted half-way is run again
+    if "recorded_at" not in have:
+        store._table.add_columns({"recorded_at": "updated_at"})
+    if "valid_to" not in have:
+        store._table.add_columns(pa.field("valid_to", pa.timestamp("us", tz="UTC")))
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
-MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 class LanceStore:
@@ -535,6 +558,19 @@ class LanceStore:
 
     def index_columns(self) -> pa.Table:
         return self._columns(INDEX_COLUMNS)
+
+    def strength_columns(self) -> pa.Table:
+        return self._columns(STRENGTH_COLUMNS)
+
+    def update_many(self, rows: Sequence[Row]) -> None:
+        """Set some columns of many rows in one commit (rows carry ``id`` plus the columns)."""
+        if not rows:
+            return
+        names = list(rows[0].keys())
+        schema = pa.schema([self._table.schema.field(n) for n in names])
+        data = pa.Table.from_pylist(list(rows), schema=schema)
+        with self.writing():
+            self._table.merge_insert("id").when_matched_update_all().execute(data)
 
     def counts_by(self, column: str) -> dict[str, int]:
         values = self._columns([column]).column(column)

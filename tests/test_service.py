@@ -220,7 +220,7 @@ def test_stats(mem):
     s = mem.stats()
     assert s.total == 2 and s.by_project == {"p": 1, "q": 1}
     assert s.by_kind == {"decision": 1, "episodic": 1} and s.by_tier == {"active": 2}
-    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 2
+    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 3
 
 
 def test_data_survives_reopen(home):
@@ -372,7 +372,7 @@ def test_v1_store_is_migrated(home):
     m.store._db.drop_table(LINKS_TABLE)
     m.store._set_meta({"schema_version": "1"})
     m2 = memd.open(home, embedder=HashEmbedder())
-    assert m2.stats().schema_version == 2
+    assert m2.stats().schema_version == 3
     assert m2.get(r.id).text == "written by schema 1"
     m2.link(r.id, m2.remember("another").id)
 

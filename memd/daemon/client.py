@@ -150,6 +150,12 @@ class DaemonClient:
     def history(self, id: str) -> builtins.list[MemoryRecord]:
         return [MemoryRecord.model_validate(r) for r in self.call("history", id=id)]
 
+    def restore(self, id: str) -> MemoryRecord:
+        return MemoryRecord.model_validate(self.call("restore", id=id))
+
+    def maintain(self) -> dict[str, int]:
+        return dict(self.call("maintain"))
+
     def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
         return MemoryRecord.model_validate(self.call("pin", id=id, pinned=pinned))
 

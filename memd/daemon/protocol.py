@@ -28,6 +28,8 @@ API_METHODS = frozenset(
         "get",
         "forget",
         "history",
+        "restore",
+        "maintain",
         "pin",
         "link",
         "links",

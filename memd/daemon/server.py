@@ -31,6 +31,7 @@ MAX_BATCH_ROWS = 512
 QUEUE_DEPTH = 1024  # pending write requests before writers are made to wait
 CHECKPOINT_EVERY_S = 2.0
 IDLE_COMPACT_AFTER_S = 5.0
+MAINTAIN_EVERY_S = 3600.0
 
 
 class WriteBatcher:
@@ -170,9 +171,14 @@ class Daemon:
 
     # -- lifecycle -------------------------------------------------------------------
     def serve_forever(self) -> None:
-        replayed = self.journal.replay(self.service.write_prepared)
-        if replayed:
-            log.info("replayed %d journaled memories", replayed)
+        try:
+            replayed = self.journal.replay(self.service.write_prepared)
+            if replayed:
+                log.info("replayed %d journaled memories", replayed)
+        except Exception as exc:  # noqa: BLE001 - serve anyway; the journal is kept for recovery
+            kept = self.journal.set_aside()
+            self.last_error = f"journal replay failed ({exc}); kept in {kept}"
+            log.exception("journal replay failed; the journal was kept in %s", kept)
         self.writer.start()
         maintenance = threading.Thread(target=self._maintain, name="memd-maintain", daemon=True)
         maintenance.start()
@@ -212,8 +218,14 @@ class Daemon:
     def _maintain(self) -> None:
         """Checkpoint the journal often; compact when writes have paused."""
         compacted_after = 0.0
+        maintained_at = time.monotonic()
         while not self._stop.wait(CHECKPOINT_EVERY_S):
             try:
+                self.service.flush_reinforcements()
+                if time.monotonic() - maintained_at > MAINTAIN_EVERY_S:
+                    moves = self.service.maintain()
+                    maintained_at = time.monotonic()
+                    log.info("maintenance: %s", moves or "no tier changes")
                 if self.writer.journaled_since_checkpoint:
                     with self.writer.lock:
                         self.journal.checkpoint()

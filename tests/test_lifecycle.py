@@ -1,0 +1,115 @@
+"""Forgetting, reinforcement, tiers and the journal, with a clock the tests move."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from memd.journal import Journal
+from memd.lifecycle import Policy, initial_stability, reinforced, retention, tier_for
+from memd.records import Kind, Tier
+
+
+def test_retention_is_ebbinghaus(clock):
+    now = clock.now()
+    assert retention(now, now, 10, False) == 1.0
+    assert retention(now, now - timedelta(days=10), 10, False) == pytest.approx(math.exp(-1))
+    assert retention(now, now - timedelta(days=1000), 10, True) == 1.0  # pinned never fades
+
+
+def test_spacing_effect():
+    p = Policy()
+    assert reinforced(10, 0.1, p) > reinforced(10, 0.9, p) > 10
+    assert reinforced(10, 0.5, p, strength=2.0) > reinforced(10, 0.5, p)
+
+
+def test_kinds_and_importance_set_the_starting_stability():
+    assert initial_stability(Kind.DECISION, 0.5) > initial_stability(Kind.EPISODIC, 0.5)
+    assert initial_stability(Kind.EPISODIC, 1.0) > initial_stability(Kind.EPISODIC, 0.0)
+
+
+def test_tiers_follow_retention():
+    p = Policy()
+    assert tier_for(0.9, False, 100, p) is Tier.ACTIVE
+    assert tier_for(0.3, False, 100, p) is Tier.WARM
+    assert tier_for(0.1, False, 100, p) is Tier.COLD
+    assert tier_for(0.001, False, 100, p) is Tier.ARCHIVED
+    assert tier_for(0.001, False, 5, p) is Tier.COLD  # too young to archive
+    assert tier_for(0.0, True, 100, p) is Tier.ACTIVE
+
+
+def test_recall_reinforces_and_stability_grows(mem, clock):
+    r = mem.remember("the staging database is db-stg-2", kind="semantic")
+    clock.advance(days=20)
+    assert mem.recall("staging database")[0].id == r.id
+    mem.flush_reinforcements()
+    after = mem.get(r.id)
+    assert after.recall_count == 1 and after.last_recalled_at == clock.now()
+    assert after.stability > r.stability
+
+
+def test_saying_it_again_confirms(mem, clock):
+    r = mem.remember("deploys happen on tuesdays", kind="semantic")
+    clock.advance(days=5)
+    mem.remember("Deploys happen on Tuesdays", kind="semantic")
+    mem.flush_reinforcements()
+    assert mem.get(r.id).stability > r.stability
+
+
+def test_fresh_memories_outrank_faded_equals(mem, clock):
+    old = mem.remember("cache ttl is 60 seconds for the api", kind="episodic")
+    clock.advance(days=30)
+    new = mem.remember("cache ttl is 60 seconds for the web", kind="episodic")
+    hits = mem.recall("cache ttl is 60 seconds")
+    assert [h.id for h in hits[:2]] == [new.id, old.id]
+
+
+def test_maintain_moves_tiers_and_restore_brings_back(mem, clock):
+    ep = mem.remember("we paired on the flaky test today", kind="episodic")
+    rule = mem.remember("never commit secrets", kind="preference")
+    pinned = mem.remember("the on-call phone is in the drawer", kind="episodic", pinned=True)
+    clock.advance(days=3)
+    assert mem.maintain() == {"active->warm": 1}
+    clock.advance(days=200)
+    moves = mem.maintain()
+    assert mem.get(ep.id).tier is Tier.ARCHIVED and mem.get(pinned.id).tier is Tier.ACTIVE
+    assert mem.get(rule.id).tier in (Tier.COLD, Tier.ARCHIVED) and sum(moves.values()) >= 2
+    assert ep.id not in [h.id for h in mem.recall("flaky test paired")]
+    assert mem.get(ep.id).text == ep.text  # archived, not deleted
+    back = mem.restore(ep.id)
+    assert back.tier is Tier.ACTIVE
+    assert ep.id in [h.id for h in mem.recall("flaky test paired")]
+
+
+def test_superseded_memory_gets_valid_to(mem, clock):
+    old = mem.remember("node 18 in CI", kind="semantic")
+    clock.advance(days=1)
+    mem.remember("node 20 in CI", supersedes=old.id)
+    assert mem.get(old.id).valid_to == clock.now()
+    assert mem.get(old.id).recorded_at < clock.now()
+
+
+def test_journal_round_trips_every_column(mem, tmp_path: Path):
+    rows = mem.prepare_many(
+        [
+            {
+                "text": "journal me",
+                "tags": ["a"],
+                "created_at": "2024-01-02",
+                "source_id": "x#y",
+                "importance": 0.7,
+            }
+        ]
+    )
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.append(rows)
+    back = journal.pending()
+    assert back == [{k: v for k, v in rows[0].items() if k != "vector"}]
+    assert mem.write_prepared(back) == [rows[0]["id"]]
+    assert mem.write_prepared(back) == [rows[0]["id"]]  # replaying twice stores once
+    assert mem.get(rows[0]["id"]).source_id == "x#y"
+    journal.checkpoint()
+    assert journal.pending() == []
