@@ -11,6 +11,7 @@ and the lowest tier (archived) is restorable.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,3 +70,57 @@ def tier_for(r: float, pinned: bool, age_days: float, policy: Policy) -> Tier:
     if r >= policy.archive_below or age_days < policy.min_archive_age_days:
         return Tier.COLD
     return Tier.ARCHIVED
+
+
+# -- automatic supersession ---------------------------------------------------------------
+# "tests run with pytest -x" -> "tests run with pytest -n auto": the same subject with a new
+# value. The rule is deliberately narrow: a long shared opening (the subject) and a first
+# difference that is a value (a number, a flag, a version, a code span) or follows a
+# linking word. "we use Postgres for orders" vs "... for billing" is two facts, not one.
+_LINKING = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "=",
+    ":",
+    "->",
+    "to",
+    "uses",
+    "use",
+    "using",
+    "now",
+    "via",
+    "with",
+    "at",
+    "version",
+    "set",
+    "runs",
+    "run",
+}
+_TOKEN = re.compile(r"`[^`]*`|\S+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.strip(".,;!?()[]{}\"'").lower() for t in _TOKEN.findall(text)]
+
+
+def _value_like(token: str) -> bool:
+    return (
+        any(c.isdigit() for c in token)
+        or token.startswith("-")
+        or token.startswith("`")
+        or bool(re.fullmatch(r"[\w.-]+[./:@][\w./:@-]+", token))
+    )
+
+
+def same_subject_new_value(old: str, new: str) -> bool:
+    a, b = _tokens(old), _tokens(new)
+    if a == b or not a or not b:
+        return False
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    if p < 3 or p < 0.5 * min(len(a), len(b)) or p == min(len(a), len(b)):
+        return False
+    return _value_like(a[p]) or _value_like(b[p]) or a[p - 1] in _LINKING

@@ -15,9 +15,17 @@ from memd.clock import Clock
 from memd.embed import Embedder
 from memd.errors import AmbiguousIdError, InvalidInputError, NotFoundError
 from memd.filters import Filter, as_tuple
-from memd.lifecycle import Policy, initial_stability, ranking_weight, reinforced, retention, tier_for
+from memd.lifecycle import (
+    Policy,
+    initial_stability,
+    ranking_weight,
+    reinforced,
+    retention,
+    same_subject_new_value,
+    tier_for,
+)
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
-from memd.retrieval import MAX_QUERY_CHARS, Query, Retriever
+from memd.retrieval import MAX_QUERY_CHARS, Query, Retriever, keyword_terms
 from memd.store import Row, Store
 from memd.text import (
     clean_tags,
@@ -32,6 +40,7 @@ MAX_K = 1_000
 REINFORCE_TOP = 3  # hits of a recall that count as recalled
 REINFORCE_BATCH = 64
 CONFIRM_STRENGTH = 2.0  # storing the same content again confirms it
+AUTO_SUPERSEDE_MAX_BATCH = 16
 log = logging.getLogger(__name__)
 _EMBED_CHUNK = 256
 
@@ -261,6 +270,11 @@ class MemoryService:
                         fresh.append((i, rows[i]))
             fresh.sort()
             replaced = self._replaced_by_source_id([row for _, row in fresh])
+            if len(fresh) <= AUTO_SUPERSEDE_MAX_BATCH:  # interactive writes, not bulk imports
+                for _, row in fresh:
+                    old_id = self._outdated_by(row)
+                    if old_id is not None and old_id not in replaced:
+                        replaced[old_id] = row["id"]
             total = len(fresh)
             for start in range(0, total, _EMBED_CHUNK):
                 chunk = [row for _, row in fresh[start : start + _EMBED_CHUNK]]
@@ -302,6 +316,24 @@ class MemoryService:
                     out[old] = row["id"]
                 known[row["source_id"]] = row["id"]
         return {old: new for old, new in out.items() if old != new}
+
+    def _outdated_by(self, row: Row) -> str | None:
+        """The current memory that ``row`` updates (same subject, new value), if any.
+
+        Episodes never replace each other and caller-keyed rows are versioned by their
+        source_id, so only facts, procedures, preferences and decisions are checked.
+        """
+        if row["kind"] == Kind.EPISODIC.value or row["source_id"]:
+            return None
+        flt = Filter(projects=(row["project"],), kinds=(row["kind"],), include_superseded=False)
+        terms = keyword_terms(row["text"])
+        if not terms:
+            return None
+        for cand_id, _score in self._store.keyword(terms, 5, flt):
+            cand = self._store.get([cand_id])
+            if cand and same_subject_new_value(cand[0]["text"], row["text"]):
+                return cand_id
+        return None
 
     def _after_writes(self, n: int) -> None:
         """Compact in the background once enough writes piled up.

@@ -113,3 +113,34 @@ def test_journal_round_trips_every_column(mem, tmp_path: Path):
     assert mem.get(rows[0]["id"]).source_id == "x#y"
     journal.checkpoint()
     assert journal.pending() == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("Tests run with pytest -x", "Tests run with pytest -n auto", True),
+        ("The staging database host is db-17.internal", "The staging database host is db-42.internal", True),
+        ("The API service listens on port 8080", "The API service listens on port 9090", True),
+        ("The web team uses Node 18 in CI", "The web team uses Node 20 in CI", True),
+        ("We use Postgres for orders", "We use Postgres for billing", False),
+        ("Service 3 is on port 8003", "Service 4 is on port 8004", False),
+        ("Tests run with pytest -x", "Tests run with pytest -x", False),
+        ("Deploy with make", "Deploy with make deploy ENV=staging and then check", False),
+    ],
+)
+def test_same_subject_new_value(old, new, same):
+    from memd.lifecycle import same_subject_new_value
+
+    assert same_subject_new_value(old, new) is same
+
+
+def test_a_new_value_supersedes_automatically(mem, clock):
+    old = mem.remember("The payments service listens on port 8080", kind="semantic")
+    other = mem.remember("The orders service listens on port 8081", kind="semantic")
+    clock.advance(days=1)
+    new = mem.remember("The payments service listens on port 9090", kind="semantic")
+    assert mem.get(old.id).superseded_by == new.id and mem.get(old.id).valid_to == clock.now()
+    assert mem.get(other.id).superseded_by is None
+    assert [h.id for h in mem.recall("payments service port")][:1] == [new.id]
+    ep = mem.remember("Today the payments service listened on port 7070", kind="episodic")
+    assert mem.get(new.id).superseded_by is None and ep.superseded_by is None
