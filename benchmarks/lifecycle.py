@@ -1,0 +1,191 @@
+"""Lifecycle figures: knowledge updates, how well retention predicts reuse, bytes per memory.
+
+(a) Knowledge updates: 500 generated facts, each updated 1-5 times with plain
+    `remember` calls a day apart (no explicit --supersedes). For each fact ask
+    for it; the current version must rank first.
+(b) Discriminative power: a simulated 90-day usage trace. Memories have a latent
+    usefulness; useful ones get recalled now and then. At day 60, does retention
+    separate the memories recalled again in days 60-90 from those never recalled?
+(c) Bytes per memory on disk.
+
+    python benchmarks/lifecycle.py --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import memd
+from memd.clock import ManualClock
+from memd.lifecycle import retention
+
+SERVICES = [
+    "payments",
+    "orders",
+    "search",
+    "auth",
+    "billing",
+    "catalog",
+    "shipping",
+    "inventory",
+    "notifications",
+    "reports",
+    "gateway",
+    "ledger",
+    "pricing",
+    "profile",
+    "media",
+]
+TEMPLATES = [
+    ("The {s} service listens on port {v}", lambda r: str(r.randrange(3000, 9999))),
+    ("The staging database host for {s} is db-{v}.internal", lambda r: str(r.randrange(1, 99))),
+    (
+        "{s} tests run with pytest {v}",
+        lambda r: r.choice(["-x", "-n auto", "-q", "--maxfail=1", "-n 4", "-k smoke"]),
+    ),
+    ("The {s} team uses Node {v} in CI", lambda r: r.choice(["16", "18", "20", "22", "24"])),
+    ("The {s} worker retries failed jobs {v} times", lambda r: str(r.randrange(1, 12))),
+    ("The {s} cache TTL is {v} seconds", lambda r: str(r.choice([30, 60, 120, 300, 600, 900]))),
+]
+
+
+def knowledge_updates(n_facts: int, seed: int, auto: bool) -> dict:
+    rng = random.Random(seed)
+    clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as tmp:
+        mem = memd.open(Path(tmp) / "h", clock=clock)
+        facts = []
+        for i in range(n_facts):
+            template, gen = TEMPLATES[i % len(TEMPLATES)]
+            subject = f"{SERVICES[i % len(SERVICES)]}{i}"
+            versions: list[str] = []
+            while len(versions) < rng.randint(2, 6):  # the first value, then 1-5 updates
+                text = template.format(s=subject, v=gen(rng))
+                if not versions or text != versions[-1]:
+                    versions.append(text)
+            facts.append((subject, template, versions))
+        # Interleave updates across facts, a day apart, as a project would see them.
+        schedule = [(f, v) for f, (_, _, vs) in enumerate(facts) for v in range(len(vs))]
+        rng.shuffle(schedule)
+        schedule.sort(key=lambda fv: fv[1])
+        ids: dict[tuple[int, int], str] = {}
+        for f, v in schedule:
+            clock.advance(hours=6)
+            if auto:
+                ids[(f, v)] = mem.remember(facts[f][2][v], kind="semantic").id
+            else:  # retention alone: bulk writes skip automatic supersession
+                ids[(f, v)] = mem.remember_many([{"text": facts[f][2][v], "kind": "semantic"}] * 1)[0]
+        first = 0
+        for f, (subject, template, versions) in enumerate(facts):
+            question = template.split("{v}")[0].format(s=subject).strip()
+            hits = mem.recall(question, k=5)
+            current = ids[(f, len(versions) - 1)]
+            first += bool(hits) and hits[0].id == current
+        mem.close()
+    return {
+        "facts": n_facts,
+        "updates": sum(len(v) - 1 for _, _, v in facts),
+        "current_first": round(first / n_facts, 4),
+    }
+
+
+def discrimination(n: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as tmp:
+        mem = memd.open(Path(tmp) / "h", clock=clock)
+        words = [
+            "alpha",
+            "bravo",
+            "cedar",
+            "delta",
+            "ember",
+            "fjord",
+            "gamma",
+            "harbor",
+            "indigo",
+            "jasper",
+            "kelp",
+            "lumen",
+            "mosaic",
+            "nectar",
+            "onyx",
+            "prism",
+            "quartz",
+            "raven",
+        ]
+        texts = [
+            f"note {i}: the {rng.choice(words)} {rng.choice(words)} setting is {rng.randrange(1000)}"
+            for i in range(n)
+        ]
+        ids = mem.remember_many([{"text": t, "kind": "semantic"} for t in texts])
+        # Latent usefulness: most memories are never needed again, a few often.
+        use = [rng.choice([0.0, 0.0, 0.0, 0.002, 0.01, 0.03, 0.08]) for _ in range(n)]
+        for _ in range(60):
+            clock.advance(days=1)
+            for i in range(n):
+                if rng.random() < use[i]:
+                    mem.recall(texts[i], k=1)
+        mem.flush_reinforcements()
+        now = clock.now()
+        rows = {r.id: r for r in mem.list(limit=None)}
+        ret = [
+            retention(now, rows[i].last_recalled_at or rows[i].recorded_at, rows[i].stability, rows[i].pinned)
+            for i in ids
+        ]
+        later = [any(rng.random() < use[i] for _ in range(30)) for i in range(n)]
+        mem.close()
+    pos = [r for r, y in zip(ret, later, strict=True) if y]
+    neg = [r for r, y in zip(ret, later, strict=True) if not y]
+    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
+    auc = wins / (len(pos) * len(neg)) if pos and neg else float("nan")
+    ratio = (sum(pos) / len(pos)) / max(sum(neg) / len(neg), 1e-12) if pos and neg else float("nan")
+    return {
+        "memories": n,
+        "recalled_later": len(pos),
+        "auc": round(auc, 3),
+        "mean_retention_ratio": round(ratio, 2),
+    }
+
+
+def bytes_per_memory(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        mem = memd.open(Path(tmp) / "h")
+        mem.remember_many(
+            [
+                {
+                    "text": f"memory {i}: a typical one-sentence note about module {i % 97} "
+                    "and what we decided about it"
+                }
+                for i in range(n)
+            ]
+        )
+        mem.close()
+        mem.store.compact(drop_history=True)
+        size = sum(p.stat().st_size for p in (Path(tmp) / "h" / "store").rglob("*") if p.is_file())
+    return {"memories": n, "bytes_per_memory": round(size / n)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--facts", type=int, default=500)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    report = {
+        "knowledge_updates_auto_supersede": knowledge_updates(args.facts, 1, auto=True),
+        "knowledge_updates_retention_only": knowledge_updates(args.facts, 1, auto=False),
+        "discrimination": discrimination(300, 2),
+        "bytes": bytes_per_memory(2000),
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
