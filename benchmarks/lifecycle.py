@@ -59,7 +59,7 @@ def knowledge_updates(n_facts: int, seed: int, auto: bool) -> dict:
     rng = random.Random(seed)
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
-        mem = memd.open(Path(tmp) / "h", clock=clock)
+        mem = memd.open(Path(tmp) / "h", clock=clock, auto_supersede=auto)
         facts = []
         for i in range(n_facts):
             template, gen = TEMPLATES[i % len(TEMPLATES)]
@@ -77,10 +77,7 @@ def knowledge_updates(n_facts: int, seed: int, auto: bool) -> dict:
         ids: dict[tuple[int, int], str] = {}
         for f, v in schedule:
             clock.advance(hours=6)
-            if auto:
-                ids[(f, v)] = mem.remember(facts[f][2][v], kind="semantic").id
-            else:  # retention alone: bulk writes skip automatic supersession
-                ids[(f, v)] = mem.remember_many([{"text": facts[f][2][v], "kind": "semantic"}] * 1)[0]
+            ids[(f, v)] = mem.remember(facts[f][2][v], kind="semantic").id
         first = 0
         for f, (subject, template, versions) in enumerate(facts):
             question = template.split("{v}")[0].format(s=subject).strip()

@@ -104,6 +104,7 @@ def open_with(
         default_project=settings.default_project,
         compact_every=settings.compact_every,
         policy=Policy(retention_weight=settings.retention_weight),
+        auto_supersede=settings.auto_supersede,
     )
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)

@@ -62,6 +62,10 @@ class Settings(BaseModel):
         le=1.0,
         description="How much a faded memory loses in ranking (0: retention ignored).",
     )
+    auto_supersede: bool = Field(
+        default=True,
+        description="A new fact with the same subject and a new value replaces the old one.",
+    )
     fusion: Literal["weighted", "rrf"] = Field(
         default="weighted", description="How channel results are combined."
     )

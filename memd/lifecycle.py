@@ -115,12 +115,27 @@ def _value_like(token: str) -> bool:
 
 
 def same_subject_new_value(old: str, new: str) -> bool:
+    """True when ``new`` restates ``old`` with another value.
+
+    The texts must share a long opening (the subject) and differ in one stretch
+    that holds no linking word: "host for orders1 is db-27" vs "host for gateway55
+    is db-59" differ in "X is Y", two facts about two subjects, not one update.
+    """
     a, b = _tokens(old), _tokens(new)
     if a == b or not a or not b:
         return False
+    shortest = min(len(a), len(b))
     p = 0
-    while p < min(len(a), len(b)) and a[p] == b[p]:
+    while p < shortest and a[p] == b[p]:
         p += 1
-    if p < 3 or p < 0.5 * min(len(a), len(b)) or p == min(len(a), len(b)):
+    q = 0  # shared closing, not overlapping the opening
+    while q < shortest - p and a[-1 - q] == b[-1 - q]:
+        q += 1
+    if p < 3 or p < 0.5 * shortest:
         return False
-    return _value_like(a[p]) or _value_like(b[p]) or a[p - 1] in _LINKING
+    changed_old, changed_new = a[p : len(a) - q], b[p : len(b) - q]
+    if not changed_new or not changed_old:
+        return False  # something was only added or removed: a refinement, not a new value
+    if _LINKING & (set(changed_old) | set(changed_new)):
+        return False
+    return _value_like(changed_old[0]) or _value_like(changed_new[0]) or a[p - 1] in _LINKING

@@ -80,6 +80,7 @@ class MemoryService:
         default_project: str,
         compact_every: int = 32,
         policy: Policy | None = None,
+        auto_supersede: bool = True,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -92,6 +93,7 @@ class MemoryService:
         self._writes_since_compact = 0
         self._compactor: threading.Thread | None = None
         self._policy = policy or Policy()
+        self._auto_supersede = auto_supersede
         # Reinforcements wait here and are written in one commit (a write per recall
         # would add a LanceDB version per query).
         self._pending_reinforce: dict[str, float] = {}
@@ -270,7 +272,7 @@ class MemoryService:
                         fresh.append((i, rows[i]))
             fresh.sort()
             replaced = self._replaced_by_source_id([row for _, row in fresh])
-            if len(fresh) <= AUTO_SUPERSEDE_MAX_BATCH:  # interactive writes, not bulk imports
+            if self._auto_supersede and len(fresh) <= AUTO_SUPERSEDE_MAX_BATCH:  # not bulk imports
                 for _, row in fresh:
                     old_id = self._outdated_by(row)
                     if old_id is not None and old_id not in replaced:

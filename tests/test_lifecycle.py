@@ -126,6 +126,8 @@ def test_journal_round_trips_every_column(mem, tmp_path: Path):
         ("Service 3 is on port 8003", "Service 4 is on port 8004", False),
         ("Tests run with pytest -x", "Tests run with pytest -x", False),
         ("Deploy with make", "Deploy with make deploy ENV=staging and then check", False),
+        ("The db host for orders1 is db-27.internal", "The db host for gateway55 is db-59.internal", False),
+        ("The db host for orders1 is db-27.internal", "The db host for orders1 is db-31.internal", True),
     ],
 )
 def test_same_subject_new_value(old, new, same):
