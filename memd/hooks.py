@@ -13,6 +13,7 @@ from typing import Any
 
 from memd import spool
 from memd.api import MemoryAPI
+from memd.ingest import user_requests
 from memd.project import project_for
 
 MAX_RECORD_CHARS = 800
@@ -20,32 +21,7 @@ MAX_RECORD_CHARS = 800
 
 def _user_texts(transcript: Path, limit_lines: int = 5_000) -> list[str]:
     """The user's own requests in a Claude Code transcript (tool results filtered out)."""
-    texts: list[str] = []
-    with open(transcript, encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh):
-            if n >= limit_lines:
-                break
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not isinstance(entry, dict) or entry.get("type") != "user" or entry.get("isMeta"):
-                continue
-            content = (entry.get("message") or {}).get("content")
-            if isinstance(content, str):
-                text = content
-            elif isinstance(content, list):
-                text = " ".join(
-                    part.get("text", "")
-                    for part in content
-                    if isinstance(part, dict) and part.get("type") == "text"
-                )
-            else:
-                continue
-            text = " ".join(text.split())
-            if text and not text.startswith("<") and not text.startswith("Caveat:"):
-                texts.append(text)
-    return texts
+    return [text for _, _, text in user_requests(transcript, max_lines=limit_lines)]
 
 
 def session_record(payload: dict[str, Any], event: str) -> dict[str, Any] | None:

@@ -62,13 +62,15 @@ def looks_binary(path: Path) -> bool:
         return b"\x00" in fh.read(8192)
 
 
-def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, memory item) for each user request in a Claude Code session file.
-
-    Tool calls and tool results are noise for long-term memory and are skipped.
-    """
+def user_requests(
+    path: Path, start_line: int = 0, max_lines: int | None = None
+) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """(line number, entry, text) for each request the user typed in a Claude Code session
+    file. Tool calls, tool results and meta lines are noise for memory and are skipped."""
     with open(path, encoding="utf-8", errors="replace") as fh:
         for n, line in enumerate(fh):
+            if max_lines is not None and n >= max_lines:
+                break
             if n < start_line:
                 continue
             try:
@@ -85,8 +87,14 @@ def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple
             if not isinstance(content, str):
                 continue
             text = " ".join(content.split())
-            if len(text) < 8 or text.startswith("<") or text.startswith("Caveat:"):
-                continue
+            if text and not text.startswith("<") and not text.startswith("Caveat:"):
+                yield n, entry, text
+
+
+def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, memory item) for each user request in a Claude Code session file."""
+    for n, entry, text in user_requests(path, start_line):
+        if len(text) >= 8:
             session = str(entry.get("sessionId") or path.stem)
             yield (
                 n,
