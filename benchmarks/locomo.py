@@ -59,22 +59,23 @@ def evidence_ids(raw: list[str], known: set[str]) -> list[str]:
     return out
 
 
-def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, **settings) -> dict:
-    samples = json.loads(data.read_text())
-    tmp = tempfile.TemporaryDirectory()
-    mem = memd.open(home or Path(tmp.name) / "home", **settings)
+def ingest(mem, samples: list[dict]) -> tuple[int, float]:
+    n_mem, seconds = 0, 0.0
+    for sample in samples:
+        items = turns(sample)
+        t0 = time.perf_counter()
+        mem.remember_many([{**t, "project": sample["sample_id"], "source": "import"} for t in items])
+        seconds += time.perf_counter() - t0
+        n_mem += len(items)
+    return n_mem, seconds
+
+
+def evaluate(mem, samples: list[dict], ks: tuple[int, ...] = (5, 10)) -> dict:
     per_cat: dict[int, dict[int, list[float]]] = {c: {k: [] for k in ks} for c in CATEGORIES}
     latencies: list[float] = []
-    n_mem = 0
-    ingest_s = 0.0
     for sample in samples:
         project = sample["sample_id"]
-        items = turns(sample)
-        known = {t["source_id"] for t in items}
-        t0 = time.perf_counter()
-        mem.remember_many([{**t, "project": project, "source": "import"} for t in items])
-        ingest_s += time.perf_counter() - t0
-        n_mem += len(items)
+        known = {t["source_id"] for t in turns(sample)}
         for qa in sample["qa"]:
             gold = evidence_ids(qa.get("evidence", []), known)
             if not gold:
@@ -86,8 +87,7 @@ def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, 
             for k in ks:
                 top = set(found[:k])
                 per_cat[qa["category"]][k].append(sum(g in top for g in gold) / len(gold))
-    mem.close()
-    report: dict = {"categories": {}, "memories": n_mem}
+    report: dict = {"categories": {}}
     for c, name in CATEGORIES.items():
         report["categories"][name] = {
             f"R@{k}": round(statistics.fmean(v), 4) if v else None for k, v in per_cat[c].items()
@@ -101,14 +101,49 @@ def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, 
         "p50": round(lat[len(lat) // 2], 2),
         "p95": round(lat[int(len(lat) * 0.95)], 2),
     }
-    report["ingest_per_s"] = round(n_mem / ingest_s, 1)
     return report
+
+
+def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, **settings) -> dict:
+    samples = json.loads(data.read_text())
+    tmp = tempfile.TemporaryDirectory()
+    mem = memd.open(home or Path(tmp.name) / "home", **settings)
+    n_mem, seconds = ingest(mem, samples)
+    report = evaluate(mem, samples, ks)
+    mem.close()
+    return report | {"memories": n_mem, "ingest_per_s": round(n_mem / seconds, 1)}
+
+
+def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
+    """Each channel off in turn (and each alone), over one ingested store."""
+    from memd.retrieval import CHANNEL_NAMES
+
+    samples = json.loads(data.read_text())
+    tmp = tempfile.TemporaryDirectory()
+    mem = memd.open(Path(tmp.name) / "home", **settings)
+    ingest(mem, samples)
+    retriever = mem.retriever
+    base = dict(retriever.weights)
+    rows = [("all channels", evaluate(mem, samples))]
+    for name in CHANNEL_NAMES:
+        retriever.weights = base | {name: 0.0}
+        rows.append((f"without {name}", evaluate(mem, samples)))
+    retriever.weights = base
+    retriever.adaptive = False
+    rows.append(("without adaptive weights", evaluate(mem, samples)))
+    retriever.adaptive = True
+    for name in ("keyword", "semantic"):
+        retriever.weights = {n: (1.0 if n == name else 0.0) for n in base}
+        rows.append((f"{name} only", evaluate(mem, samples)))
+    mem.close()
+    return rows
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo JSON file")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--ablate", action="store_true", help="each channel off in turn, as a Markdown table")
     ap.add_argument(
         "--set",
         action="append",
@@ -121,6 +156,23 @@ def main() -> int:
         print(f"no data at {args.data}; pass --data PATH", file=sys.stderr)
         return 2
     settings = dict(s.split("=", 1) for s in args.set)
+    if args.ablate:
+        print(
+            "| configuration | R@5 | R@10 | multi-hop R@10 | temporal R@10 | open-domain R@10 "
+            "| single-hop R@10 | p50 ms |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for label, r in ablate(args.data, **settings):
+            c = r["categories"]
+            print(
+                f"| {label} | {r['overall']['R@5']:.3f} | {r['overall']['R@10']:.3f} | "
+                + " | ".join(
+                    f"{c[n]['R@10']:.3f}" for n in ("multi-hop", "temporal", "open-domain", "single-hop")
+                )
+                + f" | {r['recall_ms']['p50']} |",
+                flush=True,
+            )
+        return 0
     report = run(args.data, **settings)
     if args.json:
         print(json.dumps(report, indent=2))

@@ -190,12 +190,11 @@ def recall(
             include_archived=include_archived,
         )
     )
-    if as_json:
-        render.print_json(hits)
-    elif not hits:
-        render.out.print("No memories match.")
-    else:
-        render.out.print(render.hits_table(hits, explain=explain))
+    from cli import plain
+
+    data = [h.model_dump(mode="json") for h in hits]
+    # Plain text, not a rich table: the fast path (cli.fast) prints exactly the same.
+    sys.stdout.write((plain.hits_json(data) if as_json else plain.hits_text(data, explain=explain)) + "\n")
 
 
 @app.command()

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from memd.errors import MemdError
-from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Stats, Tier
 
 if TYPE_CHECKING:
     from memd.api import MemoryAPI
     from memd.clock import Clock
     from memd.config import Settings
     from memd.embed import Embedder
+    from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Stats, Tier
     from memd.service import MemoryService
 
 __all__ = [
@@ -73,7 +73,7 @@ def open_with(
     from memd.embed import build_embedder
     from memd.home import prepare_home
     from memd.lifecycle import Policy
-    from memd.retrieval import KeywordChannel, Retriever, SemanticChannel, VectorCache
+    from memd.retrieval import CHANNEL_NAMES, Retriever, build_channels
     from memd.service import MemoryService
     from memd.store import LanceStore
 
@@ -90,9 +90,10 @@ def open_with(
         check_model=check_model,
     )
     retriever = Retriever(
-        [KeywordChannel(store), SemanticChannel(VectorCache(store))],
-        {"keyword": settings.keyword_weight, "semantic": settings.semantic_weight},
+        build_channels(store),
+        {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES},
         method=settings.fusion,
+        adaptive=settings.adaptive_fusion,
     )
     service = MemoryService(
         store,
@@ -126,8 +127,16 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
     return open_with(settings)
 
 
+_RECORDS = frozenset({"ChannelScore", "Hit", "Kind", "MemoryRecord", "NewMemory", "Stats", "Tier"})
+
+
 def __getattr__(name: str) -> Any:
-    # `memd.Memory` without importing LanceDB at `import memd` time.
+    # Public names load on first use: `import memd.daemon` (the CLI's fast path)
+    # must not pay for pydantic, and `memd.Memory` not for LanceDB.
+    if name in _RECORDS:
+        from memd import records
+
+        return getattr(records, name)
     if name == "Memory":
         from memd.service import MemoryService
 

@@ -54,8 +54,24 @@ class Settings(BaseModel):
     llm_model_path: Path | None = Field(default=None, description="GGUF file for the optional local LLM.")
     max_text_chars: int = Field(default=16_000, ge=100)
     default_project: str = Field(default="default", min_length=1)
-    keyword_weight: float = Field(default=0.6, ge=0.0)
-    semantic_weight: float = Field(default=0.4, ge=0.0)
+    keyword_weight: float = Field(default=0.6, ge=0.0, description="Weight of the BM25 channel.")
+    semantic_weight: float = Field(default=0.4, ge=0.0, description="Weight of the vector channel.")
+    entity_weight: float = Field(default=0.2, ge=0.0, description="Weight of the entity-graph channel.")
+    temporal_weight: float = Field(
+        default=0.3, ge=0.0, description="Weight of the temporal channel (only speaks to time questions)."
+    )
+    spreading_weight: float = Field(
+        default=0.2, ge=0.0, description="Weight of spreading activation (session, file and link neighbours)."
+    )
+    consolidation_weight: float = Field(
+        default=0.2, ge=0.0, description="Weight of the consolidated-knowledge channel."
+    )
+    associative_weight: float = Field(
+        default=0.1, ge=0.0, description="Weight of the Hopfield associative channel."
+    )
+    adaptive_fusion: bool = Field(
+        default=True, description="Lean on the channels a query suits (time words, code identifiers)."
+    )
     retention_weight: float = Field(
         default=0.3,
         ge=0.0,

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -130,6 +130,20 @@ def select_providers(device: str, available: Sequence[str], has_gpu: bool) -> li
     raise ConfigError(f"unknown device {device!r}", hint="Use auto, cpu or cuda.")
 
 
+def _embedding_output(outputs: Sequence[Any]) -> str:
+    """The output holding embeddings: token states (batch, tokens, dim) first, else a
+    sentence embedding (batch, dim). Exported models differ in order and extras."""
+
+    def fixed_width(o: Any) -> bool:
+        return bool(o.shape) and isinstance(o.shape[-1], int) and o.shape[-1] > 1
+
+    for rank in (3, 2):
+        for o in outputs:
+            if len(o.shape) == rank and fixed_width(o):
+                return str(o.name)
+    return str(outputs[0].name)
+
+
 class OnnxEmbedder:
     """A sentence-embedding transformer run by ONNX Runtime."""
 
@@ -192,6 +206,7 @@ class OnnxEmbedder:
             log.warning("CUDA provider unavailable, embedding on CPU")
         self._device = "cuda" if active and active[0] == CUDA else "cpu"
         self._inputs = {i.name for i in self._session.get_inputs()}
+        self._output = _embedding_output(self._session.get_outputs())
         self._dim = self._probe_dim()
 
     @property
@@ -221,7 +236,7 @@ class OnnxEmbedder:
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
         feed = {k: v for k, v in feed.items() if k in self._inputs}
-        out = self._session.run(None, feed)[0]
+        out = self._session.run([self._output], feed)[0]
         if out.ndim == 3:
             if self._pooling == "cls":
                 out = out[:, 0, :]

@@ -6,12 +6,16 @@ import builtins
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from memd.api import Progress, When
 from memd.briefing import Briefing, build_briefing
 from memd.clock import Clock
+from memd.consolidate import Episode, ExtractiveSummarizer, Summarizer, find_clusters
 from memd.embed import Embedder
 from memd.errors import AmbiguousIdError, InvalidInputError, NotFoundError
 from memd.filters import Filter, as_tuple
@@ -43,6 +47,9 @@ CONFIRM_STRENGTH = 2.0  # storing the same content again confirms it
 AUTO_SUPERSEDE_MAX_BATCH = 16
 log = logging.getLogger(__name__)
 _EMBED_CHUNK = 256
+CONSOLIDATES = "consolidates"
+# Consolidated episodes fade faster: the knowledge that summarises them carries on.
+SOURCE_WEAKENING = 0.5
 
 
 def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
@@ -383,7 +390,9 @@ class MemoryService:
             include_archived=include_archived,
             include_superseded=include_archived,
         )
-        q = Query(text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder)
+        q = Query(
+            text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder, now=self._clock.now()
+        )
         # Retention reorders the best candidates, so look a little past k.
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         rows = {r["id"]: r for r in self._store.get([f.id for f in fused])}
@@ -430,6 +439,8 @@ class MemoryService:
                     }
                 )
             self._store.update_many(updates)
+        # A merge adds fragments like any write; left alone they slow every read.
+        self._after_writes(len(updates))
         return len(updates)
 
     def maintain(self) -> dict[str, int]:
@@ -452,8 +463,80 @@ class MemoryService:
                     key = f"{row['tier']}->{tier}"
                     moves[key] = moves.get(key, 0) + 1
             self._store.update_many(updates)
+        consolidated = self.consolidate()
+        if consolidated:
+            moves["consolidated"] = consolidated
         self._store.compact()
         return moves
+
+    def consolidate(self, *, min_age_days: float = 1.0, summarizer: Summarizer | None = None) -> int:
+        """Turn clusters of related episodes into semantic memories linked to them.
+
+        Episodes younger than ``min_age_days`` wait (a session still going on is not
+        yet knowledge); episodes consolidated once are not consolidated again. Sources
+        are weakened, not deleted. Returns how many memories were created.
+        """
+        summarizer = summarizer or ExtractiveSummarizer()
+        now = self._clock.now()
+        done = {dst for _, dst, rel in self._store.all_links() if rel == CONSOLIDATES}
+        table = self._store.index_columns()
+        cutoff = now - timedelta(days=min_age_days)
+        picked: builtins.list[int] = []
+        columns = {
+            n: table.column(n).to_pylist() for n in ("id", "kind", "tier", "superseded_by", "created_at")
+        }
+        for i, id_ in enumerate(columns["id"]):
+            if (
+                columns["kind"][i] == Kind.EPISODIC.value
+                and columns["tier"][i] != Tier.ARCHIVED.value
+                and columns["superseded_by"][i] is None
+                and columns["created_at"][i] <= cutoff
+                and id_ not in done
+            ):
+                picked.append(i)
+        if len(picked) < 3:
+            return 0
+        sub = table.take(picked)
+        n = sub.num_rows
+        flat = sub.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+        vectors = np.asarray(flat, dtype=np.float32).reshape(n, -1)
+        episodes = [
+            Episode(id=i, text="", project=p, created_at=c, entities=tuple(e or ()))
+            for i, p, c, e in zip(
+                sub.column("id").to_pylist(),
+                sub.column("project").to_pylist(),
+                sub.column("created_at").to_pylist(),
+                sub.column("entities").to_pylist(),
+                strict=True,
+            )
+        ]
+        clusters = find_clusters(episodes, vectors)
+        created = 0
+        for cluster in clusters:
+            texts = {r["id"]: r["text"] for r in self._store.get([m.id for m in cluster.members])}
+            members = tuple(replace(m, text=texts.get(m.id, "")) for m in cluster.members)
+            cluster = replace(cluster, members=members)
+            with self._store.writing():
+                record = self.remember(
+                    summarizer.summarize(cluster),
+                    project=cluster.project,
+                    kind=Kind.SEMANTIC,
+                    tags=("consolidated",),
+                    source="consolidation",
+                    created_at=max(m.created_at for m in members),
+                )
+                self._store.add_links(
+                    [
+                        {"src": record.id, "dst": m.id, "relation": CONSOLIDATES, "created_at": now}
+                        for m in members
+                    ]
+                )
+                rows = self._store.get([m.id for m in members])
+                self._store.update_many(
+                    [{"id": r["id"], "stability": float(r["stability"]) * SOURCE_WEAKENING} for r in rows]
+                )
+            created += 1
+        return created
 
     def restore(self, id: str) -> MemoryRecord:
         """Bring an archived (or faded) memory back to the active tier."""

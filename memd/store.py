@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,7 +64,17 @@ RECORD_COLUMNS = [
     "recorded_at",
     "valid_to",
 ]
-INDEX_COLUMNS = ["id", "vector", "project", "kind", "created_at", "tier", "superseded_by"]
+INDEX_COLUMNS = [
+    "id",
+    "vector",
+    "project",
+    "kind",
+    "created_at",
+    "tier",
+    "superseded_by",
+    "entities",
+    "source_id",
+]
 STRENGTH_COLUMNS = ["id", "pinned", "stability", "last_recalled_at", "recorded_at", "tier"]
 
 
@@ -108,6 +119,22 @@ def memory_schema(dim: int) -> pa.Schema:
 
 # Columns that hold times: a journal or any JSON round trip must turn them back into datetimes.
 TIME_COLUMNS = tuple(f.name for f in memory_schema(1) if pa.types.is_timestamp(f.type))
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """One write, as reported to subscribers (the in-RAM retrieval index).
+
+    ``before``/``after`` are (table version, links version). ``reset`` means the
+    change cannot be described row by row (delete, rebuild): reload.
+    """
+
+    before: tuple[int, int]
+    after: tuple[int, int]
+    added: Sequence[Row] = ()
+    updated: Sequence[Mapping[str, Any]] = ()
+    links: Sequence[Row] = ()
+    reset: bool = False
 
 
 class Store(Protocol):
@@ -168,6 +195,12 @@ class Store(Protocol):
     def add_links(self, links: Sequence[Row]) -> None: ...
 
     def links_of(self, ids: Sequence[str]) -> list[Row]: ...
+
+    def all_links(self) -> list[tuple[str, str, str]]: ...
+
+    def links_version(self) -> int: ...
+
+    def subscribe(self, listener: Callable[[StoreChange], None]) -> None: ...
 
 
 class _FileLock:
@@ -243,6 +276,7 @@ class LanceStore:
         self._location = location
         self._lock = _FileLock(lock_path) if lock_path is not None else None
         self._thread_lock = threading.RLock()
+        self._listeners: list[Callable[[StoreChange], None]] = []
         if "://" not in location:
             self._check_local(Path(location))
         try:
@@ -369,7 +403,7 @@ class LanceStore:
         The switch is one metadata write: a crash before it leaves the old table
         in use, a crash after it leaves the new one complete. Nothing is lost.
         """
-        with self.writing():
+        with self._reporting(reset=True):
             new_name = f"{TABLE}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
             table = self._db.create_table(new_name, schema=memory_schema(dim))
             for start in range(0, len(rows), 1024):
@@ -394,14 +428,31 @@ class LanceStore:
                 with self._lock.hold():
                     yield
 
+    def subscribe(self, listener: Callable[[StoreChange], None]) -> None:
+        self._listeners.append(listener)
+
+    def _versions(self) -> tuple[int, int]:
+        return (int(self._table.version), int(self._links.version))
+
+    @contextmanager
+    def _reporting(self, **change: Any) -> Iterator[None]:
+        """Run a write under the lock and tell subscribers what it changed."""
+        with self.writing():
+            before = self._versions()
+            yield
+            if self._listeners:
+                event = StoreChange(before=before, after=self._versions(), **change)
+                for listener in self._listeners:
+                    listener(event)
+
     def add(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        with self.writing():
+        with self._reporting(added=rows):
             self._table.add(pa.Table.from_pylist(list(rows), schema=self._table.schema))
 
     def update(self, id: str, values: Mapping[str, Any]) -> None:
-        with self.writing():
+        with self._reporting(updated=[{"id": id, **values}]):
             self._table.update(where=f"id = {sql_str(id)}", values=dict(values))
 
     def set_vectors(self, vectors: Mapping[str, Sequence[float]]) -> None:
@@ -416,14 +467,15 @@ class LanceStore:
                 ),
             }
         )
-        with self.writing():
+        updated = [{"id": i, "vector": v} for i, v in vectors.items()]
+        with self._reporting(updated=updated):
             self._table.merge_insert("id").when_matched_update_all().execute(data)
 
     def delete(self, ids: Sequence[str]) -> None:
         if not ids:
             return
         inl = ", ".join(sql_str(i) for i in ids)
-        with self.writing():
+        with self._reporting(reset=True):
             self._table.delete(f"id IN ({inl})")
             self._links.delete(f"src IN ({inl}) OR dst IN ({inl})")
 
@@ -437,7 +489,8 @@ class LanceStore:
         from datetime import timedelta
 
         keep = timedelta(0) if drop_history else timedelta(days=7)
-        with self.writing(), warnings.catch_warnings():
+        # Compaction moves versions, not content: subscribers just note the new version.
+        with self._reporting(), warnings.catch_warnings():
             # LanceDB warns that readers of old versions may fail: a purge means exactly that.
             warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
             self._table.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
@@ -538,7 +591,7 @@ class LanceStore:
     def add_links(self, links: Sequence[Row]) -> None:
         if not links:
             return
-        with self.writing():
+        with self._reporting(links=links):
             self._links.add(pa.Table.from_pylist(list(links), schema=LINK_SCHEMA))
 
     def links_of(self, ids: Sequence[str]) -> list[Row]:
@@ -552,6 +605,21 @@ class LanceStore:
             .to_arrow()
             .to_pylist()
         )
+
+    def all_links(self) -> list[tuple[str, str, str]]:
+        table = self._links.search().select(["src", "dst", "relation"]).limit(self._links.count_rows() + 1)
+        data = table.to_arrow()
+        return list(
+            zip(
+                data.column("src").to_pylist(),
+                data.column("dst").to_pylist(),
+                data.column("relation").to_pylist(),
+                strict=True,
+            )
+        )
+
+    def links_version(self) -> int:
+        return int(self._links.version)
 
     def _columns(self, columns: list[str]) -> pa.Table:
         return self._table.search().select(columns).limit(self.count() + 1).to_arrow()
@@ -569,7 +637,7 @@ class LanceStore:
         names = list(rows[0].keys())
         schema = pa.schema([self._table.schema.field(n) for n in names])
         data = pa.Table.from_pylist(list(rows), schema=schema)
-        with self.writing():
+        with self._reporting(updated=rows):
             self._table.merge_insert("id").when_matched_update_all().execute(data)
 
     def counts_by(self, column: str) -> dict[str, int]:

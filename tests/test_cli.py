@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from memd.retrieval import CHANNEL_NAMES
 
 runner = CliRunner()
 
@@ -31,7 +32,7 @@ def test_remember_recall_show_list_forget(home: Path):
     assert r.exit_code == 0
     hits = json.loads(r.stdout)
     assert hits[0]["memory"]["id"] == rec["id"]
-    assert set(hits[0]["channels"]) <= {"keyword", "semantic"} and hits[0]["channels"]
+    assert set(hits[0]["channels"]) <= set(CHANNEL_NAMES) and hits[0]["channels"]
 
     r = run("recall", "tests", "--explain")
     assert r.exit_code == 0 and "keyword" in r.stdout

@@ -59,6 +59,50 @@ def test_cli_goes_through_the_daemon(daemon, home: Path):
     assert s["running"] and s["memories"] == 1
 
 
+def _memd(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from cli.fast import main; sys.exit(main())", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MEMD_HOME": str(home), **env},
+        timeout=120,
+    )
+
+
+def test_fast_recall_prints_what_the_full_cli_prints(daemon, home: Path):
+    """`memd recall` skips typer/pydantic when the daemon answers; the output is the same."""
+    client = DaemonClient(socket_path(home))
+    client.remember("The fast path talks to the daemon directly", project="fast")
+    client.remember("Unrelated memory about lunch", project="fast")
+    client.close()
+    for args in (["--json"], [], ["--explain", "-n", "1"], ["--project=fast", "--k", "2"]):
+        fast = _memd(home, "recall", "fast path daemon", *args)
+        full = _memd(home, "recall", "fast path daemon", *args, MEMD_NO_DAEMON="1")
+        assert fast.returncode == full.returncode == 0, (fast.stderr, full.stderr)
+        fast_out, full_out = fast.stdout, full.stdout
+        if args == ["--json"]:  # scores and reinforcement times may move between the two calls
+            fast_out = [h["memory"]["id"] for h in json.loads(fast_out)]
+            full_out = [h["memory"]["id"] for h in json.loads(full_out)]
+        else:
+            fast_out = [line.split()[2] for line in fast_out.splitlines() if line[:3].strip().endswith(".")]
+            full_out = [line.split()[2] for line in full_out.splitlines() if line[:3].strip().endswith(".")]
+        assert fast_out == full_out and fast_out
+    # Options the fast path does not know, and errors, go to the full CLI.
+    assert _memd(home, "recall", "x", "--k", "0").returncode == 2
+    r = _memd(home, "recall", "daemon", "--kind", "bogus")
+    assert r.returncode != 0 and "bogus" in r.stderr
+
+
+def test_fast_path_is_taken(daemon, home: Path, monkeypatch):
+    import cli.fast
+
+    monkeypatch.setenv("MEMD_HOME", str(home))
+    DaemonClient(socket_path(home)).remember("fast path marker", project="f")
+    monkeypatch.setattr(sys, "argv", ["memd", "recall", "marker", "--json"])
+    monkeypatch.setitem(sys.modules, "cli.main", None)  # importing the full CLI would fail
+    assert cli.fast.main() == 0
+
+
 def test_client_has_the_same_api_as_the_service():
     import inspect
 

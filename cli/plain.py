@@ -1,0 +1,34 @@
+"""Recall results as plain text, from plain JSON data.
+
+Shared by the typer command and the fast path (``cli.fast``), so `memd recall`
+prints the same thing whether or not it went through the full CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+TEXT_CHARS = 200
+
+
+def hits_json(hits: Sequence[Mapping[str, Any]]) -> str:
+    return json.dumps(list(hits), indent=2, ensure_ascii=False)
+
+
+def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False) -> str:
+    if not hits:
+        return "No memories match."
+    lines = []
+    for n, hit in enumerate(hits, start=1):
+        memory = hit["memory"]
+        text = " ".join(str(memory["text"]).split())
+        if len(text) > TEXT_CHARS:
+            text = text[: TEXT_CHARS - 3] + "..."
+        when = str(memory.get("created_at") or "")[:10]
+        lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")
+        if explain:
+            found = sorted(hit.get("channels", {}).items())
+            lines.append("    found by: " + ", ".join(f"{k} {v['score']:.3f} #{v['rank']}" for k, v in found))
+    return "\n".join(lines)

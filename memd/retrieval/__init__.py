@@ -1,0 +1,58 @@
+"""Retrieval: seven channels that each propose scored candidates, and their fusion.
+
+The service only sees :class:`Retriever`; :func:`build_channels` assembles the
+default set over one in-RAM :class:`MemoryIndex`.
+"""
+
+from __future__ import annotations
+
+from memd.retrieval.associative import AssociativeChannel
+from memd.retrieval.base import MAX_QUERY_CHARS, Candidate, Channel, Query, keyword_terms
+from memd.retrieval.consolidation import ConsolidationChannel
+from memd.retrieval.engine import Retriever
+from memd.retrieval.entity import EntityChannel
+from memd.retrieval.fusion import Fused, FusionMethod, fuse
+from memd.retrieval.index import MemoryIndex
+from memd.retrieval.keyword import KeywordChannel
+from memd.retrieval.semantic import SemanticChannel
+from memd.retrieval.spreading import SpreadingChannel
+from memd.retrieval.temporal import TemporalChannel
+from memd.store import Store
+
+CHANNEL_NAMES = ("semantic", "keyword", "entity", "temporal", "spreading", "consolidation", "associative")
+
+
+def build_channels(store: Store, index: MemoryIndex | None = None) -> list[Channel]:
+    index = index or MemoryIndex(store)
+    return [
+        SemanticChannel(index),
+        KeywordChannel(store),
+        EntityChannel(index),
+        TemporalChannel(index),
+        SpreadingChannel(index),
+        ConsolidationChannel(index),
+        AssociativeChannel(index),
+    ]
+
+
+__all__ = [
+    "CHANNEL_NAMES",
+    "MAX_QUERY_CHARS",
+    "AssociativeChannel",
+    "Candidate",
+    "Channel",
+    "ConsolidationChannel",
+    "EntityChannel",
+    "Fused",
+    "FusionMethod",
+    "KeywordChannel",
+    "MemoryIndex",
+    "Query",
+    "Retriever",
+    "SemanticChannel",
+    "SpreadingChannel",
+    "TemporalChannel",
+    "build_channels",
+    "fuse",
+    "keyword_terms",
+]

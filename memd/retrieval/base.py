@@ -1,0 +1,80 @@
+"""What every channel shares: the query as channels see it, and a scored candidate."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from memd.embed import Embedder
+from memd.filters import Filter
+
+if TYPE_CHECKING:
+    from memd.retrieval.intent import Intent
+
+# Longer queries add nothing a person would type; they only cost time.
+MAX_QUERY_CHARS = 2_000
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def keyword_terms(text: str) -> str:
+    """The query as plain terms: no character can act as full-text query syntax."""
+    return _NON_WORD.sub(" ", text[:MAX_QUERY_CHARS]).strip()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    score: float
+
+
+@dataclass
+class Query:
+    """A recall request as the channels see it.
+
+    The vector is computed once, lazily, and shared by every channel that needs it.
+    ``seeds`` is filled between the two stages: second-stage channels (spreading
+    activation, associative recall) start from what the first stage found.
+    """
+
+    text: str
+    filter: Filter
+    embedder: Embedder | None = None
+    now: datetime | None = None
+    intent: Intent | None = None
+    seeds: list[Candidate] = field(default_factory=list)
+    _vector: np.ndarray | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def vector(self) -> np.ndarray:
+        # Channels run on several threads; the first to ask embeds, the others wait.
+        with self._lock:
+            if self._vector is None:
+                if self.embedder is None:
+                    raise RuntimeError("this query has no embedder")
+                self._vector = np.asarray(self.embedder.embed_query(self.text), dtype=np.float32)
+            return self._vector
+
+
+Scale = Literal["max", "minmax"]
+
+
+class Channel(Protocol):
+    """One way of finding memories: a query in, scored candidates out, best first.
+
+    ``stage`` 1 channels search the store; stage 2 channels start from the
+    first stage's fused results (``query.seeds``). ``scale`` says how fusion puts
+    the channel's scores on [0, 1]: ``max`` divides by the best score, ``minmax``
+    spreads scores that crowd into a narrow band (cosines) over the whole range.
+    """
+
+    name: str
+    stage: int
+    scale: Scale
+
+    def search(self, query: Query, limit: int) -> list[Candidate]: ...

@@ -1,0 +1,53 @@
+"""Consolidation channel: consolidated knowledge first, then the episodes under it.
+
+Consolidation (see ``memd.consolidate``) turns a cluster of related episodes into
+one semantic memory linked to them with ``consolidates``. A query close to that
+knowledge finds it, and its episodes inherit a share of its score: the detail
+stays reachable through the summary that outlived it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from memd.retrieval.base import Candidate, Query
+from memd.retrieval.index import MemoryIndex
+from memd.retrieval.semantic import top_rows
+
+PARENTS = 5
+RELATION = "consolidates"
+
+
+class ConsolidationChannel:
+    name = "consolidation"
+    stage = 1
+    scale = "minmax"
+
+    def __init__(self, index: MemoryIndex) -> None:
+        self._index = index
+
+    def search(self, query: Query, limit: int) -> list[Candidate]:
+        index = self._index.snapshot()
+        parents = np.array(
+            [r for r, edges in index.links.items() if any(rel == RELATION and out for _, rel, out in edges)],
+            dtype=np.int64,
+        )
+        mask = index.mask(query.filter)
+        if mask is not None:
+            parents = parents[mask[parents]]
+        if len(parents) == 0:
+            return []
+        vector = query.vector
+        cos = index.cosines(vector, parents)
+        out: dict[int, float] = {}
+        for j in top_rows(cos, PARENTS):
+            parent, score = int(parents[j]), float(cos[j])
+            out[parent] = max(out.get(parent, -1.0), score)
+            members = [m for m, rel, out in index.links.get(parent, ()) if rel == RELATION and out]
+            if members:
+                sims = index.cosines(vector, np.array(members, dtype=np.int64))
+                for m, s in zip(members, sims, strict=True):
+                    if mask is None or mask[m]:
+                        out[m] = max(out.get(m, -1.0), 0.5 * score + 0.5 * float(s))
+        ranked = sorted(out.items(), key=lambda t: (-t[1], t[0]))[:limit]
+        return [Candidate(str(index.ids[r]), s) for r, s in ranked]

@@ -1,0 +1,72 @@
+"""The retriever: runs the channels in two stages and fuses what they found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from memd.retrieval.base import Candidate, Channel, Query
+from memd.retrieval.fusion import Fused, FusionMethod, fuse
+from memd.retrieval.intent import analyse
+
+# Second-stage channels start from this many of the first stage's fused hits.
+SEED_POOL = 100
+
+
+class Retriever:
+    """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
+    activation, associative recall); everything is fused once more. Weights are the
+    configured ones times the query's own leanings (see ``intent``)."""
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        weights: dict[str, float],
+        *,
+        method: FusionMethod = "weighted",
+        depth: Callable[[int], int] = lambda k: max(50, 5 * k),
+        adaptive: bool = True,
+    ) -> None:
+        self.channels = list(channels)
+        self.weights = dict(weights)
+        self.method: FusionMethod = method
+        self.adaptive = adaptive
+        self._depth = depth
+        self._scales = {ch.name: ch.scale for ch in self.channels}
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, len(self.channels)), thread_name_prefix="memd-channel"
+        )
+
+    def _run(self, channels: list[Channel], query: Query, limit: int) -> dict[str, list[Candidate]]:
+        if len(channels) <= 1:
+            return {ch.name: ch.search(query, limit) for ch in channels}
+        # Channels wait on native code (ONNX Runtime, LanceDB, numpy) that releases
+        # the GIL, so running them side by side hides the query embedding's cost.
+        futures = {ch.name: self._pool.submit(ch.search, query, limit) for ch in channels}
+        return {name: f.result() for name, f in futures.items()}
+
+    def weights_for(self, query: Query) -> dict[str, float]:
+        weights = dict(self.weights)
+        if self.adaptive and query.intent is not None:
+            for name, boost in query.intent.boosts.items():
+                if name in weights:
+                    weights[name] *= boost
+        return weights
+
+    def search(self, query: Query, k: int) -> list[Fused]:
+        if query.intent is None and query.now is not None:
+            query.intent = analyse(query.text, query.now)
+        limit = self._depth(k)
+        weights = self.weights_for(query)
+        active = [ch for ch in self.channels if weights.get(ch.name, 1.0) > 0]
+        first = [ch for ch in active if ch.stage == 1]
+        second = [ch for ch in active if ch.stage != 1]
+        results = self._run(first, query, limit)
+        if second:
+            seeds = fuse(results, weights, scales=self._scales, method=self.method)[:SEED_POOL]
+            query.seeds = [Candidate(f.id, f.score) for f in seeds]
+            results |= {ch.name: ch.search(query, limit) for ch in second}
+        return fuse(results, weights, scales=self._scales, method=self.method)[:k]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

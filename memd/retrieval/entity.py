@@ -1,0 +1,88 @@
+"""Entity-graph channel: memories that name what the query names, and their neighbours.
+
+Entities (names, identifiers, paths, URLs, commands...) are found at write time
+without a model. A query's entities are matched against the known ones by word
+n-grams, so "what did caroline say" finds memories tagged "Caroline". Each match
+counts its inverse document frequency: a name on every memory says little. One
+hop further, the entities that most often appear beside the query's pull in their
+memories at a discount.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from memd.retrieval.base import Candidate, Query
+from memd.retrieval.index import MemoryIndex, Snapshot
+from memd.text import extract_entities
+
+_WORD = re.compile(r"[\w.#/@+-]+", re.UNICODE)
+NEIGHBOUR_DISCOUNT = 0.5
+NEIGHBOURS_PER_ENTITY = 3
+# An entity on more than this share of the memories in view is background, not a cue.
+MAX_SHARE = 0.2
+
+
+def query_entities(text: str, known: dict[str, np.ndarray]) -> list[str]:
+    words = [w.strip(".,;:!?") for w in _WORD.findall(text)]
+    grams = {" ".join(words[i : i + n]).casefold() for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    grams |= {e.casefold() for e in extract_entities(text)}
+    return sorted(g for g in grams if g in known)
+
+
+class EntityChannel:
+    name = "entity"
+    stage = 1
+    scale = "max"
+
+    def __init__(self, index: MemoryIndex) -> None:
+        self._index = index
+
+    def search(self, query: Query, limit: int) -> list[Candidate]:
+        index = self._index.snapshot()
+        if len(index) == 0:
+            return []
+        mask = index.mask(query.filter)
+        in_view = len(index) if mask is None else int(mask.sum())
+        if in_view == 0:
+            return []
+        scores = np.zeros(len(index), dtype=np.float32)
+        matched = query_entities(query.text, index.entity_rows)
+        cues = []
+        for entity in matched:
+            rows = index.entity_rows[entity]
+            if mask is not None:
+                rows = rows[mask[rows]]
+            if len(rows) == 0 or len(rows) > MAX_SHARE * in_view and in_view > 20:
+                continue
+            weight = math.log(1.0 + in_view / len(rows))
+            scores[rows] += weight
+            cues.append((entity, rows, weight))
+        if not cues:
+            return []
+        for entity, rows, weight in cues:
+            for other, strength in _co_occurring(index, entity, rows, set(matched)):
+                near = index.entity_rows[other]
+                if mask is not None:
+                    near = near[mask[near]]
+                if 0 < len(near) <= MAX_SHARE * in_view:
+                    scores[near] += NEIGHBOUR_DISCOUNT * weight * strength
+        # Ties are common (one shared name); the query's vector orders them.
+        hit = np.flatnonzero(scores > 0)
+        order = hit[np.lexsort((-index.cosines(query.vector, hit), -scores[hit]))][:limit]
+        return [Candidate(str(index.ids[i]), float(scores[i])) for i in order]
+
+
+def _co_occurring(
+    index: Snapshot, entity: str, rows: np.ndarray, exclude: set[str]
+) -> list[tuple[str, float]]:
+    counts: Counter[str] = Counter()
+    for i in rows[:500]:
+        counts.update(e for e in index.row_entities[i] if e != entity and e not in exclude)
+    total = max(1, min(len(rows), 500))
+    # Share of the entity's memories that also name the other one, needing at least two.
+    return [(e, c / total) for e, c in counts.most_common(NEIGHBOURS_PER_ENTITY) if c >= 2]

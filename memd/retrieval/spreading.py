@@ -1,0 +1,57 @@
+"""Spreading activation: what the first hits are connected to.
+
+Activation starts at the first stage's best hits (their fused score) and flows
+along edges, losing a share per hop: the memories recorded just before and after
+in the same session, the neighbouring sections of the same file, explicit links
+(related, consolidation parents and members, co-recall, supersession). A memory
+connected to several good hits collects activation from each: an answer split
+over two turns of a conversation, or a decision and the bug that led to it.
+"""
+
+from __future__ import annotations
+
+from memd.retrieval.base import Candidate, Query
+from memd.retrieval.index import MemoryIndex
+
+SEEDS = 10
+HOPS = 2
+DECAY = 0.5
+NEIGHBOUR_WEIGHT = 0.6
+LINK_WEIGHTS = {"supersedes": 0.3, "co-recalled": 0.6}
+DEFAULT_LINK_WEIGHT = 0.8
+
+
+class SpreadingChannel:
+    name = "spreading"
+    stage = 2
+    scale = "max"
+
+    def __init__(self, index: MemoryIndex) -> None:
+        self._index = index
+
+    def search(self, query: Query, limit: int) -> list[Candidate]:
+        index = self._index.snapshot()
+        seeds = query.seeds[:SEEDS]
+        if not seeds or len(index) == 0:
+            return []
+        best = max(s.score for s in seeds) or 1.0
+        frontier = {index.pos[s.id]: s.score / best for s in seeds if s.id in index.pos}
+        received: dict[int, float] = {}
+        for hop in range(HOPS):
+            nxt: dict[int, float] = {}
+            factor = DECAY**hop
+            for row, act in frontier.items():
+                edges = [(n, NEIGHBOUR_WEIGHT) for n in index.neighbours[row]]
+                edges += [
+                    (n, LINK_WEIGHTS.get(rel, DEFAULT_LINK_WEIGHT)) for n, rel, _ in index.links.get(row, ())
+                ]
+                for n, weight in edges:
+                    nxt[n] = nxt.get(n, 0.0) + act * weight * factor
+            for n, act in nxt.items():
+                received[n] = received.get(n, 0.0) + act
+            frontier = nxt
+        mask = index.mask(query.filter)
+        ranked = sorted(
+            ((r, a) for r, a in received.items() if mask is None or mask[r]), key=lambda t: (-t[1], t[0])
+        )
+        return [Candidate(str(index.ids[r]), float(a)) for r, a in ranked[:limit]]

@@ -1,0 +1,213 @@
+"""The seven retrieval channels, each on a real LanceDB store (fake embedder: fast)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from memd.retrieval import CHANNEL_NAMES
+from memd.retrieval.associative import settle
+from memd.retrieval.intent import analyse
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_every_channel_is_configured(mem):
+    assert {ch.name for ch in mem.retriever.channels} == set(CHANNEL_NAMES)
+    assert set(mem.retriever.weights) == set(CHANNEL_NAMES)
+
+
+# -- query intent --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("what did we decide on 8 May 2023?", datetime(2023, 5, 8), datetime(2023, 5, 9)),
+        ("what happened on March 3, 2024", datetime(2024, 3, 3), datetime(2024, 3, 4)),
+        ("deploys on 2024-02-29", datetime(2024, 2, 29), datetime(2024, 3, 1)),
+        ("what broke in May 2023", datetime(2023, 4, 24), datetime(2023, 6, 8)),
+        ("migrations in 2022", datetime(2022, 1, 1), datetime(2023, 1, 1)),
+        ("what failed yesterday", datetime(2025, 12, 31), datetime(2026, 1, 1)),
+    ],
+)
+def test_time_windows(text, start, end):
+    intent = analyse(text, NOW)
+    assert intent.window == (start.replace(tzinfo=UTC), end.replace(tzinfo=UTC))
+    assert intent.boosts.get("temporal", 1) > 1
+
+
+def test_relative_windows_and_recency():
+    week = analyse("what did I change last week", NOW).window
+    assert week is not None and week[0] == NOW - timedelta(days=7)
+    ago = analyse("the bug from three days ago", NOW).window
+    assert ago is not None and ago[0] < NOW - timedelta(days=3) < ago[1]
+    assert analyse("what is the current deploy command", NOW).recency
+    plain = analyse("how do we deploy", NOW)
+    assert plain.window is None and not plain.recency and plain.boosts == {}
+    # "may" as a verb is not a month
+    assert analyse("may I use tabs here", NOW).window is None
+
+
+def test_identifiers_lean_on_keyword_and_entity():
+    intent = analyse("why is proxy_read_timeout 30 in nginx.conf", NOW)
+    assert "proxy_read_timeout" in intent.identifiers
+    assert intent.boosts["entity"] > 1 and intent.boosts["keyword"] > 1 and intent.boosts["semantic"] < 1
+
+
+def test_adaptive_weights_follow_the_query(mem):
+    r = mem.retriever
+    from memd.filters import Filter
+    from memd.retrieval import Query
+
+    q = Query("fix for parse_config.py", Filter(), now=NOW)
+    q.intent = analyse(q.text, NOW)
+    assert r.weights_for(q)["entity"] > r.weights["entity"]
+    r.adaptive = False
+    assert r.weights_for(q) == r.weights
+
+
+# -- channels --------------------------------------------------------------------------
+def _channels(hit):
+    return set(hit.channels)
+
+
+def test_entity_channel_matches_names_case_insensitively(mem):
+    mem.remember("Talked with Caroline about the Kubernetes upgrade plan", project="p")
+    mem.remember("Lunch order for the team offsite", project="p")
+    for i in range(8):
+        mem.remember(f"unrelated note number {i}", project="p")
+    hits = mem.recall("what did caroline say", project="p", k=3)
+    assert hits[0].memory.text.startswith("Talked with Caroline")
+    assert "entity" in _channels(hits[0])
+
+
+def test_entity_channel_follows_co_occurring_entities(mem):
+    # `retry_budget` appears with `RetryPolicy`; a query naming only RetryPolicy reaches
+    # the memory that names only retry_budget through that neighbour.
+    mem.remember("RetryPolicy wraps retry_budget for outbound calls", project="p")
+    mem.remember("RetryPolicy is configured per client, see retry_budget", project="p")
+    target = mem.remember("set retry_budget to 3 in staging", project="p")
+    for i in range(20):
+        mem.remember(f"filler memory {i} about lunch", project="p")
+    hits = mem.recall("RetryPolicy", project="p", k=10)
+    found = {h.id: h for h in hits}
+    assert target.id in found and "entity" in _channels(found[target.id])
+
+
+def test_temporal_channel_prefers_the_named_time(mem):
+    march = mem.remember("deployed the billing service", project="p", created_at="2024-03-03T10:00:00")
+    mem.remember("deployed the billing service again", project="p", created_at="2024-07-09T10:00:00")
+    hits = mem.recall("what did we deploy on March 3, 2024", project="p", k=2)
+    assert hits[0].id == march.id
+    assert "temporal" in _channels(hits[0])
+    assert "temporal" not in _channels(hits[1])
+
+
+def test_temporal_channel_recency(mem):
+    mem.remember("the deploy command is make ship", project="p", created_at="2024-01-01")
+    new = mem.remember("the deploy command is make release", project="p", created_at="2025-06-01")
+    hits = mem.recall("what is the current deploy command", project="p", k=2)
+    assert hits[0].id == new.id
+
+
+def test_temporal_channel_abstains_without_time(mem):
+    mem.remember("plain memory", project="p")
+    assert "temporal" not in _channels(mem.recall("plain memory", project="p")[0])
+
+
+def test_spreading_activation_reaches_the_next_turn(mem):
+    t = "2024-05-01T10:00:00"
+    ids = mem.remember_many(
+        [
+            {"text": "Question: which port does the admin panel use?", "project": "p", "created_at": t},
+            {"text": "It listens on 8443 behind the VPN.", "project": "p", "created_at": t},
+            {"text": "Something else entirely, much later", "project": "p", "created_at": "2024-09-01"},
+        ]
+    )
+    hits = mem.recall("admin panel port", project="p", k=3)
+    by_id = {h.id: h for h in hits}
+    assert ids[1] in by_id and "spreading" in _channels(by_id[ids[1]])
+    assert ids[2] not in by_id or "spreading" not in _channels(by_id[ids[2]])
+
+
+def test_spreading_activation_follows_explicit_links(mem):
+    a = mem.remember("incident: checkout returned 502 errors", project="p", created_at="2024-01-01")
+    b = mem.remember("fix: raised the upstream keepalive", project="p", created_at="2024-06-01")
+    mem.link(a.id, b.id)
+    hits = {h.id: h for h in mem.recall("checkout 502 incident", project="p", k=5)}
+    assert b.id in hits and "spreading" in _channels(hits[b.id])
+
+
+def test_hopfield_settles_on_the_stored_pattern():
+    rng = np.random.default_rng(7)
+    patterns = rng.normal(size=(50, 64)).astype(np.float32)
+    patterns /= np.linalg.norm(patterns, axis=1, keepdims=True)
+    for target in (3, 17, 42):
+        cue = patterns[target] + rng.normal(scale=0.08, size=64).astype(np.float32)
+        cue /= np.linalg.norm(cue)
+        p = settle(patterns, cue)
+        assert int(np.argmax(p)) == target
+        assert p[target] > 0.5  # settled, not merely ranked first
+
+
+def test_every_hit_explains_its_channels(mem):
+    mem.remember("the cache is redis", project="p")
+    for hit in mem.recall("redis cache", project="p"):
+        assert hit.channels
+        assert set(hit.channels) <= set(CHANNEL_NAMES)
+
+
+# -- consolidation (real model: the thresholds are cosines of real embeddings) -----------
+EPISODES = [
+    "Flaky test test_sync_orders failed on CI with a timeout in sync_orders.",
+    "test_sync_orders timed out again on CI; sync_orders waits on the queue.",
+    "CI: test_sync_orders timeout, sync_orders queue was slow.",
+    "Fixed the flaky test_sync_orders by mocking the sync_orders queue.",
+]
+
+
+def _episodes(mem, days_ago: float = 3):
+    when = datetime.now(UTC) - timedelta(days=days_ago)
+    ids = mem.remember_many([{"text": t, "project": "p", "created_at": when} for t in EPISODES])
+    mem.remember("Lunch is at noon on Fridays.", project="p", created_at=when)
+    mem.remember("The staging database is Postgres 16.", project="p", created_at=when)
+    return ids
+
+
+def test_consolidation_links_weakens_and_keeps_sources(real_mem):
+    mem = real_mem
+    ids = _episodes(mem)
+    before = {i: mem.get(i).stability for i in ids}
+    assert mem.consolidate() == 1
+    assert mem.consolidate() == 0  # idempotent: sources are consolidated once
+    knowledge = [r for r in mem.list(project="p", limit=50) if r.kind.value == "semantic"]
+    assert len(knowledge) == 1
+    k = knowledge[0]
+    assert "consolidated" in k.tags and "test_sync_orders" in k.text and "Lunch" not in k.text
+    links = mem.links(k.id)
+    assert {link["dst"] for link in links if link["relation"] == "consolidates"} == set(ids)
+    for i in ids:
+        after = mem.get(i)
+        assert after.stability < before[i]  # weakened
+        assert after.tier.value != "archived"  # not deleted, not hidden
+
+
+def test_consolidation_channel_descends_to_episodes(real_mem):
+    mem = real_mem
+    ids = _episodes(mem)
+    mem.consolidate()
+    hits = mem.recall("test_sync_orders flaky timeout", project="p", k=6)
+    assert any(h.memory.kind.value == "semantic" and "consolidation" in h.channels for h in hits)
+    assert any(h.id in ids and "consolidation" in h.channels for h in hits)
+
+
+def test_young_episodes_wait(real_mem):
+    _episodes(real_mem, days_ago=0)
+    assert real_mem.consolidate() == 0
+    assert real_mem.consolidate(min_age_days=0) == 1
+
+
+def test_maintain_consolidates(real_mem):
+    _episodes(real_mem)
+    assert real_mem.maintain().get("consolidated") == 1
