@@ -73,7 +73,7 @@ def open_with(
     from memd.embed import build_embedder
     from memd.home import prepare_home
     from memd.lifecycle import Policy
-    from memd.retrieval import CHANNEL_NAMES, Retriever, build_channels
+    from memd.retrieval import CHANNEL_NAMES, MemoryIndex, Retriever, build_channels
     from memd.service import MemoryService
     from memd.store import LanceStore
 
@@ -89,8 +89,9 @@ def open_with(
         dim=embedder.dim,
         check_model=check_model,
     )
+    index = MemoryIndex(store)
     retriever = Retriever(
-        build_channels(store),
+        build_channels(store, index),
         {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES},
         method=settings.fusion,
         adaptive=settings.adaptive_fusion,
@@ -106,6 +107,7 @@ def open_with(
         compact_every=settings.compact_every,
         policy=Policy(retention_weight=settings.retention_weight),
         auto_supersede=settings.auto_supersede,
+        index=index,
     )
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)

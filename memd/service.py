@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,8 @@ from memd.lifecycle import (
     tier_for,
 )
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
-from memd.retrieval import MAX_QUERY_CHARS, Query, Retriever, keyword_terms
+from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
+from memd.retrieval.fusion import explain
 from memd.store import Row, Store
 from memd.text import (
     clean_tags,
@@ -88,6 +89,7 @@ class MemoryService:
         compact_every: int = 32,
         policy: Policy | None = None,
         auto_supersede: bool = True,
+        index: MemoryIndex | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -101,6 +103,8 @@ class MemoryService:
         self._compactor: threading.Thread | None = None
         self._policy = policy or Policy()
         self._auto_supersede = auto_supersede
+        # The retrieval index's RAM columns give retention without a store read.
+        self._index = index
         # Reinforcements wait here and are written in one commit (a write per recall
         # would add a LanceDB version per query).
         self._pending_reinforce: dict[str, float] = {}
@@ -395,17 +399,34 @@ class MemoryService:
         )
         # Retention reorders the best candidates, so look a little past k.
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
-        rows = {r["id"]: r for r in self._store.get([f.id for f in fused])}
         now = self._clock.now()
-        scored = []
+        snap = self._index.snapshot() if self._index is not None else None
+        scored: builtins.list[tuple[float, Any]] = []
         for f in fused:
-            row = rows.get(f.id)
-            if row is not None:
-                r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
-                scored.append((f.score * ranking_weight(r, self._policy), f, row))
+            row = snap.pos.get(f.id) if snap is not None else None
+            if row is None:
+                scored.append((f.score, f))
+                continue
+            last = datetime.fromtimestamp(int(snap.cols["last_us"][row]) / 1e6, tz=UTC)
+            r = retention(now, last, float(snap.cols["stability"][row]), bool(snap.cols["pinned"][row]))
+            scored.append((f.score * ranking_weight(r, self._policy), f))
         scored.sort(key=lambda t: (-t[0], t[1].id))
+        # Only the hits returned are read from the store.
+        top = scored[: int(k)] if snap is not None else scored
+        rows = {r["id"]: r for r in self._store.get([f.id for _, f in top])}
+        if snap is None:
+            weighted = []
+            for _, f in top:
+                row = rows.get(f.id)
+                if row is not None:
+                    r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
+                    weighted.append((f.score * ranking_weight(r, self._policy), f))
+            weighted.sort(key=lambda t: (-t[0], t[1].id))
+            top = weighted[: int(k)]
         hits = [
-            Hit(memory=_record(row), score=score, channels=f.channels) for score, f, row in scored[: int(k)]
+            Hit(memory=_record(rows[f.id]), score=score, channels=explain(f))
+            for score, f in top
+            if f.id in rows
         ]
         for hit in hits[:REINFORCE_TOP]:
             self._note_reinforcement(hit.id, 1.0)

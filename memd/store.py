@@ -74,6 +74,11 @@ INDEX_COLUMNS = [
     "superseded_by",
     "entities",
     "source_id",
+    "pinned",
+    "stability",
+    "last_recalled_at",
+    "recorded_at",
+    "updated_at",
 ]
 STRENGTH_COLUMNS = ["id", "pinned", "stability", "last_recalled_at", "recorded_at", "tier"]
 

@@ -6,6 +6,7 @@ import pytest
 
 from memd.records import ChannelScore
 from memd.retrieval import Candidate, fuse, keyword_terms
+from memd.retrieval.fusion import explain
 
 MEMORIES = [
     "Run the test suite with `pytest -n auto` from the repository root.",
@@ -53,7 +54,7 @@ def test_weighted_fusion_keeps_a_strong_channel_on_top():
     }
     fused = fuse(results, {"keyword": 0.6, "semantic": 0.4})
     assert [f.id for f in fused][:2] == ["a", "c"]
-    assert fused[0].channels == {
+    assert explain(fused[0]) == {
         "keyword": ChannelScore(score=9.0, rank=1),
         "semantic": ChannelScore(score=0.49, rank=2),
     }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from memd.embed import Embedder
 from memd.filters import Filter
 
 if TYPE_CHECKING:
+    from memd.retrieval.index import Snapshot
     from memd.retrieval.intent import Intent
 
 # Longer queries add nothing a person would type; they only cost time.
@@ -49,6 +51,7 @@ class Query:
     seeds: list[Candidate] = field(default_factory=list)
     _vector: np.ndarray | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cache: dict[tuple[int, str], Any] = field(default_factory=dict, repr=False)
 
     @property
     def vector(self) -> np.ndarray:
@@ -59,6 +62,29 @@ class Query:
                     raise RuntimeError("this query has no embedder")
                 self._vector = np.asarray(self.embedder.embed_query(self.text), dtype=np.float32)
             return self._vector
+
+    def _cached(self, snap: Snapshot, what: str, compute: Callable[[], Any]) -> Any:
+        key = (id(snap), what)
+        if key not in self._cache:
+            value = compute()
+            self._cache.setdefault(key, value)
+        return self._cache[key]
+
+    def mask(self, snap: Snapshot) -> np.ndarray | None:
+        """Which rows of ``snap`` the filter lets through (None: all), computed once per query."""
+        return self._cached(snap, "mask", lambda: snap.mask(self.filter))
+
+    def scores(self, snap: Snapshot) -> np.ndarray:
+        """Cosine of every row with the query, -inf where the filter says no; once per query.
+
+        Several channels need it (semantic, temporal, entity order): the matrix
+        product over 100k rows is the costliest step of a recall, so it runs once.
+        """
+
+        def compute() -> np.ndarray:
+            return snap.scores(self.vector, self.mask(snap))
+
+        return self._cached(snap, "scores", compute)
 
 
 Scale = Literal["max", "minmax"]

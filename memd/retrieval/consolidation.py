@@ -32,7 +32,7 @@ class ConsolidationChannel:
             [r for r, edges in index.links.items() if any(rel == RELATION and out for _, rel, out in edges)],
             dtype=np.int64,
         )
-        mask = index.mask(query.filter)
+        mask = query.mask(index)
         if mask is not None:
             parents = parents[mask[parents]]
         if len(parents) == 0:

@@ -38,12 +38,19 @@ class Retriever:
         )
 
     def _run(self, channels: list[Channel], query: Query, limit: int) -> dict[str, list[Candidate]]:
-        if len(channels) <= 1:
-            return {ch.name: ch.search(query, limit) for ch in channels}
-        # Channels wait on native code (ONNX Runtime, LanceDB, numpy) that releases
-        # the GIL, so running them side by side hides the query embedding's cost.
-        futures = {ch.name: self._pool.submit(ch.search, query, limit) for ch in channels}
-        return {name: f.result() for name, f in futures.items()}
+        # Channels that wait on the store (LanceDB's full-text search releases the GIL)
+        # run on a worker while this thread embeds the query and runs the in-RAM
+        # channels one after another: those share one matrix product through the
+        # query's cache, and threads would only fight over the GIL.
+        waiting = [ch for ch in channels if getattr(ch, "waits_on_store", False)]
+        futures = (
+            {ch.name: self._pool.submit(ch.search, query, limit) for ch in waiting}
+            if len(channels) > 1
+            else {}
+        )
+        results = {ch.name: ch.search(query, limit) for ch in channels if ch.name not in futures}
+        results |= {name: f.result() for name, f in futures.items()}
+        return {ch.name: results[ch.name] for ch in channels}
 
     def weights_for(self, query: Query) -> dict[str, float]:
         weights = dict(self.weights)

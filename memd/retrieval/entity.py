@@ -46,7 +46,7 @@ class EntityChannel:
         index = self._index.snapshot()
         if len(index) == 0:
             return []
-        mask = index.mask(query.filter)
+        mask = query.mask(index)
         in_view = len(index) if mask is None else int(mask.sum())
         if in_view == 0:
             return []
@@ -73,7 +73,7 @@ class EntityChannel:
                     scores[near] += NEIGHBOUR_DISCOUNT * weight * strength
         # Ties are common (one shared name); the query's vector orders them.
         hit = np.flatnonzero(scores > 0)
-        order = hit[np.lexsort((-index.cosines(query.vector, hit), -scores[hit]))][:limit]
+        order = hit[np.lexsort((-query.scores(index)[hit], -scores[hit]))][:limit]
         return [Candidate(str(index.ids[i]), float(scores[i])) for i in order]
 
 

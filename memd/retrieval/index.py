@@ -30,6 +30,67 @@ from memd.store import Store, StoreChange
 # Memories of one project recorded within this gap of each other belong to one session.
 SESSION_GAP_US = 30 * 60 * 1_000_000
 Links = dict[int, list[tuple[int, str, bool]]]
+# Below this many rows an exact scan is fast enough (and exact); above it, an IVF.
+IVF_MIN_ROWS = 20_000
+# An IVF list holds ~400 rows; a query reads at least a tenth of the lists, and
+# keeps reading until enough rows pass its filter.
+ROWS_PER_LIST = 400
+MIN_PROBE_SHARE = 0.1
+MIN_CANDIDATES = 1_000
+
+
+@dataclass(frozen=True)
+class Ivf:
+    """Inverted lists over the rows loaded at the last full load, which were laid out
+    list by list so each list is one contiguous slice of the matrix. Rows appended
+    since (``start`` onwards) are always scanned exactly."""
+
+    centroids: np.ndarray
+    bounds: np.ndarray  # (lists, 2): start and end row of each list
+    start: int
+
+    def scores(self, matrix: np.ndarray, vector: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        n = len(matrix)
+        out = np.full(n, -np.inf, dtype=np.float32)
+        order = np.argsort(-(self.centroids @ vector))
+        min_probes = max(1, int(len(order) * MIN_PROBE_SHARE))
+        found = 0
+        for probes, lst in enumerate(order, start=1):
+            a, b = self.bounds[lst]
+            if b > a:
+                out[a:b] = matrix[a:b] @ vector
+                found += int(mask[a:b].sum()) if mask is not None else int(b - a)
+            if probes >= min_probes and found >= MIN_CANDIDATES:
+                break
+        if self.start < n:
+            out[self.start :] = matrix[self.start :] @ vector
+        if mask is not None:
+            out[~mask] = -np.inf
+        return out
+
+
+def kmeans(
+    vectors: np.ndarray, k: int, *, iterations: int = 6, sample: int = 20_000, seed: int = 0
+) -> np.ndarray:
+    """Spherical k-means centroids (unit vectors), trained on a sample."""
+    rng = np.random.default_rng(seed)
+    train = vectors[rng.choice(len(vectors), size=min(sample, len(vectors)), replace=False)]
+    centroids = train[rng.choice(len(train), size=k, replace=False)].copy()
+    for _ in range(iterations):
+        labels = np.argmax(train @ centroids.T, axis=1)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, labels, train)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms[:, 0] == 0
+        sums[empty] = centroids[empty]  # an empty list keeps its centroid
+        centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    return centroids.astype(np.float32)
+
+
+def _assign(vectors: np.ndarray, centroids: np.ndarray, block: int = 8192) -> np.ndarray:
+    return np.concatenate(
+        [np.argmax(vectors[i : i + block] @ centroids.T, axis=1) for i in range(0, len(vectors), block)]
+    )
 
 
 @dataclass(frozen=True)
@@ -43,18 +104,55 @@ class Snapshot:
     neighbours: list[tuple[int, ...]]
     # row -> [(other row, relation, True when this row is the link's source)]
     links: Links
+    # project name -> small int: comparing ints is 50x faster than comparing strings
+    project_codes: dict[str, int]
+    ivf: Ivf | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def mask(self, flt: Filter) -> np.ndarray | None:
-        return flt.mask(**self.cols)
+        n = len(self.ids)
+        conds: list[np.ndarray] = []
+        if flt.projects:
+            codes = [self.project_codes[p] for p in flt.projects if p in self.project_codes]
+            if not codes:
+                return np.zeros(n, dtype=bool)
+            code = self.cols["project_code"]
+            conds.append(
+                code == codes[0] if len(codes) == 1 else np.isin(code, np.array(codes, dtype=np.int32))
+            )
+        if flt.kinds:
+            conds.append(np.isin(self.cols["kind"], np.array(flt.kinds, dtype=object)))
+        if flt.since is not None:
+            conds.append(self.cols["created_us"] >= _us(flt.since))
+        if flt.until is not None:
+            conds.append(self.cols["created_us"] < _us(flt.until))
+        if not flt.include_archived:
+            conds.append(~self.cols["archived"])
+        if not flt.include_superseded:
+            conds.append(~self.cols["superseded"])
+        if not conds:
+            return None
+        out = conds[0]
+        for cond in conds[1:]:
+            out = out & cond
+        return out
 
     def idf(self, entity: str) -> float:
         rows = self.entity_rows.get(entity)
         if rows is None or len(self.ids) == 0:
             return 0.0
         return math.log(1.0 + len(self.ids) / len(rows))
+
+    def scores(self, vector: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        """Cosine with every row that passes ``mask`` (-inf elsewhere). Exact below
+        ``IVF_MIN_ROWS``; above, only the rows of the lists nearest the query are
+        scored (the rest read -inf)."""
+        if self.ivf is None:
+            scores = self.cosines(vector)
+            return scores if mask is None else np.where(mask, scores, -np.inf)
+        return self.ivf.scores(self.matrix, vector.astype(np.float32), mask)
 
     def cosines(self, vector: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         matrix = self.matrix if rows is None else self.matrix[rows]
@@ -68,15 +166,20 @@ def _empty(dim: int) -> Snapshot:
         matrix=np.zeros((0, dim), dtype=np.float32),
         cols={
             "project": np.empty(0, dtype=object),
+            "project_code": np.empty(0, dtype=np.int32),
             "kind": np.empty(0, dtype=object),
             "created_us": np.empty(0, dtype=np.int64),
             "archived": np.empty(0, dtype=bool),
             "superseded": np.empty(0, dtype=bool),
+            "pinned": np.empty(0, dtype=bool),
+            "stability": np.empty(0, dtype=np.float32),
+            "last_us": np.empty(0, dtype=np.int64),
         },
         entity_rows={},
         row_entities=[],
         neighbours=[],
         links={},
+        project_codes={},
     )
 
 
@@ -89,6 +192,7 @@ class MemoryIndex:
         self._buffer = self._snap.matrix
         # Last row per project / per file: where a new memory's neighbours are.
         self._last_in_project: dict[str, tuple[int, int]] = {}
+        self._source_ids: list[str | None] = []
         self._last_in_file: dict[tuple[str, str], int] = {}
         subscribe = getattr(store, "subscribe", None)
         if subscribe is not None:
@@ -114,6 +218,7 @@ class MemoryIndex:
         snap = _empty(self._store.dim)
         self._buffer = snap.matrix
         self._last_in_project, self._last_in_file = {}, {}
+        self._source_ids = []
         self._snap = snap
         if n == 0:
             self._snap = replace(snap, links=self._load_links({}))
@@ -129,11 +234,30 @@ class MemoryIndex:
             "superseded_by": table.column("superseded_by").to_pylist(),
             "entities": table.column("entities").to_pylist(),
             "source_id": table.column("source_id").to_pylist(),
+            "pinned": table.column("pinned").to_pylist(),
+            "stability": table.column("stability").to_pylist(),
+            "last_us": _last_us(
+                table.column("last_recalled_at").to_pylist(),
+                table.column("recorded_at").to_pylist(),
+                table.column("updated_at").to_pylist(),
+            ),
         }
-        # Neighbours come from time order: append in (project, event time) order.
-        order = sorted(range(n), key=lambda i: (rows["project"][i], rows["created_us"][i]))
-        self._append({k: [v[i] for i in order] if isinstance(v, list) else v[order] for k, v in rows.items()})
-        self._snap = replace(self._snap, links=self._load_links(self._snap.pos))
+        ivf: Ivf | None = None
+        if n >= IVF_MIN_ROWS:
+            centroids = kmeans(rows["vector"], max(16, n // ROWS_PER_LIST))
+            labels = _assign(rows["vector"], centroids)
+            order = np.argsort(labels, kind="stable")
+            counts = np.bincount(labels, minlength=len(centroids))
+            ends = np.cumsum(counts)
+            ivf = Ivf(centroids=centroids, bounds=np.stack([ends - counts, ends], axis=1), start=n)
+        else:
+            order = np.arange(n)
+        self._append(
+            {k: [v[i] for i in order] if isinstance(v, list) else v[order] for k, v in rows.items()},
+            link=False,
+        )
+        self._link_all_neighbours()
+        self._snap = replace(self._snap, links=self._load_links(self._snap.pos), ivf=ivf)
 
     def _load_links(self, pos: Mapping[str, int]) -> Links:
         out: Links = defaultdict(list)
@@ -162,7 +286,15 @@ class MemoryIndex:
                 return
             self._version = change.after
 
-    def _append(self, rows: dict[str, Any]) -> None:
+    def _link_all_neighbours(self) -> None:
+        """Neighbours of every row, from (project, event time) order whatever the row order."""
+        snap = self._snap
+        project, created = snap.cols["project"], snap.cols["created_us"]
+        order = sorted(range(len(project)), key=lambda i: (project[i], created[i]))
+        for i in order:
+            self._link_neighbours(i, project[i], int(created[i]), self._source_ids[i])
+
+    def _append(self, rows: dict[str, Any], *, link: bool = True) -> None:
         snap = self._snap
         n0, k = len(snap.ids), len(rows["id"])
         if k == 0:
@@ -176,8 +308,21 @@ class MemoryIndex:
         self._buffer[n0 : n0 + k] = vectors
         ids = np.concatenate([snap.ids, np.array(rows["id"], dtype=object)])
         created = np.asarray(rows["created_us"], dtype=np.int64)
+        codes = snap.project_codes  # new keys only, like pos
+        for name in rows["project"]:
+            codes.setdefault(name, len(codes))
         cols = {
             "project": np.concatenate([snap.cols["project"], np.array(rows["project"], dtype=object)]),
+            "project_code": np.concatenate(
+                [snap.cols["project_code"], np.array([codes[p] for p in rows["project"]], dtype=np.int32)]
+            ),
+            "pinned": np.concatenate(
+                [snap.cols["pinned"], np.array([bool(x) for x in rows["pinned"]], dtype=bool)]
+            ),
+            "stability": np.concatenate(
+                [snap.cols["stability"], np.array([x or 1.0 for x in rows["stability"]], dtype=np.float32)]
+            ),
+            "last_us": np.concatenate([snap.cols["last_us"], np.asarray(rows["last_us"], dtype=np.int64)]),
             "kind": np.concatenate([snap.cols["kind"], np.array(rows["kind"], dtype=object)]),
             "created_us": np.concatenate([snap.cols["created_us"], created]),
             "archived": np.concatenate(
@@ -200,7 +345,7 @@ class MemoryIndex:
             for e in ents:
                 new_entities[e].append(i)
             snap.neighbours.append(())
-            self._link_neighbours(i, rows["project"][j], int(created[j]), rows["source_id"][j])
+            self._source_ids.append(rows["source_id"][j])
         entity_rows = dict(snap.entity_rows)
         for e, new in new_entities.items():
             old = entity_rows.get(e)
@@ -209,6 +354,9 @@ class MemoryIndex:
         self._snap = replace(
             snap, ids=ids, pos=pos, matrix=self._buffer[: n0 + k], cols=cols, entity_rows=entity_rows
         )
+        if link:
+            for j in range(k):
+                self._link_neighbours(n0 + j, rows["project"][j], int(created[j]), rows["source_id"][j])
 
     def _link_neighbours(self, i: int, project: str, created: int, source_id: str | None) -> None:
         neighbours = self._snap.neighbours
@@ -240,8 +388,11 @@ class MemoryIndex:
                 ("superseded_by", "superseded", lambda v: v is not None),
                 ("kind", "kind", lambda v: v),
                 ("created_at", "created_us", _us_of),
+                ("pinned", "pinned", bool),
+                ("stability", "stability", float),
+                ("last_recalled_at", "last_us", _us_of),
             ):
-                if name in row:
+                if name in row and row[name] is not None:
                     if col not in touched:
                         cols[col] = cols[col].copy()  # copy on write: readers keep theirs
                         touched.add(col)
@@ -280,4 +431,16 @@ def _columns_of(rows: Sequence[Mapping[str, Any]], dim: int) -> dict[str, Any]:
         "superseded_by": [r.get("superseded_by") for r in rows],
         "entities": [r.get("entities") or () for r in rows],
         "source_id": [r.get("source_id") for r in rows],
+        "pinned": [r.get("pinned") for r in rows],
+        "stability": [r.get("stability") for r in rows],
+        "last_us": _last_us(
+            [r.get("last_recalled_at") for r in rows],
+            [r.get("recorded_at") for r in rows],
+            [r.get("updated_at") or r["created_at"] for r in rows],
+        ),
     }
+
+
+def _last_us(recalled: Sequence[Any], recorded: Sequence[Any], updated: Sequence[Any]) -> list[int]:
+    """When each memory was last reinforced: its last recall, else when it was recorded."""
+    return [_us_of(a or b or c) for a, b, c in zip(recalled, recorded, updated, strict=True)]

@@ -10,6 +10,7 @@ class KeywordChannel:
     name = "keyword"
     stage = 1
     scale = "max"
+    waits_on_store = True
 
     def __init__(self, store: Store) -> None:
         self._store = store

@@ -34,8 +34,5 @@ class SemanticChannel:
         index = self._index.snapshot()
         if len(index) == 0:
             return []
-        scores = index.cosines(query.vector)
-        mask = index.mask(query.filter)
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
+        scores = query.scores(index)
         return [Candidate(str(index.ids[i]), float(scores[i])) for i in top_rows(scores, limit)]

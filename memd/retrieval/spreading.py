@@ -50,7 +50,7 @@ class SpreadingChannel:
             for n, act in nxt.items():
                 received[n] = received.get(n, 0.0) + act
             frontier = nxt
-        mask = index.mask(query.filter)
+        mask = query.mask(index)
         ranked = sorted(
             ((r, a) for r, a in received.items() if mask is None or mask[r]), key=lambda t: (-t[1], t[0])
         )

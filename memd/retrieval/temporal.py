@@ -34,15 +34,14 @@ class TemporalChannel:
         index = self._index.snapshot()
         if len(index) == 0:
             return []
-        mask = index.mask(query.filter)
-        keep = np.ones(len(index), dtype=bool) if mask is None else mask.copy()
+        scores = query.scores(index)
         created = index.cols["created_us"]
         if intent.window is not None:
             start, end = intent.window
-            keep &= (created >= _us(start)) & (created < _us(end))
-        if not keep.any():
-            return []
-        scores = np.where(keep, index.cosines(query.vector), -np.inf)
+            keep = (created >= _us(start)) & (created < _us(end))
+            if not keep.any():
+                return []
+            scores = np.where(keep, scores, -np.inf)
         rows = top_rows(scores, limit if intent.window is not None else RECENCY_POOL)
         if intent.recency and len(rows):
             # Rank by age among the close matches; the cosine breaks ties.
