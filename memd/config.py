@@ -67,7 +67,9 @@ class Settings(BaseModel):
         default=0.2, ge=0.0, description="Weight of the consolidated-knowledge channel."
     )
     associative_weight: float = Field(
-        default=0.1, ge=0.0, description="Weight of the Hopfield associative channel."
+        default=0.0,
+        ge=0.0,
+        description="Weight of the Hopfield associative channel (off: it cost 0.016 R@5 on LoCoMo).",
     )
     adaptive_fusion: bool = Field(
         default=True, description="Lean on the channels a query suits (time words, code identifiers)."

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from memd import quantize
 from memd.api import Progress, When
 from memd.briefing import Briefing, build_briefing
 from memd.clock import Clock
@@ -107,7 +108,8 @@ class MemoryService:
         self._index = index
         # Reinforcements wait here and are written in one commit (a write per recall
         # would add a LanceDB version per query).
-        self._pending_reinforce: dict[str, float] = {}
+        # id -> (strength, when it was recalled): the flush may come much later.
+        self._pending_reinforce: dict[str, tuple[float, datetime]] = {}
         self._reinforce_lock = threading.Lock()
 
     @property
@@ -435,7 +437,9 @@ class MemoryService:
     # -- lifecycle -------------------------------------------------------------------
     def _note_reinforcement(self, id: str, strength: float) -> None:
         with self._reinforce_lock:
-            self._pending_reinforce[id] = max(strength, self._pending_reinforce.get(id, 0.0))
+            before = self._pending_reinforce.get(id)
+            when = self._clock.now()
+            self._pending_reinforce[id] = (max(strength, before[0]) if before else strength, when)
             due = len(self._pending_reinforce) >= REINFORCE_BATCH
         if due:
             self.flush_reinforcements()
@@ -446,16 +450,16 @@ class MemoryService:
             pending, self._pending_reinforce = self._pending_reinforce, {}
         if not pending:
             return 0
-        now = self._clock.now()
         with self._store.writing():
             updates = []
             for row in self._store.get(list(pending)):
-                r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
+                strength, when = pending[row["id"]]
+                r = retention(when, _last_reinforced(row), row["stability"], row["pinned"])
                 updates.append(
                     {
                         "id": row["id"],
-                        "stability": reinforced(row["stability"], r, self._policy, pending[row["id"]]),
-                        "last_recalled_at": now,
+                        "stability": reinforced(row["stability"], r, self._policy, strength),
+                        "last_recalled_at": when,
                         "recall_count": int(row["recall_count"] or 0) + 1,
                     }
                 )
@@ -484,11 +488,64 @@ class MemoryService:
                     key = f"{row['tier']}->{tier}"
                     moves[key] = moves.get(key, 0) + 1
             self._store.update_many(updates)
+        recompressed = self.recompress()
+        if recompressed:
+            moves["vectors re-encoded"] = recompressed
         consolidated = self.consolidate()
         if consolidated:
             moves["consolidated"] = consolidated
         self._store.compact()
         return moves
+
+    def recompress(self, ids: Sequence[str] | None = None, *, chunk: int = 1024) -> int:
+        """Give each memory the vector format its tier calls for: float32 when active,
+        int8 when warm, sign bits when cold or archived (``memd.quantize``). Moving up
+        re-embeds the text, so a restored memory's vector is exact again. One commit per
+        chunk: an interrupted run leaves every row in one valid format or the other."""
+        table = self._store.vector_columns(ids)
+        todo: builtins.list[tuple[str, str, Any, bytes | None]] = []
+        dim = self._store.dim
+        for id_, tier, vector, qvec in zip(
+            table.column("id").to_pylist(),
+            table.column("tier").to_pylist(),
+            table.column("vector").to_pylist(),
+            table.column("qvec").to_pylist(),
+            strict=True,
+        ):
+            have = quantize.FLOAT32 if vector is not None else quantize.format_of(qvec, dim)
+            want = quantize.FORMAT_BY_TIER.get(tier or "active", quantize.FLOAT32)
+            if have != want:
+                todo.append((id_, want, vector, qvec))
+        done = 0
+        for start in range(0, len(todo), chunk):
+            part = todo[start : start + chunk]
+            # Going up from bits to more precision needs the text: embed it again.
+            again = [i for i, want, vector, qvec in part if vector is None and want != quantize.BINARY]
+            fresh: dict[str, np.ndarray] = {}
+            if again:
+                texts = {r["id"]: r["text"] for r in self._store.get(again)}
+                vecs = self._embedder.embed([texts[i] for i in again if i in texts])
+                fresh = dict(zip([i for i in again if i in texts], vecs, strict=True))
+            updates = []
+            for id_, want, vector, qvec in part:
+                full = fresh.get(id_)
+                if full is None:
+                    full = (
+                        np.asarray(vector, dtype=np.float32)
+                        if vector is not None
+                        else quantize.decode(qvec, dim)
+                    )
+                updates.append(
+                    {
+                        "id": id_,
+                        "vector": full.tolist() if want == quantize.FLOAT32 else None,
+                        "qvec": quantize.encode(full, want),
+                    }
+                )
+            with self._store.writing():
+                self._store.update_many(updates)
+            done += len(updates)
+        return done
 
     def consolidate(self, *, min_age_days: float = 1.0, summarizer: Summarizer | None = None) -> int:
         """Turn clusters of related episodes into semantic memories linked to them.
@@ -567,6 +624,7 @@ class MemoryService:
             self._store.update(
                 row["id"], {"tier": Tier.ACTIVE.value, "last_recalled_at": now, "updated_at": now}
             )
+            self.recompress([row["id"]])
         return self.get(row["id"])
 
     def _resolve(self, id: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 os.environ.setdefault("LANCEDB_LOG", "error")
 
 import lancedb  # noqa: E402
+import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
@@ -35,7 +36,7 @@ from memd.errors import (  # noqa: E402
 )
 from memd.filters import Filter, sql_str  # noqa: E402
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
@@ -118,6 +119,8 @@ def memory_schema(dim: int) -> pa.Schema:
             pa.field("vector", pa.list_(pa.float32(), dim)),
             pa.field("recorded_at", ts),
             pa.field("valid_to", ts),
+            # Faded memories keep a compressed vector here and a null `vector` (memd.quantize).
+            pa.field("qvec", pa.binary()),
         ]
     )
 
@@ -180,6 +183,8 @@ class Store(Protocol):
     def index_columns(self) -> pa.Table: ...
 
     def strength_columns(self) -> pa.Table: ...
+
+    def vector_columns(self, ids: Sequence[str] | None = None) -> pa.Table: ...
 
     def update_many(self, rows: Sequence[Row]) -> None: ...
 
@@ -262,8 +267,14 @@ def _v2_to_v3(store: LanceStore) -> None:
         store._table.add_columns(pa.field("valid_to", pa.timestamp("us", tz="UTC")))
 
 
+def _v3_to_v4(store: LanceStore) -> None:
+    """Version 4 lets faded memories keep a compressed vector (``qvec``)."""
+    if "qvec" not in set(store._table.schema.names):
+        store._table.add_columns(pa.field("qvec", pa.binary()))
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
-MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 class LanceStore:
@@ -630,7 +641,29 @@ class LanceStore:
         return self._table.search().select(columns).limit(self.count() + 1).to_arrow()
 
     def index_columns(self) -> pa.Table:
-        return self._columns(INDEX_COLUMNS)
+        """The columns retrieval keeps in RAM; compressed vectors come back inflated."""
+        table = self._columns([*INDEX_COLUMNS, "qvec"])
+        vectors = table.column("vector").combine_chunks()
+        if vectors.null_count:
+            from memd.quantize import decode
+
+            qvecs = table.column("qvec").to_pylist()
+            flat = vectors.values.to_numpy(zero_copy_only=False).reshape(len(vectors), self._dim).copy()
+            for i in np.flatnonzero(vectors.is_null().to_numpy(zero_copy_only=False)):
+                flat[i] = decode(qvecs[i], self._dim) if qvecs[i] else 0.0
+            vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel(), pa.float32()), self._dim)
+            table = table.set_column(table.schema.get_field_index("vector"), "vector", vectors)
+        return table.drop_columns(["qvec"])
+
+    def vector_columns(self, ids: Sequence[str] | None = None) -> pa.Table:
+        """id, tier, vector and qvec: what re-encoding a tier's vectors reads."""
+        columns = ["id", "tier", "vector", "qvec"]
+        if ids is None:
+            return self._columns(columns)
+        if not ids:
+            return pa.table({c: [] for c in columns})
+        where = f"id IN ({', '.join(sql_str(i) for i in ids)})"
+        return self._table.search().select(columns).where(where).limit(len(ids)).to_arrow()
 
     def strength_columns(self) -> pa.Table:
         return self._columns(STRENGTH_COLUMNS)
@@ -643,7 +676,8 @@ class LanceStore:
         schema = pa.schema([self._table.schema.field(n) for n in names])
         data = pa.Table.from_pylist(list(rows), schema=schema)
         with self._reporting(updated=rows):
-            self._table.merge_insert("id").when_matched_update_all().execute(data)
+            # A faded memory's vector is null on purpose (its compressed form is in qvec).
+            self._table.merge_insert("id").when_matched_update_all().execute(data, on_bad_vectors="null")
 
     def counts_by(self, column: str) -> dict[str, int]:
         values = self._columns([column]).column(column)

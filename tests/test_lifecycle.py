@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from memd.journal import Journal
@@ -72,7 +73,7 @@ def test_maintain_moves_tiers_and_restore_brings_back(mem, clock):
     rule = mem.remember("never commit secrets", kind="preference")
     pinned = mem.remember("the on-call phone is in the drawer", kind="episodic", pinned=True)
     clock.advance(days=3)
-    assert mem.maintain() == {"active->warm": 1}
+    assert mem.maintain() == {"active->warm": 1, "vectors re-encoded": 1}
     clock.advance(days=200)
     moves = mem.maintain()
     assert mem.get(ep.id).tier is Tier.ARCHIVED and mem.get(pinned.id).tier is Tier.ACTIVE
@@ -82,6 +83,60 @@ def test_maintain_moves_tiers_and_restore_brings_back(mem, clock):
     back = mem.restore(ep.id)
     assert back.tier is Tier.ACTIVE
     assert ep.id in [h.id for h in mem.recall("flaky test paired")]
+
+
+def _formats(mem) -> dict[str, str]:
+    from memd import quantize
+
+    t = mem.store.vector_columns()
+    return {
+        i: quantize.FLOAT32 if v is not None else quantize.format_of(q, mem.store.dim)
+        for i, v, q in zip(
+            t.column("id").to_pylist(),
+            t.column("vector").to_pylist(),
+            t.column("qvec").to_pylist(),
+            strict=True,
+        )
+    }
+
+
+def test_tiers_compress_vectors_and_moving_up_is_exact(mem, clock):
+    from memd import quantize
+
+    fading = mem.remember("the staging cluster runs on spot instances", kind="episodic")
+    pinned = mem.remember("the prod database is never restarted on fridays", pinned=True)
+    original = mem._embedder.embed([fading.text])[0]
+    clock.advance(days=3)
+    mem.maintain()
+    assert mem.get(fading.id).tier is Tier.WARM
+    assert _formats(mem) == {fading.id: quantize.INT8, pinned.id: quantize.FLOAT32}
+    # Still found by meaning: the index holds the inflated int8 vector.
+    assert mem.recall("spot instances staging cluster", k=1)[0].id == fading.id
+    clock.advance(days=400)  # the recall above reinforced it: it needs longer to fade again
+    mem.maintain()
+    assert mem.get(fading.id).tier in (Tier.COLD, Tier.ARCHIVED)
+    assert _formats(mem)[fading.id] == quantize.BINARY
+    record = mem.get(fading.id)
+    assert record.text == fading.text and record.tags == fading.tags  # text and metadata untouched
+    mem.restore(fading.id)
+    assert _formats(mem)[fading.id] == quantize.FLOAT32
+    t = mem.store.vector_columns([fading.id])
+    assert np.allclose(np.array(t.column("vector").to_pylist()[0]), original, atol=1e-6)
+    # A fresh process sees the same formats (compressed vectors survive a reload).
+    assert mem.recall("spot instances staging cluster", k=1)[0].id == fading.id
+
+
+def test_quantize_round_trip():
+    from memd import quantize
+
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=384).astype(np.float32)
+    v /= np.linalg.norm(v)
+    warm = quantize.decode(quantize.encode(v, quantize.INT8), 384)
+    cold = quantize.decode(quantize.encode(v, quantize.BINARY), 384)
+    assert float(warm @ v) > 0.999
+    assert 0.7 < float(cold @ v) < 0.9  # sign bits keep ~0.8 of a random vector's direction
+    assert len(quantize.encode(v, quantize.INT8)) == 388 and len(quantize.encode(v, quantize.BINARY)) == 48
 
 
 def test_superseded_memory_gets_valid_to(mem, clock):

@@ -21,6 +21,7 @@ from memd.errors import (
     TextTooLongError,
 )
 from memd.records import Kind, Tier
+from memd.store import SCHEMA_VERSION
 
 
 def test_remember_then_get_round_trips_every_field(mem, clock):
@@ -220,7 +221,7 @@ def test_stats(mem):
     s = mem.stats()
     assert s.total == 2 and s.by_project == {"p": 1, "q": 1}
     assert s.by_kind == {"decision": 1, "episodic": 1} and s.by_tier == {"active": 2}
-    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 3
+    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 4
 
 
 def test_data_survives_reopen(home):
@@ -372,9 +373,24 @@ def test_v1_store_is_migrated(home):
     m.store._db.drop_table(LINKS_TABLE)
     m.store._set_meta({"schema_version": "1"})
     m2 = memd.open(home, embedder=HashEmbedder())
-    assert m2.stats().schema_version == 3
+    assert m2.stats().schema_version == SCHEMA_VERSION
     assert m2.get(r.id).text == "written by schema 1"
     m2.link(r.id, m2.remember("another").id)
+
+
+def test_v3_store_gains_compressed_vectors(home, clock):
+    m = memd.open(home, embedder=HashEmbedder(), clock=clock)
+    r = m.remember("written by schema 3", kind="episodic")
+    m.store._table.drop_columns(["qvec"])
+    m.store._set_meta({"schema_version": "3"})
+    m.close()
+    m2 = memd.open(home, embedder=HashEmbedder(), clock=clock)
+    assert m2.stats().schema_version == 4 and "qvec" in m2.store._table.schema.names
+    assert m2.get(r.id).text == "written by schema 3"
+    clock.advance(days=3)
+    m2.maintain()  # moves it to warm and compresses its vector in the new column
+    assert m2.store.vector_columns([r.id]).column("qvec").to_pylist()[0] is not None
+    assert m2.recall("written by schema", k=1)[0].id == r.id
 
 
 def test_purge_leaves_no_copy_on_disk(home):

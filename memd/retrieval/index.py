@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from memd.filters import Filter, _us
+from memd.quantize import decode
 from memd.store import Store, StoreChange
 
 # Memories of one project recorded within this gap of each other belong to one session.
@@ -381,8 +382,10 @@ class MemoryIndex:
             i = snap.pos.get(str(row["id"]))
             if i is None or "entities" in row or "project" in row:
                 raise _Stale
-            if "vector" in row and row["vector"] is not None:
+            if row.get("vector") is not None:
                 snap.matrix[i] = np.asarray(row["vector"], dtype=np.float32)
+            elif row.get("qvec"):
+                snap.matrix[i] = decode(row["qvec"], snap.matrix.shape[1])
             for name, col, value in (
                 ("tier", "archived", lambda v: v == "archived"),
                 ("superseded_by", "superseded", lambda v: v is not None),
