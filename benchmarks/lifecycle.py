@@ -151,22 +151,36 @@ def discrimination(n: int, seed: int) -> dict:
     }
 
 
+def force_tier(mem, tier: str) -> None:
+    """Put every memory in ``tier`` and give it that tier's vector format."""
+    ids = mem.store.vector_columns().column("id").to_pylist()
+    for start in range(0, len(ids), 1024):
+        mem.store.update_many([{"id": i, "tier": tier} for i in ids[start : start + 1024]])
+    mem.recompress()
+
+
 def bytes_per_memory(n: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        mem = memd.open(Path(tmp) / "h")
-        mem.remember_many(
-            [
-                {
-                    "text": f"memory {i}: a typical one-sentence note about module {i % 97} "
-                    "and what we decided about it"
-                }
-                for i in range(n)
-            ]
-        )
-        mem.close()
-        mem.store.compact(drop_history=True)
-        size = sum(p.stat().st_size for p in (Path(tmp) / "h" / "store").rglob("*") if p.is_file())
-    return {"memories": n, "bytes_per_memory": round(size / n)}
+    """Bytes on disk per memory (text, metadata, vector, indexes), all memories in one tier."""
+    out = {"memories": n}
+    for tier in ("active", "warm", "cold"):
+        with tempfile.TemporaryDirectory() as tmp:
+            mem = memd.open(Path(tmp) / "h")
+            mem.remember_many(
+                [
+                    {
+                        "text": f"memory {i}: a typical one-sentence note about module {i % 97} "
+                        "and what we decided about it"
+                    }
+                    for i in range(n)
+                ]
+            )
+            if tier != "active":
+                force_tier(mem, tier)
+            mem.close()
+            mem.store.compact(drop_history=True)
+            size = sum(p.stat().st_size for p in (Path(tmp) / "h" / "store").rglob("*") if p.is_file())
+        out[tier] = round(size / n)
+    return out
 
 
 def main() -> int:

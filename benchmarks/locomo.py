@@ -104,11 +104,22 @@ def evaluate(mem, samples: list[dict], ks: tuple[int, ...] = (5, 10)) -> dict:
     return report
 
 
-def run(data: Path, *, ks: tuple[int, ...] = (5, 10), home: Path | None = None, **settings) -> dict:
+def run(
+    data: Path,
+    *,
+    ks: tuple[int, ...] = (5, 10),
+    home: Path | None = None,
+    tier: str | None = None,
+    **settings,
+) -> dict:
     samples = json.loads(data.read_text())
     tmp = tempfile.TemporaryDirectory()
     mem = memd.open(home or Path(tmp.name) / "home", **settings)
     n_mem, seconds = ingest(mem, samples)
+    if tier is not None:  # the recall cost of a tier's compressed vectors
+        from lifecycle import force_tier
+
+        force_tier(mem, tier)
     report = evaluate(mem, samples, ks)
     mem.close()
     return report | {"memories": n_mem, "ingest_per_s": round(n_mem / seconds, 1)}
@@ -145,6 +156,9 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--ablate", action="store_true", help="each channel off in turn, as a Markdown table")
     ap.add_argument(
+        "--tier", choices=["warm", "cold"], help="move every memory to this tier (compressed vectors) first"
+    )
+    ap.add_argument(
         "--set",
         action="append",
         default=[],
@@ -173,7 +187,7 @@ def main() -> int:
                 flush=True,
             )
         return 0
-    report = run(args.data, **settings)
+    report = run(args.data, tier=args.tier, **settings)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from memd import quantize
 from memd.api import Progress, When
@@ -258,9 +260,13 @@ class MemoryService:
         return rows
 
     def write_prepared(
-        self, rows: builtins.list[Row], *, progress: Progress | None = None
+        self, rows: builtins.list[Row], *, progress: Progress | None = None, embed: bool = True
     ) -> builtins.list[str]:
-        """Embed and store prepared rows; identical content already stored is reused."""
+        """Embed and store prepared rows; identical content already stored is reused.
+
+        ``embed=False`` stores them without vectors (keyword-searchable at once); the
+        caller then runs :meth:`embed_pending` — the daemon does, after acknowledging.
+        """
         if not rows:
             return []
         out: list[str] = [""] * len(rows)
@@ -293,9 +299,13 @@ class MemoryService:
             total = len(fresh)
             for start in range(0, total, _EMBED_CHUNK):
                 chunk = [row for _, row in fresh[start : start + _EMBED_CHUNK]]
-                vectors = self._embedder.embed([r["text"] for r in chunk])
-                for row, vec in zip(chunk, vectors, strict=True):
-                    row["vector"] = vec.tolist()
+                if embed:
+                    vectors = self._embedder.embed([r["text"] for r in chunk])
+                    for row, vec in zip(chunk, vectors, strict=True):
+                        row["vector"] = vec.tolist()
+                else:
+                    for row in chunk:
+                        row["vector"] = None
                 self._store.add(chunk)
                 if progress is not None:
                     progress(min(start + len(chunk), total), total)
@@ -310,6 +320,19 @@ class MemoryService:
             )
             self._after_writes(len(fresh))
         return out
+
+    def embed_pending(self, ids: Sequence[str] | None = None) -> int:
+        """Embed memories stored without a vector (all of them when ``ids`` is None:
+        after a crash between a write and its embedding). Returns how many."""
+        table = self._store.vector_columns(ids)
+        # Arrow masks, not Python lists: at 100k rows this runs at every daemon start.
+        none = pc.and_(pc.is_null(table.column("vector")), pc.is_null(table.column("qvec")))
+        missing = table.filter(none).column("id").to_pylist()
+        for start in range(0, len(missing), _EMBED_CHUNK):
+            part = self._store.get(missing[start : start + _EMBED_CHUNK])
+            vectors = self._embedder.embed([r["text"] for r in part])
+            self._store.set_vectors({r["id"]: v.tolist() for r, v in zip(part, vectors, strict=True)})
+        return len(missing)
 
     def _replaced_by_source_id(self, rows: builtins.list[Row]) -> dict[str, str]:
         """Old memory id -> new memory id, for new content under a known source_id.
@@ -503,8 +526,24 @@ class MemoryService:
         re-embeds the text, so a restored memory's vector is exact again. One commit per
         chunk: an interrupted run leaves every row in one valid format or the other."""
         table = self._store.vector_columns(ids)
-        todo: builtins.list[tuple[str, str, Any, bytes | None]] = []
         dim = self._store.dim
+        # Only rows whose format differs from their tier's are read into Python.
+        fmt = pc.if_else(
+            pc.is_valid(table.column("vector")),
+            quantize.FLOAT32,
+            pc.if_else(
+                pc.equal(pc.binary_length(table.column("qvec")), 4 + dim), quantize.INT8, quantize.BINARY
+            ),
+        )
+        tiers = pc.fill_null(table.column("tier"), "active")
+        want_fmt = pc.if_else(
+            pc.equal(tiers, "warm"),
+            quantize.INT8,
+            pc.if_else(pc.is_in(tiers, pa.array(["cold", "archived"])), quantize.BINARY, quantize.FLOAT32),
+        )
+        pending = pc.and_(pc.is_null(table.column("vector")), pc.is_null(table.column("qvec")))
+        table = table.filter(pc.and_(pc.not_equal(fmt, want_fmt), pc.invert(pending)))
+        todo: builtins.list[tuple[str, str, Any, bytes | None]] = []
         for id_, tier, vector, qvec in zip(
             table.column("id").to_pylist(),
             table.column("tier").to_pylist(),
@@ -512,6 +551,8 @@ class MemoryService:
             table.column("qvec").to_pylist(),
             strict=True,
         ):
+            if vector is None and qvec is None:
+                continue  # not embedded yet (embed_pending will)
             have = quantize.FLOAT32 if vector is not None else quantize.format_of(qvec, dim)
             want = quantize.FORMAT_BY_TIER.get(tier or "active", quantize.FLOAT32)
             if have != want:

@@ -465,7 +465,10 @@ class LanceStore:
         if not rows:
             return
         with self._reporting(added=rows):
-            self._table.add(pa.Table.from_pylist(list(rows), schema=self._table.schema))
+            # Rows may wait for their vector (the daemon embeds after acknowledging).
+            self._table.add(
+                pa.Table.from_pylist(list(rows), schema=self._table.schema), on_bad_vectors="null"
+            )
 
     def update(self, id: str, values: Mapping[str, Any]) -> None:
         with self._reporting(updated=[{"id": id, **values}]):

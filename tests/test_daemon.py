@@ -103,6 +103,34 @@ def test_fast_path_is_taken(daemon, home: Path, monkeypatch):
     assert cli.fast.main() == 0
 
 
+def test_daemon_embeds_after_acknowledging_and_after_a_crash(home: Path):
+    import memd
+    from memd.service import MemoryService
+
+    # A crash after the write but before the embedding: rows without vectors.
+    m: MemoryService = memd.open(home)
+    rows = m.prepare_many([{"text": "pending vector from before the crash", "project": "c"}])
+    [pending] = m.write_prepared(rows, embed=False)
+    m.close()
+    settings = load_settings(home)
+    control.start(settings)
+    try:
+        client = DaemonClient(socket_path(home))
+        rec = client.remember("acknowledged first, embedded right after", project="c")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            hits = {h.id: h for h in client.recall("acknowledged embedded", project="c", k=5)}
+            if rec.id in hits and "semantic" in hits[rec.id].channels:
+                break
+            time.sleep(0.1)
+        assert "semantic" in hits[rec.id].channels
+        hits = {h.id: h for h in client.recall("pending vector crash", project="c", k=5)}
+        assert "semantic" in hits[pending].channels  # embedded at start
+        client.close()
+    finally:
+        control.stop(settings)
+
+
 def test_client_has_the_same_api_as_the_service():
     import inspect
 

@@ -416,3 +416,16 @@ def test_new_text_under_a_known_source_id_supersedes(mem):
     assert back.id not in (v1.id, v2.id) and mem.get(v2.id).superseded_by == back.id
     other = mem.remember("Deploy: run make deploy", project="q", source_id="docs/deploy.md#deploy")
     assert mem.get(other.id).superseded_by is None and mem.get(back.id).superseded_by is None
+
+
+def test_rows_stored_before_their_vector_are_searchable_and_embedded_later(mem):
+    rows = mem.prepare_many([{"text": "the vendored zstd library is patched for musl", "project": "p"}])
+    [id_] = mem.write_prepared(rows, embed=False)
+    assert mem.store.vector_columns([id_]).column("vector").to_pylist() == [None]
+    assert [h.id for h in mem.recall("zstd musl", project="p")] == [id_]  # keyword at once
+    assert mem.embed_pending() == 1
+    assert mem.embed_pending() == 0
+    [vector] = mem.store.vector_columns([id_]).column("vector").to_pylist()
+    assert vector is not None and abs(sum(x * x for x in vector) - 1) < 1e-4
+    hit = mem.recall("zstd musl patched library", project="p")[0]
+    assert hit.id == id_ and "semantic" in hit.channels

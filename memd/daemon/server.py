@@ -89,7 +89,7 @@ class WriteBatcher:
             with self.lock:
                 self._journal.append(all_rows)
                 self.journaled_since_checkpoint = True
-                ids = self._service.write_prepared(all_rows)
+                ids = self._service.write_prepared(all_rows, embed=False)
             self.last_write = time.monotonic()
         except BaseException as exc:  # noqa: BLE001 - every waiting writer must hear of it
             log.exception("batch write failed")
@@ -100,6 +100,13 @@ class WriteBatcher:
         for rows, future in batch:
             future.set_result(ids[start : start + len(rows)])
             start += len(rows)
+        # Acknowledged (journaled, stored, keyword-searchable): now the vectors, in one batch.
+        # Writers queued meanwhile are grouped into the next batch.
+        try:
+            with self.lock:
+                self._service.embed_pending(ids)
+        except Exception:  # noqa: BLE001 - the rows are safe; the next start embeds them
+            log.exception("embedding after the write failed")
 
 
 class Daemon:
@@ -175,6 +182,9 @@ class Daemon:
             replayed = self.journal.replay(self.service.write_prepared)
             if replayed:
                 log.info("replayed %d journaled memories", replayed)
+            embedded = self.service.embed_pending()
+            if embedded:
+                log.info("embedded %d memories stored before a crash without their vector", embedded)
         except Exception as exc:  # noqa: BLE001 - serve anyway; the journal is kept for recovery
             kept = self.journal.set_aside()
             self.last_error = f"journal replay failed ({exc}); kept in {kept}"
