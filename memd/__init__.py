@@ -89,6 +89,21 @@ def open_with(
         dim=embedder.dim,
         check_model=check_model,
     )
+    reranker = None
+    if settings.rerank_model_path is not None:
+        from memd.errors import ConfigError
+        from memd.rerank import OnnxCrossEncoder
+
+        if settings.rerank_tokenizer_path is None:
+            raise ConfigError(
+                "rerank_model_path is set but rerank_tokenizer_path is not",
+                hint="Set MEMD_RERANK_TOKENIZER_PATH to the cross-encoder's tokenizer.json.",
+            )
+        reranker = OnnxCrossEncoder(
+            settings.rerank_model_path.expanduser(),
+            settings.rerank_tokenizer_path.expanduser(),
+            device=settings.device,
+        )
     index = MemoryIndex(store)
     retriever = Retriever(
         build_channels(store, index),
@@ -108,6 +123,8 @@ def open_with(
         policy=Policy(retention_weight=settings.retention_weight),
         auto_supersede=settings.auto_supersede,
         index=index,
+        reranker=reranker,
+        rerank_top=settings.rerank_top,
     )
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)

@@ -71,6 +71,13 @@ class Settings(BaseModel):
         ge=0.0,
         description="Weight of the Hopfield associative channel (off: it cost 0.016 R@5 on LoCoMo).",
     )
+    rerank_model_path: Path | None = Field(
+        default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."
+    )
+    rerank_tokenizer_path: Path | None = Field(default=None, description="tokenizer.json for the reranker.")
+    rerank_top: int = Field(
+        default=30, ge=2, le=200, description="How many fused candidates the reranker reads."
+    )
     adaptive_fusion: bool = Field(
         default=True, description="Lean on the channels a query suits (time words, code identifiers)."
     )

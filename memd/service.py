@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -31,7 +32,8 @@ from memd.lifecycle import (
     same_subject_new_value,
     tier_for,
 )
-from memd.records import Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
+from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
+from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
 from memd.retrieval.fusion import explain
 from memd.store import Row, Store
@@ -93,6 +95,8 @@ class MemoryService:
         policy: Policy | None = None,
         auto_supersede: bool = True,
         index: MemoryIndex | None = None,
+        reranker: Reranker | None = None,
+        rerank_top: int = 30,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -108,6 +112,8 @@ class MemoryService:
         self._auto_supersede = auto_supersede
         # The retrieval index's RAM columns give retention without a store read.
         self._index = index
+        self._reranker = reranker
+        self._rerank_top = rerank_top
         # Reinforcements wait here and are written in one commit (a write per recall
         # would add a LanceDB version per query).
         # id -> (strength, when it was recalled): the flush may come much later.
@@ -436,8 +442,9 @@ class MemoryService:
             r = retention(now, last, float(snap.cols["stability"][row]), bool(snap.cols["pinned"][row]))
             scored.append((f.score * ranking_weight(r, self._policy), f))
         scored.sort(key=lambda t: (-t[0], t[1].id))
-        # Only the hits returned are read from the store.
-        top = scored[: int(k)] if snap is not None else scored
+        # Only the hits returned (or the reranker's candidates) are read from the store.
+        reading = max(int(k), self._rerank_top) if self._reranker is not None else int(k)
+        top = scored[:reading] if snap is not None else scored
         rows = {r["id"]: r for r in self._store.get([f.id for _, f in top])}
         if snap is None:
             weighted = []
@@ -447,11 +454,22 @@ class MemoryService:
                     r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
                     weighted.append((f.score * ranking_weight(r, self._policy), f))
             weighted.sort(key=lambda t: (-t[0], t[1].id))
-            top = weighted[: int(k)]
+            top = weighted[:reading]
+        top = [(score, f) for score, f in top if f.id in rows]
+        channels = {f.id: explain(f) for _, f in top}
+        if self._reranker is not None and top:
+            relevance = self._reranker.score(q.text, [rows[f.id]["text"] for _, f in top])
+            order = np.argsort(-relevance, kind="stable")
+            reranked = []
+            for rank, j in enumerate(order, start=1):
+                score, f = top[j]
+                channels[f.id]["rerank"] = ChannelScore.model_construct(score=float(relevance[j]), rank=rank)
+                strength = score / f.score if f.score > 0 else 1.0  # the retention factor
+                reranked.append((strength / (1.0 + math.exp(-float(relevance[j]))), f))
+            top = sorted(reranked, key=lambda t: (-t[0], t[1].id))
         hits = [
-            Hit(memory=_record(rows[f.id]), score=score, channels=explain(f))
-            for score, f in top
-            if f.id in rows
+            Hit(memory=_record(rows[f.id]), score=score, channels=channels[f.id])
+            for score, f in top[: int(k)]
         ]
         for hit in hits[:REINFORCE_TOP]:
             self._note_reinforcement(hit.id, 1.0)

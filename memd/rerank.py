@@ -1,0 +1,76 @@
+"""Optional cross-encoder reranking of the best fused candidates.
+
+No cross-encoder ships its weights in a PyPI package we could find, so none is
+bundled: point ``MEMD_RERANK_MODEL_PATH`` at an ONNX cross-encoder (e.g. an export
+of ms-marco-MiniLM-L-6-v2) and ``MEMD_RERANK_TOKENIZER_PATH`` at its tokenizer.json.
+It reads each (query, memory) pair together, which a bi-encoder cannot, at the
+price of one model run per candidate; ``rerank_top`` bounds that price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from memd.errors import ModelError
+
+
+class Reranker(Protocol):
+    name: str
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """One relevance score per text, higher is better."""
+        ...
+
+
+class OnnxCrossEncoder:
+    def __init__(
+        self, model_path: Path, tokenizer_path: Path, *, max_tokens: int = 512, device: str = "auto"
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from memd.embed import gpu_present, select_providers
+
+        for what, path in (("model", model_path), ("tokenizer", tokenizer_path)):
+            if not Path(path).is_file():
+                raise ModelError(
+                    f"reranker {what} file not found: {path}",
+                    hint="Fix MEMD_RERANK_MODEL_PATH / MEMD_RERANK_TOKENIZER_PATH, or unset them.",
+                )
+        try:
+            self._tok = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as exc:  # tokenizers raises plain Exception subclasses
+            raise ModelError(f"cannot read tokenizer {tokenizer_path}: {exc}") from exc
+        self._tok.enable_truncation(max_length=max_tokens)
+        self._tok.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        providers = select_providers(device, ort.get_available_providers(), gpu_present())
+        try:
+            self._session = ort.InferenceSession(str(model_path), options, providers=providers)
+        except Exception as exc:
+            raise ModelError(f"cannot load ONNX reranker {model_path}: {exc}") from exc
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.name = f"cross-encoder:{Path(model_path).name}"
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self._tok.encode_batch([(query, t) for t in texts])
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            ids[row, :n], mask[row, :n], types[row, :n] = enc.ids, 1, enc.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        out = np.asarray(self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0])
+        out = out.reshape(len(texts), -1)
+        # One logit per pair, or two classes (irrelevant, relevant): take the relevant one.
+        return out[:, -1].astype(np.float32)
