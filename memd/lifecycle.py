@@ -114,16 +114,19 @@ def _value_like(token: str) -> bool:
     )
 
 
-def same_subject_new_value(old: str, new: str) -> bool:
-    """True when ``new`` restates ``old`` with another value.
+def update_overlap(old: str, new: str) -> int:
+    """How many tokens ``new`` shares with ``old`` when it restates it with another
+    value (0 when it does not): the best of several candidates shares the most.
 
     The texts must share a long opening (the subject) and differ in one stretch
     that holds no linking word: "host for orders1 is db-27" vs "host for gateway55
-    is db-59" differ in "X is Y", two facts about two subjects, not one update.
+    is db-59" differ in "X is Y", two facts about two subjects, not one update. A
+    change followed by the predicate ("orders1 is db-27" vs "orders61 is db-27")
+    changes the subject, not the value.
     """
     a, b = _tokens(old), _tokens(new)
     if a == b or not a or not b:
-        return False
+        return 0
     shortest = min(len(a), len(b))
     p = 0
     while p < shortest and a[p] == b[p]:
@@ -132,10 +135,19 @@ def same_subject_new_value(old: str, new: str) -> bool:
     while q < shortest - p and a[-1 - q] == b[-1 - q]:
         q += 1
     if p < 3 or p < 0.5 * shortest:
-        return False
+        return 0
     changed_old, changed_new = a[p : len(a) - q], b[p : len(b) - q]
     if not changed_new or not changed_old:
-        return False  # something was only added or removed: a refinement, not a new value
+        return 0  # something was only added or removed: a refinement, not a new value
     if _LINKING & (set(changed_old) | set(changed_new)):
-        return False
-    return _value_like(changed_old[0]) or _value_like(changed_new[0]) or a[p - 1] in _LINKING
+        return 0
+    if q and _LINKING & set(a[len(a) - q :]) and not _LINKING & set(a[:p]):
+        return 0  # the predicate comes after the change: the subject changed
+    if _value_like(changed_old[0]) or _value_like(changed_new[0]) or a[p - 1] in _LINKING:
+        return p + q
+    return 0
+
+
+def same_subject_new_value(old: str, new: str) -> bool:
+    """True when ``new`` restates ``old`` with another value (see :func:`update_overlap`)."""
+    return update_overlap(old, new) > 0

@@ -29,8 +29,8 @@ from memd.lifecycle import (
     ranking_weight,
     reinforced,
     retention,
-    same_subject_new_value,
     tier_for,
+    update_overlap,
 )
 from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
 from memd.rerank import Reranker
@@ -51,6 +51,7 @@ REINFORCE_TOP = 3  # hits of a recall that count as recalled
 REINFORCE_BATCH = 64
 CONFIRM_STRENGTH = 2.0  # storing the same content again confirms it
 AUTO_SUPERSEDE_MAX_BATCH = 16
+OUTDATED_CANDIDATES = 20
 log = logging.getLogger(__name__)
 _EMBED_CHUNK = 256
 CONSOLIDATES = "consolidates"
@@ -373,11 +374,15 @@ class MemoryService:
         terms = keyword_terms(row["text"])
         if not terms:
             return None
-        for cand_id, _score in self._store.keyword(terms, 5, flt):
-            cand = self._store.get([cand_id])
-            if cand and same_subject_new_value(cand[0]["text"], row["text"]):
-                return cand_id
-        return None
+        # The new value weighs in BM25 too, so other subjects with that value can rank
+        # above the old version of this one: look wider, keep the closest restatement.
+        found = [cand_id for cand_id, _ in self._store.keyword(terms, OUTDATED_CANDIDATES, flt)]
+        best, best_overlap = None, 0
+        for cand in self._store.get(found):
+            overlap = update_overlap(cand["text"], row["text"])
+            if overlap > best_overlap:
+                best, best_overlap = cand["id"], overlap
+        return best
 
     def _after_writes(self, n: int) -> None:
         """Compact in the background once enough writes piled up.

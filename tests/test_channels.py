@@ -211,3 +211,13 @@ def test_young_episodes_wait(real_mem):
 def test_maintain_consolidates(real_mem):
     _episodes(real_mem)
     assert real_mem.maintain().get("consolidated") == 1
+
+
+def test_spreading_activation_does_not_echo_back_to_its_seed(mem):
+    # A fact with a history (a supersedes link) must not outrank one without a history
+    # by collecting its own activation through the link and back.
+    old = mem.remember("the reports9 team uses Node 16 in CI", kind="semantic", project="p")
+    cur = mem.remember("the reports9 team uses Node 18 in CI", kind="semantic", project="p")
+    assert mem.get(old.id).superseded_by == cur.id
+    hits = {h.id: h for h in mem.recall("reports9 team Node", project="p", k=5)}
+    assert "spreading" not in hits[cur.id].channels

@@ -35,21 +35,31 @@ class SpreadingChannel:
         if not seeds or len(index) == 0:
             return []
         best = max(s.score for s in seeds) or 1.0
-        frontier = {index.pos[s.id]: s.score / best for s in seeds if s.id in index.pos}
         received: dict[int, float] = {}
-        for hop in range(HOPS):
-            nxt: dict[int, float] = {}
-            factor = DECAY**hop
-            for row, act in frontier.items():
-                edges = [(n, NEIGHBOUR_WEIGHT) for n in index.neighbours[row]]
-                edges += [
-                    (n, LINK_WEIGHTS.get(rel, DEFAULT_LINK_WEIGHT)) for n, rel, _ in index.links.get(row, ())
-                ]
-                for n, weight in edges:
-                    nxt[n] = nxt.get(n, 0.0) + act * weight * factor
-            for n, act in nxt.items():
-                received[n] = received.get(n, 0.0) + act
-            frontier = nxt
+        for seed in seeds:
+            origin = index.pos.get(seed.id)
+            if origin is None:
+                continue
+            # Each seed spreads on its own so that no activation comes back to where it
+            # started: a memory must not collect its own score through a link and back.
+            frontier = {origin: seed.score / best}
+            visited = {origin}
+            for hop in range(HOPS):
+                nxt: dict[int, float] = {}
+                factor = DECAY**hop
+                for row, act in frontier.items():
+                    edges = [(n, NEIGHBOUR_WEIGHT) for n in index.neighbours[row]]
+                    edges += [
+                        (n, LINK_WEIGHTS.get(rel, DEFAULT_LINK_WEIGHT))
+                        for n, rel, _ in index.links.get(row, ())
+                    ]
+                    for n, weight in edges:
+                        if n not in visited:
+                            nxt[n] = nxt.get(n, 0.0) + act * weight * factor
+                for n, act in nxt.items():
+                    received[n] = received.get(n, 0.0) + act
+                visited.update(nxt)
+                frontier = nxt
         mask = query.mask(index)
         ranked = sorted(
             ((r, a) for r, a in received.items() if mask is None or mask[r]), key=lambda t: (-t[1], t[0])
