@@ -37,6 +37,8 @@ from memd.errors import (  # noqa: E402
 from memd.filters import Filter, sql_str  # noqa: E402
 
 SCHEMA_VERSION = 4
+INDEX_CACHE_BYTES = 128 << 20
+METADATA_CACHE_BYTES = 64 << 20
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
@@ -296,7 +298,13 @@ class LanceStore:
         if "://" not in location:
             self._check_local(Path(location))
         try:
-            self._db = lancedb.connect(location)
+            # Bounded caches: LanceDB's defaults (6 GB index, 1 GB metadata) let a
+            # long-running daemon grow far past what a memory store needs; memd's
+            # indexes (full text, two B-trees) take ~15 MB at 100k memories.
+            session = lancedb.Session(
+                index_cache_size_bytes=INDEX_CACHE_BYTES, metadata_cache_size_bytes=METADATA_CACHE_BYTES
+            )
+            self._db = lancedb.connect(location, session=session)
             names = set(self._db.list_tables().tables)
         except Exception as exc:
             raise StoreUnreadableError(f"cannot open the store at {location}: {exc}") from exc

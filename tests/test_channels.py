@@ -221,3 +221,37 @@ def test_spreading_activation_does_not_echo_back_to_its_seed(mem):
     assert mem.get(old.id).superseded_by == cur.id
     hits = {h.id: h for h in mem.recall("reports9 team Node", project="p", k=5)}
     assert "spreading" not in hits[cur.id].channels
+
+
+def test_inverted_lists_above_the_exact_size(mem):
+    """Past ``ivf_min_rows`` the semantic channel reads only the nearest lists (float16
+    in RAM); rows added afterwards are scanned exactly until the lists are rebuilt."""
+    from memd.filters import Filter
+    from memd.retrieval import MemoryIndex
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(300)]
+    mem.remember_many(
+        [{"text": " ".join(rng.choice(words, 6)), "project": f"p{i % 3}"} for i in range(1200)]
+    )
+    index = MemoryIndex(mem.store, ivf_min_rows=500)
+    snap = index.snapshot()
+    assert snap.ivf is not None and snap.matrix.dtype == np.float16
+    overlap = []
+    for i in range(20):
+        v = mem._embedder.embed_query(" ".join(rng.choice(words, 4)))
+        exact = set(np.argsort(-snap.cosines(v), kind="stable")[:10])
+        approx = set(np.argsort(-snap.scores(v, None), kind="stable")[:10])
+        overlap.append(len(exact & approx) / 10)
+    assert np.mean(overlap) >= 0.9
+    # A filter keeps probing until enough rows pass it.
+    mask = snap.mask(Filter(projects=("p1",)))
+    v = mem._embedder.embed_query("w1 w2 w3")
+    assert np.isfinite(snap.scores(v, mask)).sum() >= min(1000, int(mask.sum()))
+    # Appended rows are found at once (exact tail), and a large tail rebuilds the lists.
+    new = mem.remember("zz9 plural z alpha", project="p0")
+    snap2 = index.snapshot()
+    assert snap2.ivf is snap.ivf and new.id in snap2.pos
+    assert np.isfinite(snap2.scores(mem._embedder.embed_query("zz9 plural z alpha"), None)[snap2.pos[new.id]])
+    mem.remember_many([{"text": f"extra memory {i}", "project": "p0"} for i in range(700)])
+    assert index.snapshot().ivf.start == len(index.snapshot())  # rebuilt

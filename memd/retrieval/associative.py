@@ -65,6 +65,8 @@ class AssociativeChannel:
             return []
         rows = [index.pos[s.id] for s in seeds]
         prior = np.array([max(s.score, 0.0) for s in seeds], dtype=np.float32)
-        p = settle(index.matrix[rows], query.vector, prior=prior if self.use_prior else None)
+        p = settle(
+            index.matrix[rows].astype(np.float32), query.vector, prior=prior if self.use_prior else None
+        )
         order = np.argsort(-p, kind="stable")[:limit]
         return [Candidate(str(index.ids[rows[i]]), float(p[i])) for i in order]

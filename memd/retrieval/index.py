@@ -59,12 +59,12 @@ class Ivf:
         for probes, lst in enumerate(order, start=1):
             a, b = self.bounds[lst]
             if b > a:
-                out[a:b] = matrix[a:b] @ vector
+                out[a:b] = matrix[a:b].astype(np.float32, copy=False) @ vector
                 found += int(mask[a:b].sum()) if mask is not None else int(b - a)
             if probes >= min_probes and found >= MIN_CANDIDATES:
                 break
         if self.start < n:
-            out[self.start :] = matrix[self.start :] @ vector
+            out[self.start :] = matrix[self.start :].astype(np.float32, copy=False) @ vector
         if mask is not None:
             out[~mask] = -np.inf
         return out
@@ -157,7 +157,7 @@ class Snapshot:
 
     def cosines(self, vector: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         matrix = self.matrix if rows is None else self.matrix[rows]
-        return matrix @ vector.astype(np.float32)
+        return matrix.astype(np.float32, copy=False) @ vector.astype(np.float32)
 
 
 def _empty(dim: int) -> Snapshot:
@@ -185,8 +185,9 @@ def _empty(dim: int) -> Snapshot:
 
 
 class MemoryIndex:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, ivf_min_rows: int = IVF_MIN_ROWS) -> None:
         self._store = store
+        self._ivf_min_rows = ivf_min_rows
         self._lock = threading.Lock()
         self._version: tuple[int, int] | None = None
         self._snap = _empty(store.dim)
@@ -205,12 +206,20 @@ class MemoryIndex:
     def snapshot(self) -> Snapshot:
         """The current state, reloaded first if the store moved without telling us."""
         version = (self._store.version(), self._store.links_version())
-        if version != self._version:
+        if version != self._version or self._needs_lists():
             with self._lock:
-                if version != self._version:
+                if version != self._version or self._needs_lists():
                     self._load()
                     self._version = version
         return self._snap
+
+    def _needs_lists(self) -> bool:
+        """Time to (re)build the inverted lists: the store grew past the exact-scan size,
+        or the rows appended since the last build (scanned exactly) outgrew half of it."""
+        snap = self._snap
+        if snap.ivf is None:
+            return len(snap) >= self._ivf_min_rows
+        return len(snap) - snap.ivf.start > snap.ivf.start // 2
 
     # -- full load -------------------------------------------------------------------------
     def _load(self) -> None:
@@ -244,13 +253,16 @@ class MemoryIndex:
             ),
         }
         ivf: Ivf | None = None
-        if n >= IVF_MIN_ROWS:
+        if n >= self._ivf_min_rows:
             centroids = kmeans(rows["vector"], max(16, n // ROWS_PER_LIST))
             labels = _assign(rows["vector"], centroids)
             order = np.argsort(labels, kind="stable")
             counts = np.bincount(labels, minlength=len(centroids))
             ends = np.cumsum(counts)
             ivf = Ivf(centroids=centroids, bounds=np.stack([ends - counts, ends], axis=1), start=n)
+            # Half the RAM for the largest structure; only the probed lists are widened
+            # to float32 at query time.
+            self._buffer = np.zeros((0, self._store.dim), dtype=np.float16)
         else:
             order = np.arange(n)
         self._append(
@@ -302,8 +314,11 @@ class MemoryIndex:
             return
         vectors = np.asarray(rows["vector"], dtype=np.float32).reshape(k, -1)
         if n0 + k > len(self._buffer):
-            # Grow by doubling: old snapshots keep their views of the old buffer.
-            grown = np.zeros((max(2 * len(self._buffer), n0 + k, 1024), vectors.shape[1]), dtype=np.float32)
+            # Old snapshots keep their views of the old buffer.
+            # Grow by a quarter, not double: at 100k memories a doubling would hold
+            # 150 MB of empty rows.
+            size = max(n0 + k + 1024, len(self._buffer) + len(self._buffer) // 4)
+            grown = np.zeros((size, vectors.shape[1]), dtype=self._buffer.dtype)
             grown[:n0] = snap.matrix
             self._buffer = grown
         self._buffer[n0 : n0 + k] = vectors
