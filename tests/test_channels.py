@@ -238,7 +238,7 @@ def test_inverted_lists_above_the_exact_size(mem):
     snap = index.snapshot()
     assert snap.ivf is not None and snap.matrix.dtype == np.float16
     overlap = []
-    for i in range(20):
+    for _ in range(20):
         v = mem._embedder.embed_query(" ".join(rng.choice(words, 4)))
         exact = set(np.argsort(-snap.cosines(v), kind="stable")[:10])
         approx = set(np.argsort(-snap.scores(v, None), kind="stable")[:10])
