@@ -37,7 +37,7 @@ def initial_stability(kind: Kind, importance: float) -> float:
 class Policy:
     """The lifecycle's knobs, with defaults chosen to be explainable, not tuned."""
 
-    retention_weight: float = 0.3  # share of the ranking score that retention can take away
+    retention_weight: float = 0.2  # share of the ranking score that retention can take away
     growth: float = 1.5  # stability gain of a reinforcement at retention 0
     base_gain: float = 0.1  # gain of a reinforcement at retention 1 (right after the last)
     warm_below: float = 0.5
