@@ -29,8 +29,8 @@ MAX_SHARE = 0.2
 
 def query_entities(text: str, known: dict[str, np.ndarray]) -> list[str]:
     words = [w.strip(".,;:!?") for w in _WORD.findall(text)]
-    grams = {" ".join(words[i : i + n]).casefold() for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    grams |= {e.casefold() for e in extract_entities(text)}
+    grams = {" ".join(words[i : i + n]).lower() for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    grams |= {e.lower() for e in extract_entities(text)}
     return sorted(g for g in grams if g in known)
 
 
