@@ -185,9 +185,6 @@ class OnnxEmbedder:
         # Spinning worker threads steal the CPU from LanceDB's threads on small
         # machines; a query embeds one short text, so waking costs nothing.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # ONNX Runtime's arena keeps the peak of every batch for good; without it a
-        # long-running daemon gives memory back (batched embedding is ~equally fast).
-        options.enable_cpu_mem_arena = False
         if CUDA in providers:
             preload = getattr(ort, "preload_dlls", None)
             if preload is not None:
