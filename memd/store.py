@@ -295,6 +295,7 @@ class LanceStore:
         self._lock = _FileLock(lock_path) if lock_path is not None else None
         self._thread_lock = threading.RLock()
         self._listeners: list[Callable[[StoreChange], None]] = []
+        self._in_flight = 0
         if "://" not in location:
             self._check_local(Path(location))
         try:
@@ -463,11 +464,20 @@ class LanceStore:
         """Run a write under the lock and tell subscribers what it changed."""
         with self.writing():
             before = self._versions()
-            yield
-            if self._listeners:
-                event = StoreChange(before=before, after=self._versions(), **change)
-                for listener in self._listeners:
-                    listener(event)
+            self._in_flight += 1
+            try:
+                yield
+                if self._listeners:
+                    event = StoreChange(before=before, after=self._versions(), **change)
+                    for listener in self._listeners:
+                        listener(event)
+            finally:
+                self._in_flight -= 1
+
+    def reporting_write(self) -> bool:
+        """True while a write of this process is under way and will be reported: a reader
+        seeing a new version now should wait for the report instead of reloading."""
+        return self._in_flight > 0
 
     def add(self, rows: Sequence[Row]) -> None:
         if not rows:

@@ -231,9 +231,7 @@ def test_inverted_lists_above_the_exact_size(mem):
 
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(300)]
-    mem.remember_many(
-        [{"text": " ".join(rng.choice(words, 6)), "project": f"p{i % 3}"} for i in range(1200)]
-    )
+    mem.remember_many([{"text": " ".join(rng.choice(words, 6)), "project": f"p{i % 3}"} for i in range(1200)])
     index = MemoryIndex(mem.store, ivf_min_rows=500)
     snap = index.snapshot()
     assert snap.ivf is not None and snap.matrix.dtype == np.float16
@@ -255,3 +253,22 @@ def test_inverted_lists_above_the_exact_size(mem):
     assert np.isfinite(snap2.scores(mem._embedder.embed_query("zz9 plural z alpha"), None)[snap2.pos[new.id]])
     mem.remember_many([{"text": f"extra memory {i}", "project": "p0"} for i in range(700)])
     assert index.snapshot().ivf.start == len(index.snapshot())  # rebuilt
+
+
+def test_facts_stored_together_are_not_session_neighbours(mem):
+    t = "2024-05-01T10:00:00"
+    ids = mem.remember_many(
+        [
+            {
+                "text": "The admin panel listens on port 8443.",
+                "project": "p",
+                "kind": "semantic",
+                "created_at": t,
+            },
+            {"text": "Lunch is at noon on Fridays.", "project": "p", "kind": "semantic", "created_at": t},
+        ]
+    )
+    snap = mem._index.snapshot()
+    assert snap.neighbours[snap.pos[ids[0]]] == ()
+    hits = {h.id: h for h in mem.recall("admin panel port", project="p", k=3)}
+    assert ids[1] not in hits or "spreading" not in hits[ids[1]].channels

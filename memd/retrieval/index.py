@@ -32,6 +32,7 @@ from memd.store import Store, StoreChange
 
 # Memories of one project recorded within this gap of each other belong to one session.
 SESSION_GAP_US = 30 * 60 * 1_000_000
+EPISODIC = "episodic"
 Links = dict[int, list[tuple[int, str, bool]]]
 # Below this many rows an exact scan is fast enough (and exact); above it, an IVF.
 IVF_MIN_ROWS = 20_000
@@ -240,12 +241,20 @@ class MemoryIndex:
     def snapshot(self) -> Snapshot:
         """The current state, reloaded first if the store moved without telling us."""
         version = (self._store.version(), self._store.links_version())
+        if self._version is not None and version != self._version and self._write_reported():
+            # A write of this process is committing: its report will bring the change in
+            # place, a full reload now (seconds at 100k) would only race it.
+            return self._snap
         if version != self._version or self._needs_lists():
             with self._lock:
                 if version != self._version or self._needs_lists():
                     self._load()
                     self._version = version
         return self._snap
+
+    def _write_reported(self) -> bool:
+        pending = getattr(self._store, "reporting_write", None)
+        return bool(pending and pending())
 
     def _needs_lists(self) -> bool:
         """Time to (re)build the inverted lists: the store grew past the exact-scan size,
@@ -321,7 +330,7 @@ class MemoryIndex:
         source_ids = np.array(column("source_id").to_pylist(), dtype=object)[order]
         self._source_ids = source_ids.tolist()
         neighbours = self._bulk_neighbours(
-            cols["project"], project_code, cols["created_us"], self._source_ids
+            cols["project"], project_code, cols["created_us"], self._source_ids, cols["kind"] == EPISODIC
         )
         self._buffer = vectors[order].astype(dtype)
         pos = dict(zip(ids.tolist(), range(n), strict=True))
@@ -339,21 +348,33 @@ class MemoryIndex:
         )
 
     def _bulk_neighbours(
-        self, project: np.ndarray, code: np.ndarray, created: np.ndarray, source_ids: list[str | None]
+        self,
+        project: np.ndarray,
+        code: np.ndarray,
+        created: np.ndarray,
+        source_ids: list[str | None],
+        episodic: np.ndarray,
     ) -> list[tuple[int, ...]]:
-        """Session neighbours (consecutive in a project's time order, within the gap) and
-        file neighbours (consecutive sections of one file), for every row at once."""
+        """Session neighbours (episodes consecutive in a project's time order, within the
+        gap) and file neighbours (consecutive sections of one file), for every row at once.
+
+        Only episodes are chained by time: turns of a conversation or steps of a session
+        belong together, while facts stored in one go (an import, a demo) are independent.
+        """
         n = len(code)
         out: list[list[int]] = [[] for _ in range(n)]
         seq = np.lexsort((np.arange(n), created, code))
+        seq = seq[episodic[seq]]
         a, b = seq[:-1], seq[1:]
         close = (code[a] == code[b]) & (np.abs(created[b] - created[a]) <= SESSION_GAP_US)
         for x, y in zip(a[close].tolist(), b[close].tolist(), strict=True):
             out[x].append(y)
             out[y].append(x)
-        last = np.flatnonzero(np.append(code[seq[1:]] != code[seq[:-1]], True))
-        for i in seq[last].tolist():
-            self._last_in_project[project[i]] = (i, int(created[i]))
+        if len(seq):
+            last = np.flatnonzero(np.append(code[seq[1:]] != code[seq[:-1]], True))
+            for i in seq[last].tolist():
+                self._last_in_project[project[i]] = (i, int(created[i]))
+        seq = np.lexsort((np.arange(n), created, code))
         for i in seq.tolist():
             sid = source_ids[i]
             if sid and "#" in sid:
@@ -457,15 +478,24 @@ class MemoryIndex:
         )
         if link:
             for j in range(k):
-                self._link_neighbours(n0 + j, rows["project"][j], int(created[j]), rows["source_id"][j])
+                self._link_neighbours(
+                    n0 + j,
+                    rows["project"][j],
+                    int(created[j]),
+                    rows["source_id"][j],
+                    rows["kind"][j] == EPISODIC,
+                )
 
-    def _link_neighbours(self, i: int, project: str, created: int, source_id: str | None) -> None:
+    def _link_neighbours(
+        self, i: int, project: str, created: int, source_id: str | None, episodic: bool
+    ) -> None:
         neighbours = self._snap.neighbours
-        prev = self._last_in_project.get(project)
+        prev = self._last_in_project.get(project) if episodic else None
         if prev is not None and abs(created - prev[1]) <= SESSION_GAP_US:
             neighbours[i] = (*neighbours[i], prev[0])
             neighbours[prev[0]] = (*neighbours[prev[0]], i)
-        self._last_in_project[project] = (i, created)
+        if episodic:
+            self._last_in_project[project] = (i, created)
         if source_id and "#" in source_id:
             key = (project, source_id.split("#", 1)[0])
             before = self._last_in_file.get(key)
