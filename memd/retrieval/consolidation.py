@@ -28,10 +28,7 @@ class ConsolidationChannel:
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         index = self._index.snapshot()
-        parents = np.array(
-            [r for r, edges in index.links.items() if any(rel == RELATION and out for _, rel, out in edges)],
-            dtype=np.int64,
-        )
+        parents = np.fromiter(index.knowledge, dtype=np.int64)
         mask = query.mask(index)
         if mask is not None:
             parents = parents[mask[parents]]

@@ -33,6 +33,7 @@ from memd.store import Store, StoreChange
 # Memories of one project recorded within this gap of each other belong to one session.
 SESSION_GAP_US = 30 * 60 * 1_000_000
 EPISODIC = "episodic"
+CONSOLIDATES = "consolidates"
 Links = dict[int, list[tuple[int, str, bool]]]
 # Below this many rows an exact scan is fast enough (and exact); above it, an IVF.
 IVF_MIN_ROWS = 20_000
@@ -143,6 +144,9 @@ class Snapshot:
     # project name -> small int: comparing ints is 50x faster than comparing strings
     project_codes: dict[str, int]
     ivf: Ivf | None = None
+    # rows that consolidate others (sources of a "consolidates" link), kept so a query
+    # does not walk every link to find them
+    knowledge: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -342,7 +346,8 @@ class MemoryIndex:
             entity_rows=entity_rows,
             row_entities=row_entities,
             neighbours=neighbours,
-            links=self._load_links(pos),
+            links=(links := self._load_links(pos)),
+            knowledge=_knowledge(links),
             project_codes={name: i for i, name in enumerate(project_names)},
             ivf=ivf,
         )
@@ -535,14 +540,25 @@ class MemoryIndex:
 
     def _add_links(self, links: Sequence[Mapping[str, Any]]) -> None:
         snap = self._snap
-        graph = {k: list(v) for k, v in snap.links.items()}
+        # Copy on write: a shallow copy of the map, new lists only where a link lands.
+        graph = dict(snap.links)
+        knowledge = set(snap.knowledge)
         for link in links:
             a, b = snap.pos.get(str(link["src"])), snap.pos.get(str(link["dst"]))
             if a is None or b is None:
                 continue
-            graph.setdefault(a, []).append((b, link["relation"], True))
-            graph.setdefault(b, []).append((a, link["relation"], False))
-        self._snap = replace(snap, links=graph)
+            relation = link["relation"]
+            graph[a] = [*graph.get(a, ()), (b, relation, True)]
+            graph[b] = [*graph.get(b, ()), (a, relation, False)]
+            if relation == CONSOLIDATES:
+                knowledge.add(a)
+        self._snap = replace(snap, links=graph, knowledge=frozenset(knowledge))
+
+
+def _knowledge(links: Links) -> frozenset[int]:
+    return frozenset(
+        r for r, edges in links.items() if any(rel == CONSOLIDATES and out for _, rel, out in edges)
+    )
 
 
 class _Stale(Exception):
