@@ -272,3 +272,48 @@ def test_facts_stored_together_are_not_session_neighbours(mem):
     assert snap.neighbours[snap.pos[ids[0]]] == ()
     hits = {h.id: h for h in mem.recall("admin panel port", project="p", k=3)}
     assert ids[1] not in hits or "spreading" not in hits[ids[1]].channels
+
+
+def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
+    """Every write is applied to the in-RAM index in place; the result must be what a
+    full reload of the store gives (same rows, vectors, columns, entities and links)."""
+    from memd.retrieval import MemoryIndex
+
+    index = mem._index
+    index.snapshot()  # loaded once; everything below is applied in place
+    loads = []
+    real_load = index._load
+    index._load = lambda: (loads.append(1), real_load())[1]
+    a = mem.remember("Deploys use `make ship` via GitHub Actions", kind="procedural", project="p")
+    ids = mem.remember_many(
+        [{"text": f"episode {i}: looked at flaky test_{i % 3}", "project": "p"} for i in range(12)]
+    )
+    b = mem.remember("Deploys use `make release` via GitHub Actions", supersedes=a.id)
+    mem.link(ids[0], ids[5])
+    mem.forget(ids[1])
+    mem.pin(ids[2])
+    rows = mem.prepare_many([{"text": "waiting for its vector", "project": "q"}])
+    [pending] = mem.write_prepared(rows, embed=False)
+    mem.embed_pending([pending])
+    clock.advance(days=5)
+    mem.recall("flaky test")  # reinforcement
+    mem.flush_reinforcements()
+    mem.maintain()  # tiers, compressed vectors, compaction
+    live = index.snapshot()
+    # forget() archives (an update): in place; only deletes and rebuilds reload.
+    assert loads == [], "a write was not applied in place"
+    fresh = MemoryIndex(mem.store).snapshot()
+    assert sorted(live.pos) == sorted(fresh.pos)
+    for id_ in fresh.pos:
+        i, j = live.pos[id_], fresh.pos[id_]
+        assert np.allclose(live.matrix[i], fresh.matrix[j], atol=1e-3), id_
+        for col in ("project", "kind", "created_us", "archived", "superseded", "pinned", "last_us"):
+            assert live.cols[col][i] == fresh.cols[col][j], (col, id_)
+        assert abs(float(live.cols["stability"][i]) - float(fresh.cols["stability"][j])) < 1e-3
+        assert set(live.row_entities[i]) == set(fresh.row_entities[j])
+        live_links = sorted((str(live.ids[n]), rel, out) for n, rel, out in live.links.get(i, ()))
+        fresh_links = sorted((str(fresh.ids[n]), rel, out) for n, rel, out in fresh.links.get(j, ()))
+        assert live_links == fresh_links, id_
+    assert {b.id} <= set(live.pos)
+    for entity, rows in fresh.entity_rows.items():
+        assert {str(fresh.ids[r]) for r in rows} == {str(live.ids[r]) for r in live.entity_rows[entity]}
