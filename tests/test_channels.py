@@ -317,3 +317,14 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
     assert {b.id} <= set(live.pos)
     for entity, rows in fresh.entity_rows.items():
         assert {str(fresh.ids[r]) for r in rows} == {str(live.ids[r]) for r in live.entity_rows[entity]}
+
+
+def test_spreading_activation_follows_a_rare_shared_entity(mem):
+    # The hit names `FooBarClient`; another memory names it too, with nothing else in common.
+    hit = mem.remember("the checkout timeout came from FooBarClient retries", kind="semantic", project="p")
+    other = mem.remember("FooBarClient is vendored under third_party", kind="semantic", project="p")
+    for i in range(10):
+        mem.remember(f"unrelated note {i} about lunch menus", kind="semantic", project="p")
+    hits = {h.id: h for h in mem.recall("checkout timeout retries", project="p", k=5)}
+    assert hit.id in hits
+    assert other.id in hits and "spreading" in hits[other.id].channels

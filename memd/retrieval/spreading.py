@@ -11,7 +11,7 @@ over two turns of a conversation, or a decision and the bug that led to it.
 from __future__ import annotations
 
 from memd.retrieval.base import Candidate, Query
-from memd.retrieval.index import MemoryIndex
+from memd.retrieval.index import MemoryIndex, Snapshot
 
 SEEDS = 10
 HOPS = 2
@@ -19,6 +19,10 @@ DECAY = 0.5
 NEIGHBOUR_WEIGHT = 0.6
 LINK_WEIGHTS = {"supersedes": 0.3, "co-recalled": 0.6}
 DEFAULT_LINK_WEIGHT = 0.8
+# A rare entity (on at most this many memories) links the memories that name it; the
+# activation it carries is shared among them.
+RARE_ENTITY_ROWS = 8
+ENTITY_WEIGHT = 0.5
 
 
 class SpreadingChannel:
@@ -49,6 +53,8 @@ class SpreadingChannel:
                 factor = DECAY**hop
                 for row, act in frontier.items():
                     edges = [(n, NEIGHBOUR_WEIGHT) for n in index.neighbours[row]]
+                    if hop == 0 and ENTITY_WEIGHT > 0:
+                        edges += _entity_edges(index, row)
                     edges += [
                         (n, LINK_WEIGHTS.get(rel, DEFAULT_LINK_WEIGHT))
                         for n, rel, _ in index.links.get(row, ())
@@ -65,3 +71,13 @@ class SpreadingChannel:
             ((r, a) for r, a in received.items() if mask is None or mask[r]), key=lambda t: (-t[1], t[0])
         )
         return [Candidate(str(index.ids[r]), float(a)) for r, a in ranked[:limit]]
+
+
+def _entity_edges(index: Snapshot, row: int) -> list[tuple[int, float]]:
+    out: list[tuple[int, float]] = []
+    for entity in index.row_entities[row]:
+        rows = index.entity_rows.get(entity)
+        if rows is not None and 1 < len(rows) <= RARE_ENTITY_ROWS:
+            share = ENTITY_WEIGHT / (len(rows) - 1)
+            out += [(int(r), share) for r in rows if r != row]
+    return out
