@@ -57,6 +57,8 @@ _EMBED_CHUNK = 256
 CONSOLIDATES = "consolidates"
 # Consolidated episodes fade faster: the knowledge that summarises them carries on.
 SOURCE_WEAKENING = 0.5
+CONSOLIDATION_MARK = "consolidation_checked_until"
+CONSOLIDATION_OVERLAP = timedelta(days=2)
 
 
 def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
@@ -611,7 +613,13 @@ class MemoryService:
             done += len(updates)
         return done
 
-    def consolidate(self, *, min_age_days: float = 1.0, summarizer: Summarizer | None = None) -> int:
+    def consolidate(
+        self,
+        *,
+        min_age_days: float = 1.0,
+        summarizer: Summarizer | None = None,
+        max_episodes: int = 5_000,
+    ) -> int:
         """Turn clusters of related episodes into semantic memories linked to them.
 
         Episodes younger than ``min_age_days`` wait (a session still going on is not
@@ -623,20 +631,33 @@ class MemoryService:
         done = {dst for _, dst, rel in self._store.all_links() if rel == CONSOLIDATES}
         table = self._store.index_columns()
         cutoff = now - timedelta(days=min_age_days)
-        picked: builtins.list[int] = []
-        columns = {
-            n: table.column(n).to_pylist() for n in ("id", "kind", "tier", "superseded_by", "created_at")
-        }
-        for i, id_ in enumerate(columns["id"]):
-            if (
-                columns["kind"][i] == Kind.EPISODIC.value
-                and columns["tier"][i] != Tier.ARCHIVED.value
-                and columns["superseded_by"][i] is None
-                and columns["created_at"][i] <= cutoff
-                and id_ not in done
-            ):
-                picked.append(i)
+        # Each pass looks at a window of time after where the last one stopped (with an
+        # overlap, since sessions straddle it), at most max_episodes: clustering is
+        # quadratic, and 100k episodes every hour would keep two cores busy for minutes.
+        checked = self._store.meta().get(CONSOLIDATION_MARK)
+        overlap = max(CONSOLIDATION_OVERLAP, 2 * timedelta(days=min_age_days))
+        # The window is over record time: an import of old sessions is new to consolidate.
+        since = datetime.fromisoformat(checked) - overlap if checked else None
+        names = ("id", "kind", "tier", "superseded_by", "created_at", "recorded_at")
+        columns = {n: table.column(n).to_pylist() for n in names}
+        recorded = [r or c for r, c in zip(columns["recorded_at"], columns["created_at"], strict=True)]
+        picked: builtins.list[int] = [
+            i
+            for i, id_ in enumerate(columns["id"])
+            if columns["kind"][i] == Kind.EPISODIC.value
+            and columns["tier"][i] != Tier.ARCHIVED.value
+            and columns["superseded_by"][i] is None
+            and columns["created_at"][i] <= cutoff
+            and (since is None or recorded[i] >= since)
+            and id_ not in done
+        ]
+        picked.sort(key=lambda i: recorded[i])
+        reached = now
+        if len(picked) > max_episodes:
+            picked = picked[:max_episodes]
+            reached = recorded[picked[-1]]
         if len(picked) < 3:
+            self._store.set_meta({CONSOLIDATION_MARK: reached.isoformat()})
             return 0
         sub = table.take(picked)
         n = sub.num_rows
@@ -678,6 +699,7 @@ class MemoryService:
                     [{"id": r["id"], "stability": float(r["stability"]) * SOURCE_WEAKENING} for r in rows]
                 )
             created += 1
+        self._store.set_meta({CONSOLIDATION_MARK: reached.isoformat()})
         return created
 
     def restore(self, id: str) -> MemoryRecord:

@@ -158,6 +158,8 @@ class Store(Protocol):
 
     def meta(self) -> dict[str, str]: ...
 
+    def set_meta(self, values: Mapping[str, str]) -> None: ...
+
     def writing(self) -> Any:
         """Context manager: the one writer, across threads and processes."""
         ...
@@ -401,6 +403,10 @@ class LanceStore:
     def meta(self) -> dict[str, str]:
         rows = self._meta_table.to_arrow().to_pylist()
         return {r["key"]: r["value"] for r in rows}
+
+    def set_meta(self, values: Mapping[str, str]) -> None:
+        """Store small key/value facts about the store (schema, model, job progress)."""
+        self._set_meta(values)
 
     def _set_meta(self, values: Mapping[str, str]) -> None:
         with self.writing():

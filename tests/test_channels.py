@@ -328,3 +328,19 @@ def test_spreading_activation_follows_a_rare_shared_entity(mem):
     hits = {h.id: h for h in mem.recall("checkout timeout retries", project="p", k=5)}
     assert hit.id in hits
     assert other.id in hits and "spreading" in hits[other.id].channels
+
+
+def test_consolidation_works_through_a_backlog_in_windows(real_mem):
+    """Each pass takes at most max_episodes (clustering is quadratic); later passes pick
+    up where it stopped, so a backlog is consolidated, not re-read forever."""
+    from datetime import UTC, datetime, timedelta
+
+    when = datetime.now(UTC) - timedelta(days=5)
+    topics = ["the flaky test_sync_orders timed out on CI", "the nginx proxy returned 502 on /checkout"]
+    for t in topics:
+        real_mem.remember_many(
+            [{"text": f"{t} (attempt {i})", "project": "w", "created_at": when} for i in range(4)]
+        )
+    made = [real_mem.consolidate(max_episodes=4) for _ in range(4)]
+    assert sum(made) == 2 and made[0] == 1  # one cluster per window of four
+    assert real_mem.store.meta()["consolidation_checked_until"]
