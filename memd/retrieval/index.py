@@ -293,12 +293,11 @@ class MemoryIndex:
             counts = np.bincount(labels, minlength=len(centroids))
             ends = np.cumsum(counts)
             ivf = Ivf(centroids=centroids, bounds=np.stack([ends - counts, ends], axis=1), start=n)
-            # Half the RAM for the largest structure; only the probed lists are widened
-            # to float32 at query time.
-            dtype: type = np.float16
         else:
             order = np.arange(n)
-            dtype = np.float32
+        # float32 even though float16 would halve the largest structure (75 MB at 100k):
+        # widening the probed lists at every query cost 10 ms of a 30 ms recall.
+        dtype = np.float32
         position = np.empty(n, dtype=np.int64)  # old row -> new row
         position[order] = np.arange(n)
 
