@@ -344,3 +344,12 @@ def test_consolidation_works_through_a_backlog_in_windows(real_mem):
     made = [real_mem.consolidate(max_episodes=4) for _ in range(4)]
     assert sum(made) == 2 and made[0] == 1  # one cluster per window of four
     assert real_mem.store.meta()["consolidation_checked_until"]
+
+
+def test_temporal_channel_abstains_when_the_window_holds_almost_everything(mem):
+    for i in range(6):
+        mem.remember(f"release note {i} for the billing service", project="p", created_at=f"2024-0{i + 1}-10")
+    hits = mem.recall("what changed in billing in 2024", project="p", k=3)
+    assert hits and all("temporal" not in h.channels for h in hits)
+    narrow = mem.recall("what changed in billing in March 2024", project="p", k=3)
+    assert "temporal" in narrow[0].channels

@@ -17,6 +17,7 @@ from memd.retrieval.semantic import top_rows
 
 # How many of the closest matches the recency ordering looks at.
 RECENCY_POOL = 50
+MAX_WINDOW_SHARE = 0.5
 
 
 class TemporalChannel:
@@ -39,7 +40,12 @@ class TemporalChannel:
         if intent.window is not None:
             start, end = intent.window
             keep = (created >= _us(start)) & (created < _us(end))
-            if not keep.any():
+            mask = query.mask(index)
+            in_view = len(index) if mask is None else int(mask.sum())
+            inside = int(keep.sum() if mask is None else (keep & mask).sum())
+            # A window holding most of what is in view ("in 2023" over a year of notes)
+            # says nothing; the channel would only repeat the semantic one.
+            if inside == 0 or inside > MAX_WINDOW_SHARE * in_view:
                 return []
             scores = np.where(keep, scores, -np.inf)
         rows = top_rows(scores, limit if intent.window is not None else RECENCY_POOL)
