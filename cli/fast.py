@@ -16,6 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# Both light: neither pulls in pydantic, typer or LanceDB.
+from memd.daemon import PROTOCOL_VERSION, socket_path
+from memd.home import default_home
+
 MAX_K = 1000
 
 
@@ -56,20 +60,14 @@ def _parse(args: list[str]) -> dict[str, Any]:
 
 def _home() -> Path:
     env = os.environ.get("MEMD_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("memd", appauthor=False))
+    return Path(env).expanduser() if env else default_home()
 
 
 def _ask_daemon(home: Path, params: dict[str, Any]) -> Any:
-    from memd.daemon import socket_path
-
     path = socket_path(home)
     if not path.exists():
         raise _NotFast
-    request = {"v": 1, "id": 1, "method": "recall", "params": params}
+    request = {"v": PROTOCOL_VERSION, "id": 1, "method": "recall", "params": params}
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(30)
         try:

@@ -15,15 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memd.errors import ConfigError
+from memd.home import default_home
 
 CONFIG_FILE = "config.toml"
-
-
-def default_home() -> Path:
-    # Imported here so `memd --help` does not pay for platformdirs' probing.
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("memd", appauthor=False))
 
 
 class Settings(BaseModel):

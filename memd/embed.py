@@ -130,6 +130,51 @@ def select_providers(device: str, available: Sequence[str], has_gpu: bool) -> li
     raise ConfigError(f"unknown device {device!r}", hint="Use auto, cpu or cuda.")
 
 
+def load_tokenizer(path: Path, max_tokens: int) -> Any:
+    """A tokenizer.json that truncates to ``max_tokens`` and does not pad (memd pads)."""
+    from tokenizers import Tokenizer
+
+    try:
+        tok = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises plain Exception subclasses
+        raise ModelError(f"cannot read tokenizer {path}: {exc}") from exc
+    tok.enable_truncation(max_length=max_tokens)
+    tok.no_padding()
+    return tok
+
+
+def onnx_session(model_path: Path, device: str) -> tuple[Any, str]:
+    """An ONNX Runtime session on the device the settings ask for, and the device it got."""
+    import onnxruntime as ort
+
+    providers = select_providers(device, ort.get_available_providers(), gpu_present())
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    # Spinning worker threads steal the CPU from LanceDB's threads on small
+    # machines; a query embeds one short text, so waking costs nothing.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if CUDA in providers:
+        preload = getattr(ort, "preload_dlls", None)
+        if preload is not None:
+            try:
+                preload()
+            except Exception:  # noqa: BLE001 - best effort; the session reports the outcome
+                log.debug("onnxruntime.preload_dlls failed", exc_info=True)
+    try:
+        session = ort.InferenceSession(str(model_path), options, providers=providers)
+    except Exception as exc:
+        raise ModelError(f"cannot load ONNX model {model_path}: {exc}") from exc
+    active = session.get_providers()
+    if CUDA in providers and CUDA not in active:
+        if device == "cuda":
+            raise ModelError(
+                "the CUDA provider failed to start (CUDA 13 / cuDNN 9 libraries missing?)",
+                hint="Install the CUDA runtime libraries, or set MEMD_DEVICE=cpu.",
+            )
+        log.warning("CUDA provider unavailable, running %s on CPU", Path(model_path).name)
+    return session, ("cuda" if active and active[0] == CUDA else "cpu")
+
+
 def _embedding_output(outputs: Sequence[Any]) -> str:
     """The output holding embeddings: token states (batch, tokens, dim) first, else a
     sentence embedding (batch, dim). Exported models differ in order and extras."""
@@ -160,9 +205,6 @@ class OnnxEmbedder:
         query_prefix: str = "",
         doc_prefix: str = "",
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         for what, path in (("model", model_path), ("tokenizer", tokenizer_path)):
             if not Path(path).is_file():
                 raise ModelError(f"embedding {what} file not found: {path}")
@@ -171,40 +213,8 @@ class OnnxEmbedder:
         self._batch_size = batch_size
         self._query_prefix = query_prefix
         self._doc_prefix = doc_prefix
-
-        try:
-            self._tok = Tokenizer.from_file(str(tokenizer_path))
-        except Exception as exc:  # tokenizers raises plain Exception subclasses
-            raise ModelError(f"cannot read tokenizer {tokenizer_path}: {exc}") from exc
-        self._tok.enable_truncation(max_length=max_tokens)
-        self._tok.no_padding()
-
-        providers = select_providers(device, ort.get_available_providers(), gpu_present())
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # Spinning worker threads steal the CPU from LanceDB's threads on small
-        # machines; a query embeds one short text, so waking costs nothing.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if CUDA in providers:
-            preload = getattr(ort, "preload_dlls", None)
-            if preload is not None:
-                try:
-                    preload()
-                except Exception:  # noqa: BLE001 - best effort; the session reports the outcome
-                    log.debug("onnxruntime.preload_dlls failed", exc_info=True)
-        try:
-            self._session = ort.InferenceSession(str(model_path), options, providers=providers)
-        except Exception as exc:
-            raise ModelError(f"cannot load ONNX model {model_path}: {exc}") from exc
-        active = self._session.get_providers()
-        if CUDA in providers and CUDA not in active:
-            if device == "cuda":
-                raise ModelError(
-                    "the CUDA provider failed to start (CUDA 13 / cuDNN 9 libraries missing?)",
-                    hint="Install the CUDA runtime libraries, or set MEMD_DEVICE=cpu.",
-                )
-            log.warning("CUDA provider unavailable, embedding on CPU")
-        self._device = "cuda" if active and active[0] == CUDA else "cpu"
+        self._tok = load_tokenizer(tokenizer_path, max_tokens)
+        self._session, self._device = onnx_session(model_path, device)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._output = _embedding_output(self._session.get_outputs())
         self._dim = self._probe_dim()

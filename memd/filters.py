@@ -54,10 +54,12 @@ class Filter:
         created_us: np.ndarray,
         archived: np.ndarray,
         superseded: np.ndarray,
+        skip_projects: bool = False,
     ) -> np.ndarray | None:
-        """A boolean mask over cached rows, or None when everything passes."""
+        """A boolean mask over cached rows, or None when everything passes
+        (``skip_projects``: the caller matches projects its own, faster way)."""
         conds: list[np.ndarray] = []
-        if self.projects:
+        if self.projects and not skip_projects:
             conds.append(np.isin(project, np.array(self.projects, dtype=object)))
         if self.kinds:
             conds.append(np.isin(kind, np.array(self.kinds, dtype=object)))

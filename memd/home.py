@@ -9,6 +9,17 @@ from memd.errors import ForeignStoreError, StoreUnreadableError
 MARKER = ".memd"
 
 
+def default_home() -> Path:
+    """The platform's user data dir for memd (``MEMD_HOME`` overrides it in settings).
+
+    Light on purpose: the CLI's fast path needs it without loading pydantic.
+    """
+    # Imported here so `memd --help` does not pay for platformdirs' probing.
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("memd", appauthor=False))
+
+
 def prepare_home(home: Path) -> None:
     """Create the data dir (0700) or check that an existing one is memd's."""
     if home.exists() and not home.is_dir():

@@ -30,10 +30,7 @@ class OnnxCrossEncoder:
     def __init__(
         self, model_path: Path, tokenizer_path: Path, *, max_tokens: int = 512, device: str = "auto"
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        from memd.embed import gpu_present, select_providers
+        from memd.embed import load_tokenizer, onnx_session
 
         for what, path in (("model", model_path), ("tokenizer", tokenizer_path)):
             if not Path(path).is_file():
@@ -41,20 +38,8 @@ class OnnxCrossEncoder:
                     f"reranker {what} file not found: {path}",
                     hint="Fix MEMD_RERANK_MODEL_PATH / MEMD_RERANK_TOKENIZER_PATH, or unset them.",
                 )
-        try:
-            self._tok = Tokenizer.from_file(str(tokenizer_path))
-        except Exception as exc:  # tokenizers raises plain Exception subclasses
-            raise ModelError(f"cannot read tokenizer {tokenizer_path}: {exc}") from exc
-        self._tok.enable_truncation(max_length=max_tokens)
-        self._tok.no_padding()
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        providers = select_providers(device, ort.get_available_providers(), gpu_present())
-        try:
-            self._session = ort.InferenceSession(str(model_path), options, providers=providers)
-        except Exception as exc:
-            raise ModelError(f"cannot load ONNX reranker {model_path}: {exc}") from exc
+        self._tok = load_tokenizer(tokenizer_path, max_tokens)
+        self._session, _ = onnx_session(model_path, device)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.name = f"cross-encoder:{Path(model_path).name}"
 

@@ -97,7 +97,7 @@ class MemoryService:
         compact_every: int = 32,
         policy: Policy | None = None,
         auto_supersede: bool = True,
-        index: MemoryIndex | None = None,
+        index: MemoryIndex,
         reranker: Reranker | None = None,
         rerank_top: int = 30,
     ) -> None:
@@ -338,10 +338,14 @@ class MemoryService:
         none = pc.and_(pc.is_null(table.column("vector")), pc.is_null(table.column("qvec")))
         missing = table.filter(none).column("id").to_pylist()
         for start in range(0, len(missing), _EMBED_CHUNK):
-            part = self._store.get(missing[start : start + _EMBED_CHUNK])
-            vectors = self._embedder.embed([r["text"] for r in part])
-            self._store.set_vectors({r["id"]: v.tolist() for r, v in zip(part, vectors, strict=True)})
+            self.embed_rows(self._store.get(missing[start : start + _EMBED_CHUNK]))
         return len(missing)
+
+    def embed_rows(self, rows: Sequence[Row]) -> None:
+        """Compute and store the vectors of rows already written without one."""
+        if rows:
+            vectors = self._embedder.embed([r["text"] for r in rows])
+            self._store.set_vectors({r["id"]: v.tolist() for r, v in zip(rows, vectors, strict=True)})
 
     def _replaced_by_source_id(self, rows: builtins.list[Row]) -> dict[str, str]:
         """Old memory id -> new memory id, for new content under a known source_id.
@@ -438,11 +442,11 @@ class MemoryService:
         # Retention reorders the best candidates, so look a little past k.
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         now = self._clock.now()
-        snap = self._index.snapshot() if self._index is not None else None
+        snap = self._index.snapshot()
         scored: builtins.list[tuple[float, Any]] = []
         for f in fused:
-            row = snap.pos.get(f.id) if snap is not None else None
-            if row is None:
+            row = snap.pos.get(f.id)
+            if row is None:  # written since the search began; no strength known yet
                 scored.append((f.score, f))
                 continue
             last = datetime.fromtimestamp(int(snap.cols["last_us"][row]) / 1e6, tz=UTC)
@@ -451,17 +455,8 @@ class MemoryService:
         scored.sort(key=lambda t: (-t[0], t[1].id))
         # Only the hits returned (or the reranker's candidates) are read from the store.
         reading = max(int(k), self._rerank_top) if self._reranker is not None else int(k)
-        top = scored[:reading] if snap is not None else scored
+        top = scored[:reading]
         rows = {r["id"]: r for r in self._store.get([f.id for _, f in top])}
-        if snap is None:
-            weighted = []
-            for _, f in top:
-                row = rows.get(f.id)
-                if row is not None:
-                    r = retention(now, _last_reinforced(row), row["stability"], row["pinned"])
-                    weighted.append((f.score * ranking_weight(r, self._policy), f))
-            weighted.sort(key=lambda t: (-t[0], t[1].id))
-            top = weighted[:reading]
         top = [(score, f) for score, f in top if f.id in rows]
         channels = {f.id: explain(f) for _, f in top}
         if self._reranker is not None and top:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Version of the newline-JSON protocol on the socket (memd.daemon.protocol).
+PROTOCOL_VERSION = 1
 SOCKET_NAME = "memd.sock"
 PID_NAME = "daemon.pid"
 LOG_NAME = "daemon.log"

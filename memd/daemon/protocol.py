@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from memd import errors
+from memd.daemon import PROTOCOL_VERSION
 
-VERSION = 1
+VERSION = PROTOCOL_VERSION
 MAX_LINE = 64 * 1024 * 1024
 
 # Every MemoryAPI method, plus the daemon's own.

@@ -104,7 +104,9 @@ class WriteBatcher:
         # Writers queued meanwhile are grouped into the next batch.
         try:
             with self.lock:
-                self._service.embed_pending(ids)
+                # The rows just stored are at hand: those kept under their own id are new
+                # (the others matched a memory that already has its vector).
+                self._service.embed_rows([r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]])
         except Exception:  # noqa: BLE001 - the rows are safe; the next start embeds them
             log.exception("embedding after the write failed")
 

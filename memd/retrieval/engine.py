@@ -33,9 +33,8 @@ class Retriever:
         self.adaptive = adaptive
         self._depth = depth
         self._scales = {ch.name: ch.scale for ch in self.channels}
-        self._pool = ThreadPoolExecutor(
-            max_workers=max(1, len(self.channels)), thread_name_prefix="memd-channel"
-        )
+        waiting = sum(1 for ch in self.channels if getattr(ch, "waits_on_store", False))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, waiting), thread_name_prefix="memd-channel")
 
     def _run(self, channels: list[Channel], query: Query, limit: int) -> dict[str, list[Candidate]]:
         # Channels that wait on the store (LanceDB's full-text search releases the GIL)
@@ -74,6 +73,3 @@ class Retriever:
             query.seeds = [Candidate(f.id, f.score) for f in seeds]
             results |= {ch.name: ch.search(query, limit) for ch in second}
         return fuse(results, weights, scales=self._scales, method=self.method)[:k]
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -14,7 +14,6 @@ never shows them arrays of different lengths.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -64,7 +63,7 @@ class Ivf:
                 # A narrow filter (one small project): scoring its rows exactly is cheaper
                 # than visiting lists that hold few of them.
                 rows = np.flatnonzero(mask)
-                out[rows] = matrix[rows].astype(np.float32, copy=False) @ vector
+                out[rows] = matrix[rows] @ vector
                 return out
             wanted = min(MIN_CANDIDATES, allowed)
         else:
@@ -75,12 +74,12 @@ class Ivf:
         for probes, lst in enumerate(order, start=1):
             a, b = self.bounds[lst]
             if b > a:
-                out[a:b] = matrix[a:b].astype(np.float32, copy=False) @ vector
+                out[a:b] = matrix[a:b] @ vector
                 found += int(mask[a:b].sum()) if mask is not None else int(b - a)
             if probes >= min_probes and found >= wanted:
                 break
         if self.start < n:
-            out[self.start :] = matrix[self.start :].astype(np.float32, copy=False) @ vector
+            out[self.start :] = matrix[self.start :] @ vector
         if mask is not None:
             out[~mask] = -np.inf
         return out
@@ -153,38 +152,22 @@ class Snapshot:
         return len(self.ids)
 
     def mask(self, flt: Filter) -> np.ndarray | None:
-        n = len(self.ids)
-        conds: list[np.ndarray] = []
-        if flt.projects:
-            codes = [self.project_codes[p] for p in flt.projects if p in self.project_codes]
-            if not codes:
-                return np.zeros(n, dtype=bool)
-            code = self.cols["project_code"]
-            conds.append(
-                code == codes[0] if len(codes) == 1 else np.isin(code, np.array(codes, dtype=np.int32))
-            )
-        if flt.kinds:
-            conds.append(np.isin(self.cols["kind"], np.array(flt.kinds, dtype=object)))
-        if flt.since is not None:
-            conds.append(self.cols["created_us"] >= _us(flt.since))
-        if flt.until is not None:
-            conds.append(self.cols["created_us"] < _us(flt.until))
-        if not flt.include_archived:
-            conds.append(~self.cols["archived"])
-        if not flt.include_superseded:
-            conds.append(~self.cols["superseded"])
-        if not conds:
-            return None
-        out = conds[0]
-        for cond in conds[1:]:
-            out = out & cond
-        return out
-
-    def idf(self, entity: str) -> float:
-        rows = self.entity_rows.get(entity)
-        if rows is None or len(self.ids) == 0:
-            return 0.0
-        return math.log(1.0 + len(self.ids) / len(rows))
+        """``flt`` over these rows; projects compare as integer codes, the rest as the
+        filter itself renders them."""
+        rest = flt.mask(
+            project=self.cols["project"],
+            kind=self.cols["kind"],
+            created_us=self.cols["created_us"],
+            archived=self.cols["archived"],
+            superseded=self.cols["superseded"],
+            skip_projects=True,
+        )
+        if not flt.projects:
+            return rest
+        codes = [self.project_codes[p] for p in flt.projects if p in self.project_codes]
+        code = self.cols["project_code"]
+        mine = np.isin(code, np.array(codes, dtype=np.int32))
+        return mine if rest is None else mine & rest
 
     def scores(self, vector: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         """Cosine with every row that passes ``mask`` (-inf elsewhere). Exact below
@@ -197,7 +180,7 @@ class Snapshot:
 
     def cosines(self, vector: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         matrix = self.matrix if rows is None else self.matrix[rows]
-        return matrix.astype(np.float32, copy=False) @ vector.astype(np.float32)
+        return matrix @ vector.astype(np.float32)
 
 
 def _empty(dim: int) -> Snapshot:
@@ -239,9 +222,6 @@ class MemoryIndex:
         subscribe = getattr(store, "subscribe", None)
         if subscribe is not None:
             subscribe(self._on_change)
-
-    def __len__(self) -> int:
-        return len(self._snap)
 
     def snapshot(self) -> Snapshot:
         """The current state, reloaded first if the store moved without telling us."""
@@ -295,9 +275,6 @@ class MemoryIndex:
             ivf = Ivf(centroids=centroids, bounds=np.stack([ends - counts, ends], axis=1), start=n)
         else:
             order = np.arange(n)
-        # float32 even though float16 would halve the largest structure (75 MB at 100k):
-        # widening the probed lists at every query cost 10 ms of a 30 ms recall.
-        dtype = np.float32
         position = np.empty(n, dtype=np.int64)  # old row -> new row
         position[order] = np.arange(n)
 
@@ -336,7 +313,9 @@ class MemoryIndex:
         neighbours = self._bulk_neighbours(
             cols["project"], project_code, cols["created_us"], self._source_ids, cols["kind"] == EPISODIC
         )
-        self._buffer = vectors[order].astype(dtype)
+        # float32 even though float16 would halve the largest structure (75 MB at 100k):
+        # widening the probed lists at every query cost 10 ms of a 30 ms recall.
+        self._buffer = np.ascontiguousarray(vectors[order], dtype=np.float32)
         pos = dict(zip(ids.tolist(), range(n), strict=True))
         self._snap = Snapshot(
             ids=ids,
@@ -429,7 +408,7 @@ class MemoryIndex:
             # Grow by a quarter, not double: at 100k memories a doubling would hold
             # 150 MB of empty rows.
             size = max(n0 + k + 1024, len(self._buffer) + len(self._buffer) // 4)
-            grown = np.zeros((size, vectors.shape[1]), dtype=self._buffer.dtype)
+            grown = np.zeros((size, vectors.shape[1]), dtype=np.float32)
             grown[:n0] = snap.matrix
             self._buffer = grown
         self._buffer[n0 : n0 + k] = vectors
