@@ -45,6 +45,12 @@ class Settings(BaseModel):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: CUDA when a GPU is usable, else CPU."
     )
+    blas_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Threads numpy's BLAS may use in this process (0: leave as it is). One is fastest "
+        "for memd's matrix-vector products and leaves the other cores to full-text search.",
+    )
     llm_model_path: Path | None = Field(default=None, description="GGUF file for the optional local LLM.")
     max_text_chars: int = Field(default=16_000, ge=100)
     default_project: str = Field(default="default", min_length=1)

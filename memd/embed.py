@@ -153,6 +153,10 @@ def onnx_session(model_path: Path, device: str) -> tuple[Any, str]:
     # Spinning worker threads steal the CPU from LanceDB's threads on small
     # machines; a query embeds one short text, so waking costs nothing.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # The arena keeps the peak of every batch for the life of the process: one batch
+    # of 32 long texts left 1.2 GB resident. Freed buffers cost nothing measurable
+    # per query (3.6 ms either way).
+    options.enable_cpu_mem_arena = False
     if CUDA in providers:
         preload = getattr(ort, "preload_dlls", None)
         if preload is not None:

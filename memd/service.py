@@ -445,7 +445,7 @@ class MemoryService:
         snap = self._index.snapshot()
         scored: builtins.list[tuple[float, Any]] = []
         for f in fused:
-            row = snap.pos.get(f.id)
+            row = snap.row(f.id)
             if row is None:  # written since the search began; no strength known yet
                 scored.append((f.score, f))
                 continue

@@ -353,3 +353,40 @@ def test_temporal_channel_abstains_when_the_window_holds_almost_everything(mem):
     assert hits and all("temporal" not in h.channels for h in hits)
     narrow = mem.recall("what changed in billing in March 2024", project="p", k=3)
     assert "temporal" in narrow[0].channels
+
+
+def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
+    """The usual filter (no archived, no superseded) is applied in RAM to an unfiltered
+    BM25 result; hidden memories never leak and a result the filter thins out is
+    completed by asking LanceDB to filter."""
+    from memd.filters import Filter
+    from memd.retrieval.base import Query
+    from memd.retrieval.keyword import KeywordChannel
+
+    ids = mem.remember_many([{"text": f"quokka migration note {i}", "project": "p"} for i in range(40)])
+    other = mem.remember_many([{"text": f"unrelated memory {i}", "project": "p"} for i in range(40)])
+    for id_ in ids[:36]:
+        mem.forget(id_)
+    channel = KeywordChannel(mem.store, mem._index)
+    asked: list[object] = []
+    real = mem.store.keyword
+    channel._store = type("Spy", (), {"keyword": lambda _, *a: (asked.append(a[2]), real(*a))[1]})()
+    flt = Filter(include_archived=False, include_superseded=False)
+    found = [c.id for c in channel.search(Query(text="quokka migration", filter=flt), 5)]
+    assert set(found) == set(ids[36:])
+    # 36 of 40 matches are archived: the 22 unfiltered hits it fetched held too few.
+    assert len(asked) == 2 and asked[0] != flt and asked[1] == flt
+    asked.clear()
+    found = [c.id for c in channel.search(Query(text="unrelated memory", filter=flt), 5)]
+    assert len(found) == 5 and set(found) <= set(other) and len(asked) == 1 and asked[0] != flt
+
+
+def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
+    """``pos`` is shared by snapshots (it only gains keys); asking an old snapshot for a
+    newer row must say "not here", not hand out a row index past its arrays."""
+    mem.remember("first memory", project="p")
+    old = mem._index.snapshot()
+    new = mem.remember("second memory", project="p")
+    assert new.id in old.pos  # shared, so the old snapshot's map knows it...
+    assert old.row(new.id) is None  # ...but the old snapshot does not have it
+    assert mem._index.snapshot().row(new.id) == len(old)

@@ -49,3 +49,20 @@ def test_broken_toml(tmp_path: Path):
     (tmp_path / "config.toml").write_text("this is = = not toml")
     with pytest.raises(ConfigError, match="config.toml"):
         load_settings(tmp_path, env={})
+
+
+def test_blas_threads_are_limited_by_the_composition_root(tmp_path: Path):
+    from fakes import HashEmbedder
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import memd
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy here has no BLAS threadpool threadpoolctl can see")
+    with threadpool_limits(2, user_api="blas"):
+        memd.open(tmp_path / "a", embedder=HashEmbedder()).close()
+        assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
+        threadpool_limits(2, user_api="blas")
+        memd.open(tmp_path / "b", embedder=HashEmbedder(), blas_threads=0).close()
+        assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {2}

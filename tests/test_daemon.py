@@ -206,12 +206,13 @@ def test_eight_clients_thousand_ops_each(daemon, tmp_path: Path):
         )
         for w in range(8)
     ]
-    results = []
+    results, errs = [], []
     for p in procs:
         out, err = p.communicate(timeout=900)
         assert p.returncode == 0, err
         results.append(json.loads(out))
-    assert sum(r["errors"] for r in results) == 0
+        errs.append(err)
+    assert sum(r["errors"] for r in results) == 0, "".join(errs)[-3000:]
     acked = [i for r in results for i in r["acked"]]
     assert len(acked) == len(set(acked)) > 2000
     client = connect(daemon.home)

@@ -91,3 +91,14 @@ def test_custom_onnx_path_is_used(tmp_path, real_embedder):
     emb = build_embedder(s)
     assert emb.name == "custom:model.onnx"
     np.testing.assert_allclose(emb.embed_query("hi"), real_embedder.embed_query("hi"), atol=1e-4)
+
+
+def test_sessions_return_batch_memory():
+    """ONNX Runtime's arena would keep the peak of the largest batch resident for the
+    life of the daemon (1.2 GB after 32 long texts)."""
+    from memd.embed import BUNDLED, onnx_session, package_file
+
+    spec = BUNDLED["minilm-l6-int8"]
+    session, device = onnx_session(package_file(spec.package, spec.onnx_file), "cpu")
+    assert device == "cpu"
+    assert session.get_session_options().enable_cpu_mem_arena is False

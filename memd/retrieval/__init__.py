@@ -26,7 +26,7 @@ def build_channels(store: Store, index: MemoryIndex | None = None) -> list[Chann
     index = index or MemoryIndex(store)
     return [
         SemanticChannel(index),
-        KeywordChannel(store),
+        KeywordChannel(store, index),
         EntityChannel(index),
         TemporalChannel(index),
         SpreadingChannel(index),

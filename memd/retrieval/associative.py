@@ -60,13 +60,12 @@ class AssociativeChannel:
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         index = self._index.snapshot()
-        seeds = [s for s in query.seeds[:POOL] if s.id in index.pos]
+        found = [(s, index.row(s.id)) for s in query.seeds[:POOL]]
+        seeds = [s for s, r in found if r is not None]
+        rows = [r for _, r in found if r is not None]
         if len(seeds) < 2:
             return []
-        rows = [index.pos[s.id] for s in seeds]
         prior = np.array([max(s.score, 0.0) for s in seeds], dtype=np.float32)
-        p = settle(
-            index.matrix[rows].astype(np.float32), query.vector, prior=prior if self.use_prior else None
-        )
+        p = settle(index.matrix.take(rows), query.vector, prior=prior if self.use_prior else None)
         order = np.argsort(-p, kind="stable")[:limit]
         return [Candidate(str(index.ids[rows[i]]), float(p[i])) for i in order]

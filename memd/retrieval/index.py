@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from memd.filters import Filter, _us
 from memd.quantize import decode
+from memd.retrieval.vectors import VectorBuffer, Vectors
 from memd.store import Store, StoreChange
 
 # Memories of one project recorded within this gap of each other belong to one session.
@@ -54,7 +55,7 @@ class Ivf:
     bounds: np.ndarray  # (lists, 2): start and end row of each list
     start: int
 
-    def scores(self, matrix: np.ndarray, vector: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    def scores(self, matrix: Vectors, vector: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         n = len(matrix)
         out = np.full(n, -np.inf, dtype=np.float32)
         if mask is not None:
@@ -63,7 +64,7 @@ class Ivf:
                 # A narrow filter (one small project): scoring its rows exactly is cheaper
                 # than visiting lists that hold few of them.
                 rows = np.flatnonzero(mask)
-                out[rows] = matrix[rows] @ vector
+                out[rows] = matrix.dot_rows(vector, rows)
                 return out
             wanted = min(MIN_CANDIDATES, allowed)
         else:
@@ -74,12 +75,12 @@ class Ivf:
         for probes, lst in enumerate(order, start=1):
             a, b = self.bounds[lst]
             if b > a:
-                out[a:b] = matrix[a:b] @ vector
+                out[a:b] = matrix.dot(vector, a, b)
                 found += int(mask[a:b].sum()) if mask is not None else int(b - a)
             if probes >= min_probes and found >= wanted:
                 break
         if self.start < n:
-            out[self.start :] = matrix[self.start :] @ vector
+            out[self.start :] = matrix.dot(vector, self.start)
         if mask is not None:
             out[~mask] = -np.inf
         return out
@@ -134,7 +135,7 @@ def _assign(vectors: np.ndarray, centroids: np.ndarray, block: int = 8192) -> np
 class Snapshot:
     ids: np.ndarray
     pos: dict[str, int]
-    matrix: np.ndarray
+    matrix: Vectors
     cols: dict[str, np.ndarray]
     entity_rows: dict[str, np.ndarray]
     row_entities: list[tuple[str, ...]]
@@ -150,6 +151,12 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def row(self, id_: str) -> int | None:
+        """The row of ``id_`` in this snapshot. ``pos`` is shared with newer snapshots
+        (it only gains keys), so it may answer with a row this one does not have."""
+        i = self.pos.get(id_)
+        return i if i is not None and i < len(self.ids) else None
 
     def mask(self, flt: Filter) -> np.ndarray | None:
         """``flt`` over these rows; projects compare as integer codes, the rest as the
@@ -179,15 +186,16 @@ class Snapshot:
         return self.ivf.scores(self.matrix, vector.astype(np.float32), mask)
 
     def cosines(self, vector: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        matrix = self.matrix if rows is None else self.matrix[rows]
-        return matrix @ vector.astype(np.float32)
+        if rows is None:
+            return self.matrix.dot(vector)
+        return self.matrix.dot_rows(vector, rows)
 
 
 def _empty(dim: int) -> Snapshot:
     return Snapshot(
         ids=np.empty(0, dtype=object),
         pos={},
-        matrix=np.zeros((0, dim), dtype=np.float32),
+        matrix=Vectors.empty(dim),
         cols={
             "project": np.empty(0, dtype=object),
             "project_code": np.empty(0, dtype=np.int32),
@@ -214,7 +222,7 @@ class MemoryIndex:
         self._lock = threading.Lock()
         self._version: tuple[int, int] | None = None
         self._snap = _empty(store.dim)
-        self._buffer = self._snap.matrix
+        self._buffer = VectorBuffer(self._snap.matrix)
         # Last row per project / per file: where a new memory's neighbours are.
         self._last_in_project: dict[str, tuple[int, int]] = {}
         self._source_ids: list[str | None] = []
@@ -254,7 +262,7 @@ class MemoryIndex:
         table = self._store.index_columns()
         n = table.num_rows
         snap = _empty(self._store.dim)
-        self._buffer = snap.matrix
+        self._buffer = VectorBuffer(snap.matrix)
         self._last_in_project, self._last_in_file = {}, {}
         self._source_ids = []
         self._snap = snap
@@ -313,14 +321,13 @@ class MemoryIndex:
         neighbours = self._bulk_neighbours(
             cols["project"], project_code, cols["created_us"], self._source_ids, cols["kind"] == EPISODIC
         )
-        # float32 even though float16 would halve the largest structure (75 MB at 100k):
-        # widening the probed lists at every query cost 10 ms of a 30 ms recall.
-        self._buffer = np.ascontiguousarray(vectors[order], dtype=np.float32)
+        self._buffer = VectorBuffer(Vectors.of(vectors[order]))
+        del vectors
         pos = dict(zip(ids.tolist(), range(n), strict=True))
         self._snap = Snapshot(
             ids=ids,
             pos=pos,
-            matrix=self._buffer[:n],
+            matrix=self._buffer.view(),
             cols=cols,
             entity_rows=entity_rows,
             row_entities=row_entities,
@@ -402,16 +409,7 @@ class MemoryIndex:
         n0, k = len(snap.ids), len(rows["id"])
         if k == 0:
             return
-        vectors = np.asarray(rows["vector"], dtype=np.float32).reshape(k, -1)
-        if n0 + k > len(self._buffer):
-            # Old snapshots keep their views of the old buffer.
-            # Grow by a quarter, not double: at 100k memories a doubling would hold
-            # 150 MB of empty rows.
-            size = max(n0 + k + 1024, len(self._buffer) + len(self._buffer) // 4)
-            grown = np.zeros((size, vectors.shape[1]), dtype=np.float32)
-            grown[:n0] = snap.matrix
-            self._buffer = grown
-        self._buffer[n0 : n0 + k] = vectors
+        matrix = self._buffer.append(np.asarray(rows["vector"], dtype=np.float32).reshape(k, -1))
         ids = np.concatenate([snap.ids, np.array(rows["id"], dtype=object)])
         created = np.asarray(rows["created_us"], dtype=np.int64)
         codes = snap.project_codes  # new keys only, like pos
@@ -457,9 +455,7 @@ class MemoryIndex:
             old = entity_rows.get(e)
             arr = np.array(new, dtype=np.int64)
             entity_rows[e] = arr if old is None else np.concatenate([old, arr])
-        self._snap = replace(
-            snap, ids=ids, pos=pos, matrix=self._buffer[: n0 + k], cols=cols, entity_rows=entity_rows
-        )
+        self._snap = replace(snap, ids=ids, pos=pos, matrix=matrix, cols=cols, entity_rows=entity_rows)
         if link:
             for j in range(k):
                 self._link_neighbours(
@@ -497,9 +493,9 @@ class MemoryIndex:
             if i is None or "entities" in row or "project" in row:
                 raise _Stale
             if row.get("vector") is not None:
-                snap.matrix[i] = np.asarray(row["vector"], dtype=np.float32)
+                self._buffer.set(i, np.asarray(row["vector"], dtype=np.float32))
             elif row.get("qvec"):
-                snap.matrix[i] = decode(row["qvec"], snap.matrix.shape[1])
+                self._buffer.set(i, decode(row["qvec"], snap.matrix.dim))
             for name, col, value in (
                 ("tier", "archived", lambda v: v == "archived"),
                 ("superseded_by", "superseded", lambda v: v is not None),

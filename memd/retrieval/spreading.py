@@ -41,7 +41,7 @@ class SpreadingChannel:
         best = max(s.score for s in seeds) or 1.0
         received: dict[int, float] = {}
         for seed in seeds:
-            origin = index.pos.get(seed.id)
+            origin = index.row(seed.id)
             if origin is None:
                 continue
             # Each seed spreads on its own so that no activation comes back to where it
@@ -67,8 +67,11 @@ class SpreadingChannel:
                 visited.update(nxt)
                 frontier = nxt
         mask = query.mask(index)
+        n = len(index)
+        # Neighbour lists are shared with newer snapshots: a row written since may appear.
         ranked = sorted(
-            ((r, a) for r, a in received.items() if mask is None or mask[r]), key=lambda t: (-t[1], t[0])
+            ((r, a) for r, a in received.items() if r < n and (mask is None or mask[r])),
+            key=lambda t: (-t[1], t[0]),
         )
         return [Candidate(str(index.ids[r]), float(a)) for r, a in ranked[:limit]]
 
