@@ -45,6 +45,15 @@ class Settings(BaseModel):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto: CUDA when a GPU is usable, else CPU."
     )
+    embed_slim: bool = Field(
+        default=True,
+        description="On CPU, run an int8-weight ONNX model in int8 from a rewritten copy kept in "
+        "cache_dir (~65 MB less memory, faster queries; embeddings within cosine 0.998 of the file's "
+        "own graph). false: use the file as it is.",
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="Where derived files (slimmed models) live; default: the user cache dir."
+    )
     blas_threads: int = Field(
         default=1,
         ge=0,

@@ -324,6 +324,40 @@ def build_embedder(settings: Settings, *, lazy: bool = False) -> Embedder:
     return _build_eager(settings)
 
 
+def runnable_model(path: Path, settings: Settings) -> Path:
+    """The file ONNX Runtime should load for ``path``: its int8 rewrite on CPU (see
+    :mod:`memd.onnx_slim`), else the file itself."""
+    if not settings.embed_slim or not path.is_file():
+        return path
+    import onnxruntime as ort
+
+    if CUDA in select_providers(settings.device, ort.get_available_providers(), gpu_present()):
+        return path  # the rewrite targets CPU kernels; CUDA runs the original
+    from memd.onnx_slim import slimmed
+
+    return slimmed(path, cache_dir(settings) / "models")
+
+
+def cache_dir(settings: Settings) -> Path:
+    if settings.cache_dir is not None:
+        return settings.cache_dir.expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("memd", appauthor=False))
+
+
+def _loaded(path: Path, settings: Settings, *args: Any, **kwargs: Any) -> OnnxEmbedder:
+    """An embedder on the slimmed copy of ``path``, or on ``path`` itself where this
+    ONNX Runtime cannot load the copy."""
+    run = runnable_model(path, settings)
+    if run != path:
+        try:
+            return OnnxEmbedder(run, *args, **kwargs)
+        except ModelError as exc:
+            log.warning("slimmed model failed to load (%s); using %s as it is", exc, path.name)
+    return OnnxEmbedder(path, *args, **kwargs)
+
+
 def _build_eager(settings: Settings) -> Embedder:
     """The embedder the settings ask for (composition roots call this)."""
     if settings.embed_model_path is not None:
@@ -333,8 +367,9 @@ def _build_eager(settings: Settings) -> Embedder:
                 hint="Set MEMD_EMBED_TOKENIZER_PATH to the model's tokenizer.json.",
             )
         path = settings.embed_model_path.expanduser()
-        return OnnxEmbedder(
+        return _loaded(
             path,
+            settings,
             settings.embed_tokenizer_path.expanduser(),
             name=f"custom:{path.name}",
             pooling=settings.embed_pooling,
@@ -348,8 +383,9 @@ def _build_eager(settings: Settings) -> Embedder:
             f"unknown embedding model {settings.embed_model!r}",
             hint=f"Use one of {', '.join(sorted(BUNDLED))}, or set MEMD_EMBED_MODEL_PATH.",
         )
-    return OnnxEmbedder(
+    return _loaded(
         package_file(spec.package, spec.onnx_file),
+        settings,
         spec.tokenizer,
         name=spec.name,
         pooling=spec.pooling,

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Slimmed models are cached per user: the tests (and the daemons they start) get a cache
+# of their own, filled once per run.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="memd-test-cache-")
 
 from fakes import HashEmbedder  # noqa: E402
 

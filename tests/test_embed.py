@@ -102,3 +102,81 @@ def test_sessions_return_batch_memory():
     session, device = onnx_session(package_file(spec.package, spec.onnx_file), "cpu")
     assert device == "cpu"
     assert session.get_session_options().enable_cpu_mem_arena is False
+
+
+def _bundled():
+    from memd.embed import BUNDLED, package_file
+
+    spec = BUNDLED["minilm-l6-int8"]
+    return package_file(spec.package, spec.onnx_file), spec.tokenizer
+
+
+def test_slimmed_model_agrees_with_the_original(tmp_path, real_embedder):
+    """The rewrite keeps the embeddings exactly as the file's own graph makes them."""
+    from memd.embed import OnnxEmbedder
+    from memd.onnx_slim import slimmed
+
+    model, tokenizer = _bundled()
+    slim = slimmed(model, tmp_path)
+    assert slim != model and slim.parent == tmp_path
+    plain = OnnxEmbedder(model, tokenizer, name="plain")
+    fast = OnnxEmbedder(slim, tokenizer, name="slim")
+    texts = ["the deploy uses make ship", "Caroline went to the LGBTQ support group", "x " * 200, "ok"]
+    np.testing.assert_allclose(plain.embed(texts), fast.embed(texts), atol=1e-6)
+    np.testing.assert_allclose(plain.embed_query("deploy?"), fast.embed_query("deploy?"), atol=1e-6)
+
+
+def test_slimming_runs_once_and_is_reused(tmp_path, monkeypatch):
+    import subprocess
+
+    from memd.onnx_slim import slimmed
+
+    model, _ = _bundled()
+    first = slimmed(model, tmp_path)
+
+    def no_child(*a, **k):
+        raise AssertionError("rewrote a model that is cached")
+
+    monkeypatch.setattr(subprocess, "run", no_child)
+    assert slimmed(model, tmp_path) == first
+
+
+def test_a_model_without_int8_weights_is_used_as_it_is(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from memd.onnx_slim import slimmed
+
+    w = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "plain",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [w],
+    )
+    path = tmp_path / "plain.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    assert slimmed(path, tmp_path / "cache") == path
+    assert list((tmp_path / "cache").glob("*.none"))  # remembered: not retried at every start
+
+
+def test_slimming_is_for_cpu_and_can_be_turned_off(tmp_path, monkeypatch):
+    import memd.embed as embed
+
+    model, _ = _bundled()
+    settings = load_settings(tmp_path, env={}, cache_dir=tmp_path / "c")
+    assert embed.runnable_model(model, settings) != model
+    assert embed.runnable_model(model, settings.model_copy(update={"embed_slim": False})) == model
+    monkeypatch.setattr(embed, "select_providers", lambda *a: [CUDA, CPU])
+    assert embed.runnable_model(model, settings) == model
+
+
+def test_a_slimmed_copy_that_cannot_load_falls_back(tmp_path, monkeypatch):
+    import memd.embed as embed
+
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    monkeypatch.setattr(embed, "runnable_model", lambda path, settings: broken)
+    e = build_embedder(load_settings(tmp_path, env={}, cache_dir=tmp_path / "c"))
+    assert e.embed(["hello"]).shape == (1, 384)

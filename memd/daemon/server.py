@@ -7,6 +7,7 @@ LanceDB append), and one maintenance thread (checkpoints, compaction when idle).
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import logging
@@ -246,9 +247,21 @@ class Daemon:
                 if idle > IDLE_COMPACT_AFTER_S and self.writer.last_write > compacted_after:
                     self.service.compact()
                     compacted_after = time.monotonic()
+                    release_memory()
             except Exception as exc:  # noqa: BLE001 - keep serving; report in status
                 self.last_error = f"maintenance: {exc}"
                 log.exception("maintenance failed")
+
+
+def release_memory() -> bool:
+    """Hand freed heap back to the system (glibc only). LanceDB's writes and compaction
+    free most of what they allocate, but into the middle of the heap, where malloc keeps
+    it: after 1,800 remembers at 100k memories the daemon held 700 MB instead of ~450."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):
