@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import itertools
 import logging
 import math
 import threading
@@ -49,6 +50,13 @@ from memd.text import (
 MAX_K = 1_000
 REINFORCE_TOP = 3  # hits of a recall that count as recalled
 REINFORCE_BATCH = 64
+# Memories at the top of this many different recalls together get a "co-recalled" link
+# that spreading activation follows: what keeps being needed together is related even
+# where the texts share no words (a bug and its fix). One question repeated (an agent
+# polling) counts once. Pairs short of it are counted in RAM, the least recent dropped.
+CO_RECALLED = "co-recalled"
+CO_RECALL_AFTER = 3
+CO_RECALL_TRACKED = 10_000
 CONFIRM_STRENGTH = 2.0  # storing the same content again confirms it
 AUTO_SUPERSEDE_MAX_BATCH = 16
 OUTDATED_CANDIDATES = 20
@@ -75,6 +83,13 @@ def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
 
 def _last_reinforced(row: Row) -> datetime:
     return row["last_recalled_at"] or row.get("recorded_at") or row["updated_at"]
+
+
+def _linked(snap: Any, a: str, b: str, relation: str) -> bool:
+    ra, rb = snap.row(a), snap.row(b)
+    if ra is None or rb is None:
+        return False
+    return any(n == rb and rel == relation for n, rel, _ in snap.links.get(ra, ()))
 
 
 def _record(row: Row) -> MemoryRecord:
@@ -122,6 +137,9 @@ class MemoryService:
         # id -> (strength, when it was recalled): the flush may come much later.
         self._pending_reinforce: dict[str, tuple[float, datetime]] = {}
         self._reinforce_lock = threading.Lock()
+        # (id, id) -> (recalls that returned both, hash of the last such query)
+        self._co_recall: dict[tuple[str, str], tuple[int, int]] = {}
+        self._pending_links: builtins.list[Row] = []
 
     @property
     def store(self) -> Store:
@@ -475,6 +493,7 @@ class MemoryService:
         ]
         for hit in hits[:REINFORCE_TOP]:
             self._note_reinforcement(hit.id, 1.0)
+        self._note_co_recall(q.text, [hit.id for hit in hits[:REINFORCE_TOP]])
         return hits
 
     # -- lifecycle -------------------------------------------------------------------
@@ -487,10 +506,35 @@ class MemoryService:
         if due:
             self.flush_reinforcements()
 
+    def _note_co_recall(self, query: str, ids: Sequence[str]) -> None:
+        if len(ids) < 2:
+            return
+        snap = self._index.snapshot()
+        asked = hash(query.casefold())
+        with self._reinforce_lock:
+            for a, b in itertools.combinations(sorted(ids), 2):
+                count, last = self._co_recall.pop((a, b), (0, None))
+                if last != asked:
+                    count += 1
+                if count < CO_RECALL_AFTER:
+                    self._co_recall[(a, b)] = (count, asked)  # re-inserted: now the most recent
+                elif not _linked(snap, a, b, CO_RECALLED):
+                    self._pending_links.append(
+                        {"src": a, "dst": b, "relation": CO_RECALLED, "created_at": self._clock.now()}
+                    )
+            while len(self._co_recall) > CO_RECALL_TRACKED:
+                del self._co_recall[next(iter(self._co_recall))]
+
     def flush_reinforcements(self) -> int:
-        """Write pending recalls and confirmations: stability grows, the clock restarts."""
+        """Write pending recalls and confirmations: stability grows, the clock restarts;
+        and the links between memories recalled together."""
         with self._reinforce_lock:
             pending, self._pending_reinforce = self._pending_reinforce, {}
+            links, self._pending_links = self._pending_links, []
+        if links:
+            unique = {(x["src"], x["dst"]): x for x in links}
+            with self._store.writing():
+                self._store.add_links(list(unique.values()))
         if not pending:
             return 0
         with self._store.writing():

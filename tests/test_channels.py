@@ -390,3 +390,26 @@ def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
     assert new.id in old.pos  # shared, so the old snapshot's map knows it...
     assert old.row(new.id) is None  # ...but the old snapshot does not have it
     assert mem._index.snapshot().row(new.id) == len(old)
+
+
+def test_memories_recalled_together_become_linked(mem):
+    """Two memories at the top of three different recalls are linked ("co-recalled"),
+    and spreading activation then carries one to a query that finds only the other.
+    One question asked three times is not three pieces of evidence."""
+    fact = {"project": "p", "kind": "semantic"}  # facts: no session-neighbour edges
+    a, b = mem.remember_many(
+        [{"text": "kiwi deploy steps", **fact}, {"text": "zebra rollback notes", **fact}]
+    )
+    mem.remember_many([{"text": f"filler memory number {i}", **fact} for i in range(20)])
+    hits = {h.id: h for h in mem.recall("kiwi deploy", project="p", k=5)}
+    assert b not in hits or "spreading" not in _channels(hits[b])
+    for _ in range(3):
+        mem.recall("kiwi zebra", project="p", k=2)
+    mem.flush_reinforcements()
+    assert not mem.links(a)
+    for q in ("deploy rollback", "steps notes"):
+        assert {h.id for h in mem.recall(q, project="p", k=2)} == {a, b}
+    mem.flush_reinforcements()
+    assert [(x["src"], x["dst"], x["relation"]) for x in mem.links(a)] == [(a, b, "co-recalled")]
+    hits = {h.id: h for h in mem.recall("kiwi deploy", project="p", k=5)}
+    assert b in hits and "spreading" in _channels(hits[b])
