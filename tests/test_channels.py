@@ -410,6 +410,6 @@ def test_memories_recalled_together_become_linked(mem):
     for q in ("deploy rollback", "steps notes"):
         assert {h.id for h in mem.recall(q, project="p", k=2)} == {a, b}
     mem.flush_reinforcements()
-    assert [(x["src"], x["dst"], x["relation"]) for x in mem.links(a)] == [(a, b, "co-recalled")]
+    assert [({x["src"], x["dst"]}, x["relation"]) for x in mem.links(a)] == [({a, b}, "co-recalled")]
     hits = {h.id: h for h in mem.recall("kiwi deploy", project="p", k=5)}
     assert b in hits and "spreading" in _channels(hits[b])
