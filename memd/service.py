@@ -37,6 +37,7 @@ from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Sourc
 from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
 from memd.retrieval.fusion import explain
+from memd.sessions import attach_context
 from memd.store import Row, Store
 from memd.text import (
     clean_tags,
@@ -323,6 +324,7 @@ class MemoryService:
                     old_id = self._outdated_by(row)
                     if old_id is not None and old_id not in replaced:
                         replaced[old_id] = row["id"]
+            self._attach_context([row for _, row in fresh])
             total = len(fresh)
             for start in range(0, total, _EMBED_CHUNK):
                 chunk = [row for _, row in fresh[start : start + _EMBED_CHUNK]]
@@ -505,6 +507,16 @@ class MemoryService:
             due = len(self._pending_reinforce) >= REINFORCE_BATCH
         if due:
             self.flush_reinforcements()
+
+    def _attach_context(self, rows: builtins.list[Row]) -> None:
+        """What the full-text index will read for each new row (memd.sessions): a new
+        episode follows the latest stored one of its project when they are close."""
+        projects = {r["project"] for r in rows if r["kind"] == Kind.EPISODIC.value}
+        latest = {p: self._index.last_episode(p) for p in projects}
+        wanted = [v[0] for v in latest.values() if v is not None]
+        texts = {r["id"]: r["text"] for r in self._store.get(wanted)} if wanted else {}
+        before = {p: (v[1], texts[v[0]]) for p, v in latest.items() if v is not None and v[0] in texts}
+        attach_context(rows, before)
 
     def _note_co_recall(self, query: str, ids: Sequence[str]) -> None:
         if len(ids) < 2:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,9 +34,10 @@ from memd.errors import (  # noqa: E402
     StoreUnreadableError,
     StoreVersionError,
 )
-from memd.filters import Filter, sql_str  # noqa: E402
+from memd.filters import Filter, sql_str, sql_time  # noqa: E402
+from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # LanceDB's caches fill up to their bound in a daemon that writes: at 128 + 64 MB the
 # daemon grew to 550 MB after 1,800 remembers at 100k memories, at 32 + 16 MB it stayed
 # at 450 MB with the same recall latency (memd's indexes take ~15 MB at 100k).
@@ -126,6 +127,9 @@ def memory_schema(dim: int) -> pa.Schema:
             pa.field("valid_to", ts),
             # Faded memories keep a compressed vector here and a null `vector` (memd.quantize).
             pa.field("qvec", pa.binary()),
+            # What the full-text index reads: the text, and for an episode the episode
+            # before it in its session (memd.sessions).
+            pa.field("search_text", pa.string()),
         ]
     )
 
@@ -280,8 +284,40 @@ def _v3_to_v4(store: LanceStore) -> None:
         store._table.add_columns(pa.field("qvec", pa.binary()))
 
 
+def _v4_to_v5(store: LanceStore) -> None:
+    """Version 5 indexes ``search_text`` (an episode with the one before it in its
+    session) for full text instead of ``text``; existing episodes get their context."""
+    table = store._table
+    if "search_text" not in set(table.schema.names):
+        table.add_columns({"search_text": "text"})
+    rows = (
+        table.search()
+        .select(["id", "project", "kind", "created_at", "text"])
+        .limit(table.count_rows() + 1)
+        .to_arrow()
+        .to_pylist()
+    )
+    attach_context(rows)  # scan order is write order, which breaks ties of time
+    changed = [
+        {"id": r["id"], "search_text": r["search_text"]} for r in rows if r["search_text"] != r["text"]
+    ]
+    schema = pa.schema([pa.field("id", pa.string(), nullable=False), pa.field("search_text", pa.string())])
+    for start in range(0, len(changed), 5_000):
+        chunk = pa.Table.from_pylist(changed[start : start + 5_000], schema=schema)
+        table.merge_insert("id").when_matched_update_all().execute(chunk)
+    store._ensure_indexes(table)
+    for index in table.list_indices():
+        if list(index.columns) == ["text"]:
+            table.drop_index(index.name)
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
-MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}
 
 
 class LanceStore:
@@ -365,7 +401,7 @@ class LanceStore:
 
     @staticmethod
     def _ensure_indexes(table: Any) -> None:
-        """Full-text index on text; B-trees so lookups by id or content skip a full scan.
+        """Full-text index on search_text; B-trees so lookups by id or content skip a full scan.
 
         Rows written after an index was built are still searched (flat) until
         :meth:`compact` folds them in, so the indexes never hide a fresh write.
@@ -373,7 +409,7 @@ class LanceStore:
         from lancedb.index import FTS, BTree
 
         table.create_index(
-            "text",
+            "search_text",
             config=FTS(with_position=False, stem=True, remove_stop_words=True, lower_case=True),
             replace=True,
         )
@@ -440,6 +476,8 @@ class LanceStore:
         with self._reporting(reset=True):
             new_name = f"{TABLE}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
             table = self._db.create_table(new_name, schema=memory_schema(dim))
+            rows = [dict(r) for r in rows]
+            attach_context(rows)
             for start in range(0, len(rows), 1024):
                 table.add(pa.Table.from_pylist(list(rows[start : start + 1024]), schema=table.schema))
             self._ensure_indexes(table)
@@ -491,6 +529,8 @@ class LanceStore:
     def add(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
+        # A writer that did not set search_text (memd's own always does) gets the text.
+        rows = [r if r.get("search_text") else {**r, "search_text": r["text"]} for r in rows]
         with self._reporting(added=rows):
             # Rows may wait for their vector (the daemon embeds after acknowledging).
             self._table.add(
@@ -522,8 +562,43 @@ class LanceStore:
             return
         inl = ", ".join(sql_str(i) for i in ids)
         with self._reporting(reset=True):
+            self._forget_as_context(ids, inl)
             self._table.delete(f"id IN ({inl})")
             self._links.delete(f"src IN ({inl}) OR dst IN ({inl})")
+
+    def _forget_as_context(self, ids: Sequence[str], inl: str) -> None:
+        """A deleted episode's text must not live on in the keyword document of the
+        episode after it (memd.sessions): those documents go back to their own text."""
+        gone = set(ids)
+        victims = (
+            self._table.search()
+            .where(f"id IN ({inl}) AND kind = 'episodic'")
+            .select(["project", "created_at", "text"])
+            .limit(len(ids))
+            .to_arrow()
+            .to_pylist()
+        )
+        fixed: dict[str, str] = {}
+        gap = timedelta(microseconds=SESSION_GAP_US)
+        for v in victims:
+            where = (
+                f"project = {sql_str(v['project'])} AND kind = 'episodic' AND "
+                f"created_at >= {sql_time(v['created_at'] - gap)} AND "
+                f"created_at <= {sql_time(v['created_at'] + gap)}"
+            )
+            near = self._table.search().where(where).select(["id", "text", "search_text"])
+            needle = "\n" + v["text"][:CONTEXT_CHARS]
+            for r in near.limit(100_000).to_arrow().to_pylist():
+                if r["id"] not in gone and needle in (r["search_text"] or "")[len(r["text"]) :]:
+                    fixed[r["id"]] = r["text"]
+        if fixed:
+            schema = pa.schema(
+                [pa.field("id", pa.string(), nullable=False), pa.field("search_text", pa.string())]
+            )
+            data = pa.Table.from_pylist(
+                [{"id": i, "search_text": t} for i, t in fixed.items()], schema=schema
+            )
+            self._table.merge_insert("id").when_matched_update_all().execute(data)
 
     def compact(self, *, drop_history: bool = False) -> None:
         """Merge small fragments, fold new rows into the indexes, drop old versions.
@@ -627,7 +702,11 @@ class LanceStore:
         return query.to_arrow().to_pylist()
 
     def keyword(self, query: str, k: int, flt: Filter) -> list[tuple[str, float]]:
-        search = self._table.search(query, query_type="fts").select(["id", "_score"]).limit(k)
+        search = (
+            self._table.search(query, query_type="fts", fts_columns="search_text")
+            .select(["id", "_score"])
+            .limit(k)
+        )
         where = flt.to_sql()
         if where:
             search = search.where(where, prefilter=True)

@@ -363,8 +363,9 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
     from memd.retrieval.base import Query
     from memd.retrieval.keyword import KeywordChannel
 
-    ids = mem.remember_many([{"text": f"quokka migration note {i}", "project": "p"} for i in range(40)])
-    other = mem.remember_many([{"text": f"unrelated memory {i}", "project": "p"} for i in range(40)])
+    fact = {"project": "p", "kind": "semantic"}  # no session context in the keyword index
+    ids = mem.remember_many([{"text": f"quokka migration note {i}", **fact} for i in range(40)])
+    other = mem.remember_many([{"text": f"unrelated memory {i}", **fact} for i in range(40)])
     for id_ in ids[:36]:
         mem.forget(id_)
     channel = KeywordChannel(mem.store, mem._index)

@@ -221,7 +221,7 @@ def test_stats(mem):
     s = mem.stats()
     assert s.total == 2 and s.by_project == {"p": 1, "q": 1}
     assert s.by_kind == {"decision": 1, "episodic": 1} and s.by_tier == {"active": 2}
-    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == 4
+    assert s.embed_model == "test-hash" and s.embed_dim == 64 and s.schema_version == SCHEMA_VERSION
 
 
 def test_data_survives_reopen(home):
@@ -385,7 +385,7 @@ def test_v3_store_gains_compressed_vectors(home, clock):
     m.store._set_meta({"schema_version": "3"})
     m.close()
     m2 = memd.open(home, embedder=HashEmbedder(), clock=clock)
-    assert m2.stats().schema_version == 4 and "qvec" in m2.store._table.schema.names
+    assert m2.stats().schema_version == SCHEMA_VERSION and "qvec" in m2.store._table.schema.names
     assert m2.get(r.id).text == "written by schema 3"
     clock.advance(days=3)
     m2.maintain()  # moves it to warm and compresses its vector in the new column
@@ -429,3 +429,66 @@ def test_rows_stored_before_their_vector_are_searchable_and_embedded_later(mem):
     assert vector is not None and abs(sum(x * x for x in vector) - 1) < 1e-4
     hit = mem.recall("zstd musl patched library", project="p")[0]
     assert hit.id == id_ and "semantic" in hit.channels
+
+
+def _keyword_ids(m, query: str, project: str) -> list[str]:
+    from memd.filters import Filter
+
+    return [i for i, _ in m.store.keyword(query, 10, Filter(projects=(project,)))]
+
+
+def test_an_episode_is_found_by_the_words_of_the_one_before_it(mem, clock):
+    """The full-text index reads an episode with the episode before it in its session:
+    the answer is found by the question's words. Facts and episodes of another session
+    stand alone, and records show only their own text."""
+    q = mem.remember("Which database should the billing service use?", project="p")
+    a = mem.remember("We picked Postgres 16 with logical replication.", project="p")
+    assert _keyword_ids(mem, "billing database", "p")[:2] in ([q.id, a.id], [a.id, q.id])
+    assert mem.get(a.id).text == "We picked Postgres 16 with logical replication."
+    clock.advance(hours=2)  # a new session
+    later = mem.remember("Deploys go out on Tuesdays.", project="p")
+    fact = mem.remember("Staging lives in eu-west-1.", project="p", kind="semantic")
+    assert later.id not in _keyword_ids(mem, "Postgres replication", "p")
+    assert fact.id not in _keyword_ids(mem, "Tuesdays", "p")
+    # One batch: each episode follows the one before it in time, not in the list.
+    b = mem.remember_many(
+        [
+            {"text": "answer: bump the pool size to 40", "project": "r", "created_at": "2024-05-01T10:05:00"},
+            {
+                "text": "question: why do checkout workers stall?",
+                "project": "r",
+                "created_at": "2024-05-01T10:00:00",
+            },
+        ]
+    )
+    assert b[0] in _keyword_ids(mem, "checkout workers stall", "r")
+
+
+def test_purging_an_episode_removes_it_from_the_next_ones_index_text(mem):
+    secret = mem.remember("the launch codename is zebracorn-7731", project="p")
+    after = mem.remember("ok, noted", project="p")
+    assert after.id in _keyword_ids(mem, "zebracorn", "p")
+    mem.forget(secret.id, purge=True)
+    assert _keyword_ids(mem, "zebracorn", "p") == []
+    assert after.id in _keyword_ids(mem, "noted", "p")
+
+
+def test_v4_store_gains_session_context(home, clock):
+    from lancedb.index import FTS
+
+    m = memd.open(home, embedder=HashEmbedder(), clock=clock)
+    q = m.remember("Which database should the billing service use?", project="p")
+    a = m.remember("We picked Postgres 16.", project="p")
+    table = m.store._table
+    for index in table.list_indices():
+        if list(index.columns) == ["search_text"]:
+            table.drop_index(index.name)
+    table.drop_columns(["search_text"])
+    table.create_index("text", config=FTS(with_position=False, stem=True, remove_stop_words=True))
+    m.store._set_meta({"schema_version": "4"})
+    m.close()
+    m2 = memd.open(home, embedder=HashEmbedder(), clock=clock)
+    assert m2.stats().schema_version == SCHEMA_VERSION
+    assert a.id in _keyword_ids(m2, "billing database", "p") and q.id in _keyword_ids(m2, "billing", "p")
+    assert [list(i.columns) for i in m2.store._table.list_indices() if "text" in i.columns] == []
+    assert m2.get(a.id).text == "We picked Postgres 16."

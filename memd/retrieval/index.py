@@ -28,11 +28,9 @@ import pyarrow.compute as pc
 from memd.filters import Filter, _us
 from memd.quantize import decode
 from memd.retrieval.vectors import VectorBuffer, Vectors
+from memd.sessions import EPISODIC, SESSION_GAP_US
 from memd.store import Store, StoreChange
 
-# Memories of one project recorded within this gap of each other belong to one session.
-SESSION_GAP_US = 30 * 60 * 1_000_000
-EPISODIC = "episodic"
 CONSOLIDATES = "consolidates"
 Links = dict[int, list[tuple[int, str, bool]]]
 # Below this many rows an exact scan is fast enough (and exact); above it, an IVF.
@@ -244,6 +242,15 @@ class MemoryIndex:
                     self._load()
                     self._version = version
         return self._snap
+
+    def last_episode(self, project: str) -> tuple[str, int] | None:
+        """The id and time (µs) of ``project``'s latest episode, the one a new episode
+        would follow in its session."""
+        snap = self.snapshot()
+        last = self._last_in_project.get(project)
+        if last is None or last[0] >= len(snap):
+            return None
+        return str(snap.ids[last[0]]), last[1]
 
     def _write_reported(self) -> bool:
         pending = getattr(self._store, "reporting_write", None)
