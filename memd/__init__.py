@@ -132,6 +132,7 @@ def open_with(
         index=index,
         reranker=reranker,
         rerank_top=settings.rerank_top,
+        co_recall=settings.co_recall_links,
     )
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)

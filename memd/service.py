@@ -55,6 +55,9 @@ REINFORCE_BATCH = 64
 # that spreading activation follows: what keeps being needed together is related even
 # where the texts share no words (a bug and its fix). One question repeated (an agent
 # polling) counts once. Pairs short of it are counted in RAM, the least recent dropped.
+# Off by default (setting co_recall_links): over LoCoMo's independent questions asked
+# three times, the links joined memories that match many questions and R@5 fell 0.660 ->
+# 0.650 (0.654 at half the link weight), where without them it stays at 0.660.
 CO_RECALLED = "co-recalled"
 CO_RECALL_AFTER = 3
 CO_RECALL_TRACKED = 10_000
@@ -116,6 +119,7 @@ class MemoryService:
         index: MemoryIndex,
         reranker: Reranker | None = None,
         rerank_top: int = 30,
+        co_recall: bool = False,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -133,6 +137,8 @@ class MemoryService:
         self._index = index
         self._reranker = reranker
         self._rerank_top = rerank_top
+        self._co_recall_links = co_recall
+        self._last_episode: dict[str, tuple[str, str]] = {}  # project -> (id, text)
         # Reinforcements wait here and are written in one commit (a write per recall
         # would add a LanceDB version per query).
         # id -> (strength, when it was recalled): the flush may come much later.
@@ -495,7 +501,8 @@ class MemoryService:
         ]
         for hit in hits[:REINFORCE_TOP]:
             self._note_reinforcement(hit.id, 1.0)
-        self._note_co_recall(q.text, [hit.id for hit in hits[:REINFORCE_TOP]])
+        if self._co_recall_links:
+            self._note_co_recall(q.text, [hit.id for hit in hits[:REINFORCE_TOP]])
         return hits
 
     # -- lifecycle -------------------------------------------------------------------
@@ -511,12 +518,18 @@ class MemoryService:
     def _attach_context(self, rows: builtins.list[Row]) -> None:
         """What the full-text index will read for each new row (memd.sessions): a new
         episode follows the latest stored one of its project when they are close."""
-        projects = {r["project"] for r in rows if r["kind"] == Kind.EPISODIC.value}
-        latest = {p: self._index.last_episode(p) for p in projects}
-        wanted = [v[0] for v in latest.values() if v is not None]
-        texts = {r["id"]: r["text"] for r in self._store.get(wanted)} if wanted else {}
+        episodes = [r for r in rows if r["kind"] == Kind.EPISODIC.value]
+        latest = {r["project"]: self._index.last_episode(r["project"]) for r in episodes}
+        # The text of the episode written last in each project is kept from its write:
+        # reading it back would cost every remember a LanceDB lookup (7 ms at 100k).
+        texts = {i: t for i, t in self._last_episode.values()}
+        wanted = [v[0] for v in latest.values() if v is not None and v[0] not in texts]
+        if wanted:
+            texts |= {r["id"]: r["text"] for r in self._store.get(wanted)}
         before = {p: (v[1], texts[v[0]]) for p, v in latest.items() if v is not None and v[0] in texts}
         attach_context(rows, before)
+        for r in episodes:  # in write order, as the index takes them
+            self._last_episode[r["project"]] = (r["id"], r["text"])
 
     def _note_co_recall(self, query: str, ids: Sequence[str]) -> None:
         if len(ids) < 2:

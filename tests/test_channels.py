@@ -393,10 +393,15 @@ def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
     assert mem._index.snapshot().row(new.id) == len(old)
 
 
-def test_memories_recalled_together_become_linked(mem):
+def test_memories_recalled_together_become_linked(home, clock):
     """Two memories at the top of three different recalls are linked ("co-recalled"),
     and spreading activation then carries one to a query that finds only the other.
     One question asked three times is not three pieces of evidence."""
+    from fakes import HashEmbedder
+
+    import memd
+
+    mem = memd.open(home, embedder=HashEmbedder(), clock=clock, co_recall_links=True)
     fact = {"project": "p", "kind": "semantic"}  # facts: no session-neighbour edges
     a, b = mem.remember_many(
         [{"text": "kiwi deploy steps", **fact}, {"text": "zebra rollback notes", **fact}]
@@ -414,3 +419,14 @@ def test_memories_recalled_together_become_linked(mem):
     assert [({x["src"], x["dst"]}, x["relation"]) for x in mem.links(a)] == [({a, b}, "co-recalled")]
     hits = {h.id: h for h in mem.recall("kiwi deploy", project="p", k=5)}
     assert b in hits and "spreading" in _channels(hits[b])
+
+
+def test_co_recall_links_are_off_by_default(mem):
+    fact = {"project": "p", "kind": "semantic"}
+    a, b = mem.remember_many(
+        [{"text": "kiwi deploy steps", **fact}, {"text": "zebra rollback notes", **fact}]
+    )
+    for q in ("kiwi zebra", "deploy rollback", "steps notes", "kiwi rollback"):
+        mem.recall(q, project="p", k=2)
+    mem.flush_reinforcements()
+    assert mem.links(a) == []
