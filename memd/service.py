@@ -803,6 +803,8 @@ class MemoryService:
         with self._store.writing():
             record = self.get(id)
             if purge:
+                # Nothing of a purged memory may stay behind, in RAM either.
+                self._last_episode = {p: v for p, v in self._last_episode.items() if v[0] != record.id}
                 self._store.delete([record.id])
                 self._store.compact(drop_history=True)
             else:

@@ -468,9 +468,14 @@ def test_purging_an_episode_removes_it_from_the_next_ones_index_text(mem):
     secret = mem.remember("the launch codename is zebracorn-7731", project="p")
     after = mem.remember("ok, noted", project="p")
     assert after.id in _keyword_ids(mem, "zebracorn", "p")
+    last = mem.remember("the launch codename is now quagga-12", project="p")
+    mem.forget(last.id, purge=True)
     mem.forget(secret.id, purge=True)
     assert _keyword_ids(mem, "zebracorn", "p") == []
     assert after.id in _keyword_ids(mem, "noted", "p")
+    # The next episode follows what is stored now, not the purged one.
+    nxt = mem.remember("moving on", project="p")
+    assert _keyword_ids(mem, "quagga", "p") == [] and nxt.id in _keyword_ids(mem, "noted", "p")
 
 
 def test_v4_store_gains_session_context(home, clock):
