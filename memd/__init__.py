@@ -95,6 +95,7 @@ def open_with(
         embed_model=embedder.name,
         dim=embedder.dim,
         check_model=check_model,
+        cache_bytes=settings.lance_cache_mb << 20,
     )
     reranker = None
     if settings.rerank_model_path is not None:

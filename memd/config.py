@@ -54,6 +54,12 @@ class Settings(BaseModel):
     cache_dir: Path | None = Field(
         default=None, description="Where derived files (slimmed models) live; default: the user cache dir."
     )
+    lance_cache_mb: int = Field(
+        default=24,
+        ge=1,
+        description="LanceDB's index and metadata caches together, in MB (24 holds a 100k-memory "
+        "store's indexes; raise it for far larger stores).",
+    )
     blas_threads: int = Field(
         default=1,
         ge=0,

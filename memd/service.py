@@ -465,14 +465,15 @@ class MemoryService:
         q = Query(
             text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder, now=self._clock.now()
         )
+        # Taken before the channels start, in this thread: they all read this one.
+        snap = q.view(self._index)
         # Retention reorders the best candidates, so look a little past k.
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         now = self._clock.now()
-        snap = self._index.snapshot()
         scored: builtins.list[tuple[float, Any]] = []
         for f in fused:
             row = snap.row(f.id)
-            if row is None:  # written since the search began; no strength known yet
+            if row is None:  # found by LanceDB but written after the snapshot: no strength known
                 scored.append((f.score, f))
                 continue
             last = datetime.fromtimestamp(int(snap.cols["last_us"][row]) / 1e6, tz=UTC)

@@ -39,10 +39,11 @@ from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa:
 
 SCHEMA_VERSION = 5
 # LanceDB's caches fill up to their bound in a daemon that writes: at 128 + 64 MB the
-# daemon grew to 550 MB after 1,800 remembers at 100k memories, at 32 + 16 MB it stayed
-# at 450 MB with the same recall latency (memd's indexes take ~15 MB at 100k).
-INDEX_CACHE_BYTES = 32 << 20
-METADATA_CACHE_BYTES = 16 << 20
+# daemon grew to 550 MB after 1,800 remembers at 100k memories, at 32 + 16 MB to 446 MB,
+# at 16 + 8 MB to 426 MB, all with the same recall latency (memd's indexes take ~15 MB at
+# 100k). Far larger stores may want more (setting lance_cache_mb).
+INDEX_CACHE_BYTES = 16 << 20
+METADATA_CACHE_BYTES = 8 << 20
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
@@ -334,6 +335,7 @@ class LanceStore:
         embed_model: str,
         dim: int,
         check_model: bool = True,
+        cache_bytes: int = INDEX_CACHE_BYTES + METADATA_CACHE_BYTES,
     ) -> None:
         self._location = location
         self._lock = _FileLock(lock_path) if lock_path is not None else None
@@ -347,7 +349,7 @@ class LanceStore:
             # long-running daemon grow far past what a memory store needs; memd's
             # indexes (full text, two B-trees) take ~15 MB at 100k memories.
             session = lancedb.Session(
-                index_cache_size_bytes=INDEX_CACHE_BYTES, metadata_cache_size_bytes=METADATA_CACHE_BYTES
+                index_cache_size_bytes=cache_bytes * 2 // 3, metadata_cache_size_bytes=cache_bytes // 3
             )
             self._db = lancedb.connect(location, session=session)
             names = set(self._db.list_tables().tables)

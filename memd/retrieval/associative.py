@@ -59,7 +59,7 @@ class AssociativeChannel:
         self.use_prior = use_prior
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
-        index = self._index.snapshot()
+        index = query.view(self._index)
         found = [(s, index.row(s.id)) for s in query.seeds[:POOL]]
         seeds = [s for s, r in found if r is not None]
         rows = [r for _, r in found if r is not None]

@@ -15,7 +15,7 @@ from memd.embed import Embedder
 from memd.filters import Filter
 
 if TYPE_CHECKING:
-    from memd.retrieval.index import Snapshot
+    from memd.retrieval.index import MemoryIndex, Snapshot
     from memd.retrieval.intent import Intent
 
 # Longer queries add nothing a person would type; they only cost time.
@@ -52,6 +52,19 @@ class Query:
     _vector: np.ndarray | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[tuple[int, str], Any] = field(default_factory=dict, repr=False)
+    _views: dict[int, Snapshot] = field(default_factory=dict, repr=False)
+    _view_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def view(self, index: MemoryIndex) -> Snapshot:
+        """``index`` as this query sees it: one snapshot for every channel. Asking the
+        index each time checked the table's version each time, and LanceDB answers that
+        on the event loop the full-text search occupies: the in-RAM channels waited for
+        BM25 (a quarter of a daemon recall went there)."""
+        with self._view_lock:
+            snap = self._views.get(id(index))
+            if snap is None:
+                snap = self._views[id(index)] = index.snapshot()
+            return snap
 
     @property
     def vector(self) -> np.ndarray:

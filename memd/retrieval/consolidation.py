@@ -27,7 +27,7 @@ class ConsolidationChannel:
         self._index = index
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
-        index = self._index.snapshot()
+        index = query.view(self._index)
         parents = np.fromiter(index.knowledge, dtype=np.int64)
         mask = query.mask(index)
         if mask is not None:

@@ -43,7 +43,7 @@ class EntityChannel:
         self._index = index
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
-        index = self._index.snapshot()
+        index = query.view(self._index)
         if len(index) == 0:
             return []
         mask = query.mask(index)

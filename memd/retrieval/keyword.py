@@ -43,7 +43,7 @@ class KeywordChannel:
     def _postfiltered(self, query: Query, terms: str, limit: int) -> list[tuple[str, float]] | None:
         """The hits, filtered by the in-RAM index; None where LanceDB must filter."""
         assert self._index is not None
-        snap = self._index.snapshot()
+        snap = query.view(self._index)
         if len(snap) == 0:
             return None
         mask = query.mask(snap)

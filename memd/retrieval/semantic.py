@@ -31,7 +31,7 @@ class SemanticChannel:
         self._index = index
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
-        index = self._index.snapshot()
+        index = query.view(self._index)
         if len(index) == 0:
             return []
         scores = query.scores(index)

@@ -34,7 +34,7 @@ class SpreadingChannel:
         self._index = index
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
-        index = self._index.snapshot()
+        index = query.view(self._index)
         seeds = query.seeds[:SEEDS]
         if not seeds or len(index) == 0:
             return []

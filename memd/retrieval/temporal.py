@@ -32,7 +32,7 @@ class TemporalChannel:
         intent = query.intent
         if intent is None or (intent.window is None and not intent.recency):
             return []
-        index = self._index.snapshot()
+        index = query.view(self._index)
         if len(index) == 0:
             return []
         scores = query.scores(index)
