@@ -471,9 +471,8 @@ class MemoryService:
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         now = self._clock.now()
         scored: builtins.list[tuple[float, Any]] = []
-        for f in fused:
-            row = snap.row(f.id)
-            if row is None:  # found by LanceDB but written after the snapshot: no strength known
+        for f, row in zip(fused, snap.rows([f.id for f in fused]).tolist(), strict=True):
+            if row < 0:  # found by LanceDB but written after the snapshot: no strength known
                 scored.append((f.score, f))
                 continue
             last = datetime.fromtimestamp(int(snap.cols["last_us"][row]) / 1e6, tz=UTC)

@@ -249,8 +249,8 @@ def test_inverted_lists_above_the_exact_size(mem):
     # Appended rows are found at once (exact tail), and a large tail rebuilds the lists.
     new = mem.remember("zz9 plural z alpha", project="p0")
     snap2 = index.snapshot()
-    assert snap2.ivf is snap.ivf and new.id in snap2.pos
-    assert np.isfinite(snap2.scores(mem._embedder.embed_query("zz9 plural z alpha"), None)[snap2.pos[new.id]])
+    assert snap2.ivf is snap.ivf and snap2.row(new.id) is not None
+    assert np.isfinite(snap2.scores(mem._embedder.embed_query("zz9 plural z alpha"), None)[snap2.row(new.id)])
     mem.remember_many([{"text": f"extra memory {i}", "project": "p0"} for i in range(700)])
     assert index.snapshot().ivf.start == len(index.snapshot())  # rebuilt
 
@@ -269,7 +269,7 @@ def test_facts_stored_together_are_not_session_neighbours(mem):
         ]
     )
     snap = mem._index.snapshot()
-    assert snap.neighbours[snap.pos[ids[0]]] == ()
+    assert snap.neighbours[snap.row(ids[0])] == ()
     hits = {h.id: h for h in mem.recall("admin panel port", project="p", k=3)}
     assert ids[1] not in hits or "spreading" not in hits[ids[1]].channels
 
@@ -303,9 +303,11 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
     # forget() archives (an update): in place; only deletes and rebuilds reload.
     assert loads == [], "a write was not applied in place"
     fresh = MemoryIndex(mem.store).snapshot()
-    assert sorted(live.pos) == sorted(fresh.pos)
-    for id_ in fresh.pos:
-        i, j = live.pos[id_], fresh.pos[id_]
+    live_ids = [live.ids[i] for i in range(len(live))]
+    fresh_ids = [fresh.ids[j] for j in range(len(fresh))]
+    assert sorted(live_ids) == sorted(fresh_ids)
+    for id_ in fresh_ids:
+        i, j = live.row(id_), fresh.row(id_)
         assert np.allclose(live.matrix[i], fresh.matrix[j], atol=1e-3), id_
         for col in ("project", "kind", "created_us", "archived", "superseded", "pinned", "last_us"):
             assert live.cols[col][i] == fresh.cols[col][j], (col, id_)
@@ -314,7 +316,7 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
         live_links = sorted((str(live.ids[n]), rel, out) for n, rel, out in live.links.get(i, ()))
         fresh_links = sorted((str(fresh.ids[n]), rel, out) for n, rel, out in fresh.links.get(j, ()))
         assert live_links == fresh_links, id_
-    assert {b.id} <= set(live.pos)
+    assert {b.id} <= set(live_ids)
     for entity, rows in fresh.entity_rows.items():
         assert {str(fresh.ids[r]) for r in rows} == {str(live.ids[r]) for r in live.entity_rows[entity]}
 
@@ -383,13 +385,14 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
 
 
 def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
-    """``pos`` is shared by snapshots (it only gains keys); asking an old snapshot for a
-    newer row must say "not here", not hand out a row index past its arrays."""
+    """The id -> row map of rows appended since a load is shared by snapshots (it only
+    gains keys); asking an old snapshot for a newer row must say "not here", not hand
+    out a row index past its arrays."""
     mem.remember("first memory", project="p")
     old = mem._index.snapshot()
     new = mem.remember("second memory", project="p")
-    assert new.id in old.pos  # shared, so the old snapshot's map knows it...
-    assert old.row(new.id) is None  # ...but the old snapshot does not have it
+    assert old.row(new.id) is None
+    assert old.rows([new.id]).tolist() == [-1]
     assert mem._index.snapshot().row(new.id) == len(old)
 
 

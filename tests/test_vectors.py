@@ -1,4 +1,4 @@
-"""The int8 in-RAM matrix: same rankings as float32 within its rounding error."""
+"""The int8 in-RAM matrix (same rankings as float32 within its rounding error) and the flat per-row tuples."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 
+from memd.retrieval.flat import Ids, Ragged
 from memd.retrieval.vectors import BLOCK, VectorBuffer, Vectors, quantize
 
 
@@ -23,7 +24,7 @@ def test_scores_match_float32_within_rounding():
     exact = m @ q
     assert np.abs(vec.dot(q) - exact).max() < 2e-3
     assert np.abs(vec.dot(q, 100, BLOCK + 300) - exact[100 : BLOCK + 300]).max() < 2e-3
-    rows = rng.choice(len(m), 5000, replace=False)
+    rows = rng.choice(len(m), 2 * BLOCK + 5, replace=False)  # several blocks of rows too
     assert np.abs(vec.dot_rows(q, rows) - exact[rows]).max() < 2e-3
     assert np.abs(vec.take(rows[:10]) - m[rows[:10]]).max() < 4e-3
     assert int(np.argmax(vec.dot(q))) == 5
@@ -78,3 +79,33 @@ def test_concurrent_readers_get_their_own_scratch():
 def test_one_row(dim):
     v = np.full(dim, 1 / np.sqrt(dim), dtype=np.float32)
     assert abs(float(Vectors.of(v[None, :]).dot(v)[0]) - 1.0) < 2e-3
+
+
+def test_ragged_rows_from_pairs_then_edits():
+    # Row 0 holds (7, 3) in that order, row 1 nothing, row 2 holds (5,).
+    r = Ragged.from_pairs(np.array([2, 0, 0]), np.array([5, 7, 3]), 3)
+    assert [r[0], r[1], r[2]] == [(7, 3), (), (5,)]
+    r[1] = (*r[1], 9)
+    r.append(())
+    r.append((4,))
+    assert len(r) == 5 and list(r) == [(7, 3), (9,), (5,), (), (4,)]
+    with pytest.raises(IndexError):
+        r[5]
+    named = Ragged.from_pairs(np.array([1, 1]), np.array([1, 0]), 2, labels=["redis", "nginx"])
+    assert named[0] == () and named[1] == ("nginx", "redis")
+    assert len(Ragged.empty()) == 0
+
+
+def test_ids_find_rows_before_and_after_appends():
+    ids = Ids(["b2", "a1", "c3"])
+    assert [ids[i] for i in range(3)] == ["b2", "a1", "c3"]
+    assert (ids.row("a1"), ids.row("c3"), ids.row("zz"), ids.row("a")) == (1, 2, None, None)
+    longer = ids.appended(["a-much-longer-id", "é-utf8"])  # wider than the stored width
+    assert len(ids) == 3 and len(longer) == 5
+    assert longer.row("é-utf8") == 4 and longer[3] == "a-much-longer-id"
+    assert ids.row("é-utf8") is None  # the older view does not have that row
+    assert longer.rows(["c3", "nope", "a-much-longer-id", "b2"]).tolist() == [2, -1, 3, 0]
+    assert ids.rows(["a-much-longer-id"]).tolist() == [-1]
+    empty = Ids(())
+    assert empty.row("x") is None and empty.rows(["x"]).tolist() == [-1]
+    assert empty.appended(["x"]).row("x") == 0

@@ -14,7 +14,9 @@ never shows them arrays of different lengths.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,9 +29,12 @@ import pyarrow.compute as pc
 
 from memd.filters import Filter, _us
 from memd.quantize import decode
+from memd.retrieval.flat import Ids, Ragged
 from memd.retrieval.vectors import VectorBuffer, Vectors
 from memd.sessions import EPISODIC, SESSION_GAP_US
 from memd.store import Store, StoreChange
+
+log = logging.getLogger(__name__)
 
 CONSOLIDATES = "consolidates"
 Links = dict[int, list[tuple[int, str, bool]]]
@@ -101,13 +106,11 @@ def kmeans(
     return centroids.astype(np.float32)
 
 
-def _entities(
-    entities: pa.ListArray, position: np.ndarray, n: int
-) -> tuple[dict[str, np.ndarray], list[tuple[str, ...]]]:
+def _entities(entities: pa.ListArray, position: np.ndarray, n: int) -> tuple[dict[str, np.ndarray], Ragged]:
     """The entity inverted index and each row's entities, case-folded, rows renumbered."""
     flat = pc.utf8_lower(pc.list_flatten(entities))
     if len(flat) == 0:
-        return {}, [() for _ in range(n)]
+        return {}, Ragged.from_pairs(np.zeros(0, np.int64), np.zeros(0, np.int32), n)
     rows = position[np.asarray(pc.list_parent_indices(entities).to_numpy(zero_copy_only=False))]
     encoded = flat.dictionary_encode()
     names = encoded.dictionary.to_pylist()
@@ -116,11 +119,8 @@ def _entities(
     starts = np.flatnonzero(np.append(True, pairs[1:, 0] != pairs[:-1, 0]))
     groups = np.split(pairs[:, 1], starts[1:])
     index = {names[int(pairs[s, 0])]: g for s, g in zip(starts, groups, strict=True)}
-    per_row: list[list[str]] = [[] for _ in range(n)]
     by_row = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
-    for code, row in by_row.tolist():
-        per_row[row].append(names[code])
-    return index, [tuple(x) for x in per_row]
+    return index, Ragged.from_pairs(by_row[:, 1], by_row[:, 0], n, labels=names)
 
 
 def _assign(vectors: np.ndarray, centroids: np.ndarray, block: int = 8192) -> np.ndarray:
@@ -131,13 +131,12 @@ def _assign(vectors: np.ndarray, centroids: np.ndarray, block: int = 8192) -> np
 
 @dataclass(frozen=True)
 class Snapshot:
-    ids: np.ndarray
-    pos: dict[str, int]
+    ids: Ids  # row -> id, id -> row
     matrix: Vectors
     cols: dict[str, np.ndarray]
     entity_rows: dict[str, np.ndarray]
-    row_entities: list[tuple[str, ...]]
-    neighbours: list[tuple[int, ...]]
+    row_entities: Ragged  # row -> its entities
+    neighbours: Ragged  # row -> rows of the same session or file next to it
     # row -> [(other row, relation, True when this row is the link's source)]
     links: Links
     # project name -> small int: comparing ints is 50x faster than comparing strings
@@ -151,10 +150,12 @@ class Snapshot:
         return len(self.ids)
 
     def row(self, id_: str) -> int | None:
-        """The row of ``id_`` in this snapshot. ``pos`` is shared with newer snapshots
-        (it only gains keys), so it may answer with a row this one does not have."""
-        i = self.pos.get(id_)
-        return i if i is not None and i < len(self.ids) else None
+        """The row of ``id_`` in this snapshot, None when it has none."""
+        return self.ids.row(id_)
+
+    def rows(self, ids: Sequence[str]) -> np.ndarray:
+        """``row`` for many ids at once; -1 where this snapshot has none."""
+        return self.ids.rows(ids)
 
     def mask(self, flt: Filter) -> np.ndarray | None:
         """``flt`` over these rows; projects compare as integer codes, the rest as the
@@ -191,8 +192,7 @@ class Snapshot:
 
 def _empty(dim: int) -> Snapshot:
     return Snapshot(
-        ids=np.empty(0, dtype=object),
-        pos={},
+        ids=Ids(()),
         matrix=Vectors.empty(dim),
         cols={
             "project": np.empty(0, dtype=object),
@@ -206,8 +206,8 @@ def _empty(dim: int) -> Snapshot:
             "last_us": np.empty(0, dtype=np.int64),
         },
         entity_rows={},
-        row_entities=[],
-        neighbours=[],
+        row_entities=Ragged.empty(),
+        neighbours=Ragged.empty(),
         links={},
         project_codes={},
     )
@@ -239,8 +239,15 @@ class MemoryIndex:
         if version != self._version or self._needs_lists():
             with self._lock:
                 if version != self._version or self._needs_lists():
+                    started = time.perf_counter()
                     self._load()
                     self._version = version
+                    log.info(
+                        "index loaded: %d memories in %.2f s (store version %s)",
+                        len(self._snap),
+                        time.perf_counter() - started,
+                        version[0],
+                    )
         return self._snap
 
     def last_episode(self, project: str) -> tuple[str, int] | None:
@@ -250,7 +257,7 @@ class MemoryIndex:
         last = self._last_in_project.get(project)
         if last is None or last[0] >= len(snap):
             return None
-        return str(snap.ids[last[0]]), last[1]
+        return snap.ids[last[0]], last[1]
 
     def _write_reported(self) -> bool:
         pending = getattr(self._store, "reporting_write", None)
@@ -299,7 +306,7 @@ class MemoryIndex:
         def numpy(values: Any) -> np.ndarray:
             return np.asarray(values.to_numpy(zero_copy_only=False))[order]
 
-        ids = np.array(column("id").to_pylist(), dtype=object)[order]
+        ids = Ids(np.array(column("id").to_pylist(), dtype=object)[order].tolist())
         projects = column("project").combine_chunks().dictionary_encode()
         project_names = projects.dictionary.to_pylist()
         project_code = np.asarray(projects.indices.to_numpy(zero_copy_only=False), dtype=np.int32)[order]
@@ -330,16 +337,14 @@ class MemoryIndex:
         )
         self._buffer = VectorBuffer(Vectors.of(vectors[order]))
         del vectors
-        pos = dict(zip(ids.tolist(), range(n), strict=True))
         self._snap = Snapshot(
             ids=ids,
-            pos=pos,
             matrix=self._buffer.view(),
             cols=cols,
             entity_rows=entity_rows,
             row_entities=row_entities,
             neighbours=neighbours,
-            links=(links := self._load_links(pos)),
+            links=(links := self._load_links(ids)),
             knowledge=_knowledge(links),
             project_codes={name: i for i, name in enumerate(project_names)},
             ivf=ivf,
@@ -352,7 +357,7 @@ class MemoryIndex:
         created: np.ndarray,
         source_ids: list[str | None],
         episodic: np.ndarray,
-    ) -> list[tuple[int, ...]]:
+    ) -> Ragged:
         """Session neighbours (episodes consecutive in a project's time order, within the
         gap) and file neighbours (consecutive sections of one file), for every row at once.
 
@@ -360,35 +365,42 @@ class MemoryIndex:
         belong together, while facts stored in one go (an import, a demo) are independent.
         """
         n = len(code)
-        out: list[list[int]] = [[] for _ in range(n)]
         seq = np.lexsort((np.arange(n), created, code))
         seq = seq[episodic[seq]]
         a, b = seq[:-1], seq[1:]
         close = (code[a] == code[b]) & (np.abs(created[b] - created[a]) <= SESSION_GAP_US)
-        for x, y in zip(a[close].tolist(), b[close].tolist(), strict=True):
-            out[x].append(y)
-            out[y].append(x)
+        src, dst = [a[close]], [b[close]]
         if len(seq):
             last = np.flatnonzero(np.append(code[seq[1:]] != code[seq[:-1]], True))
             for i in seq[last].tolist():
                 self._last_in_project[project[i]] = (i, int(created[i]))
         seq = np.lexsort((np.arange(n), created, code))
+        file_pairs: list[tuple[int, int]] = []
         for i in seq.tolist():
             sid = source_ids[i]
             if sid and "#" in sid:
                 key = (project[i], sid.split("#", 1)[0])
                 before = self._last_in_file.get(key)
-                if before is not None and before not in out[i]:
-                    out[i].append(before)
-                    out[before].append(i)
+                if before is not None:
+                    file_pairs.append((before, i))
                 self._last_in_file[key] = i
-        return [tuple(x) for x in out]
+        if file_pairs:
+            pairs = np.array(file_pairs, dtype=np.int64)
+            src.append(pairs[:, 0])
+            dst.append(pairs[:, 1])
+        one_way = np.stack([np.concatenate(src), np.concatenate(dst)], axis=1)
+        # Both directions, once each (a file section can also be a session neighbour).
+        edges = np.unique(np.concatenate([one_way, one_way[:, ::-1]]), axis=0)
+        return Ragged.from_pairs(edges[:, 0], edges[:, 1], n)
 
-    def _load_links(self, pos: Mapping[str, int]) -> Links:
+    def _load_links(self, ids: Ids) -> Links:
         out: Links = defaultdict(list)
-        for src, dst, relation in self._store.all_links():
-            a, b = pos.get(src), pos.get(dst)
-            if a is not None and b is not None:
+        links = self._store.all_links()
+        if not links:
+            return {}
+        src, dst, relations = zip(*links, strict=True)
+        for a, b, relation in zip(ids.rows(src).tolist(), ids.rows(dst).tolist(), relations, strict=True):
+            if a >= 0 and b >= 0:
                 out[a].append((b, relation, True))
                 out[b].append((a, relation, False))
         return dict(out)
@@ -417,9 +429,9 @@ class MemoryIndex:
         if k == 0:
             return
         matrix = self._buffer.append(np.asarray(rows["vector"], dtype=np.float32).reshape(k, -1))
-        ids = np.concatenate([snap.ids, np.array(rows["id"], dtype=object)])
+        ids = snap.ids.appended([str(i) for i in rows["id"]])
         created = np.asarray(rows["created_us"], dtype=np.int64)
-        codes = snap.project_codes  # new keys only, like pos
+        codes = snap.project_codes  # new keys only: old snapshots never ask for them
         for name in rows["project"]:
             codes.setdefault(name, len(codes))
         cols = {
@@ -446,11 +458,9 @@ class MemoryIndex:
                 ]
             ),
         }
-        pos = snap.pos  # new keys only: a reader of the old snapshot never asks for them
         new_entities: dict[str, list[int]] = defaultdict(list)
         for j in range(k):
             i = n0 + j
-            pos[str(rows["id"][j])] = i
             ents = tuple(dict.fromkeys(e.lower() for e in rows["entities"][j] or ()))
             snap.row_entities.append(ents)
             for e in ents:
@@ -462,7 +472,7 @@ class MemoryIndex:
             old = entity_rows.get(e)
             arr = np.array(new, dtype=np.int64)
             entity_rows[e] = arr if old is None else np.concatenate([old, arr])
-        self._snap = replace(snap, ids=ids, pos=pos, matrix=matrix, cols=cols, entity_rows=entity_rows)
+        self._snap = replace(snap, ids=ids, matrix=matrix, cols=cols, entity_rows=entity_rows)
         if link:
             for j in range(k):
                 self._link_neighbours(
@@ -496,7 +506,7 @@ class MemoryIndex:
         cols = dict(snap.cols)
         touched: set[str] = set()
         for row in updates:
-            i = snap.pos.get(str(row["id"]))
+            i = snap.row(str(row["id"]))
             if i is None or "entities" in row or "project" in row:
                 raise _Stale
             if row.get("vector") is not None:
@@ -526,7 +536,7 @@ class MemoryIndex:
         graph = dict(snap.links)
         knowledge = set(snap.knowledge)
         for link in links:
-            a, b = snap.pos.get(str(link["src"])), snap.pos.get(str(link["dst"]))
+            a, b = snap.row(str(link["src"])), snap.row(str(link["dst"]))
             if a is None or b is None:
                 continue
             relation = link["relation"]

@@ -54,13 +54,10 @@ class KeywordChannel:
         raw = self._store.keyword(terms, fetch, UNFILTERED if mask is not None else query.filter)
         if mask is None:
             return raw
-        kept = []
-        for id_, score in raw:
-            row = snap.row(id_)
-            if row is None:
-                return None  # written after this snapshot: only LanceDB knows if it passes
-            if mask[row]:
-                kept.append((id_, score))
+        rows = snap.rows([id_ for id_, _ in raw])
+        if (rows < 0).any():
+            return None  # written after this snapshot: only LanceDB knows if it passes
+        kept = [hit for hit, keep in zip(raw, mask[rows].tolist(), strict=True) if keep]
         if len(kept) < limit and len(raw) == fetch:
             return None  # the filter removed too many: the rest may lie deeper
         return kept[:limit]
