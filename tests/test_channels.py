@@ -368,7 +368,7 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
     fact = {"project": "p", "kind": "semantic"}  # no session context in the keyword index
     ids = mem.remember_many([{"text": f"quokka migration note {i}", **fact} for i in range(40)])
     other = mem.remember_many([{"text": f"unrelated memory {i}", **fact} for i in range(40)])
-    for id_ in ids[:36]:
+    for id_ in ids[:39]:
         mem.forget(id_)
     channel = KeywordChannel(mem.store, mem._index)
     asked: list[object] = []
@@ -376,12 +376,20 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
     channel._store = type("Spy", (), {"keyword": lambda _, *a: (asked.append(a[2]), real(*a))[1]})()
     flt = Filter(include_archived=False, include_superseded=False)
     found = [c.id for c in channel.search(Query(text="quokka migration", filter=flt), 5)]
-    assert set(found) == set(ids[36:])
-    # 36 of 40 matches are archived: the 22 unfiltered hits it fetched held too few.
+    assert set(found) == set(ids[39:])
+    # 39 of 40 matches are archived: the 23 unfiltered hits it fetched held too few.
     assert len(asked) == 2 and asked[0] != flt and asked[1] == flt
     asked.clear()
     found = [c.id for c in channel.search(Query(text="unrelated memory", filter=flt), 5)]
     assert len(found) == 5 and set(found) <= set(other) and len(asked) == 1 and asked[0] != flt
+    # One project of several is filtered in RAM too, and nothing of another project leaks.
+    mem.remember_many(
+        [{"text": f"unrelated memory {i}", "project": "q", "kind": "semantic"} for i in range(40)]
+    )
+    asked.clear()
+    mine = Filter(projects=("p",))
+    found = [c.id for c in channel.search(Query(text="unrelated memory", filter=mine), 20)]
+    assert len(found) == 20 and set(found) <= set(other) and len(asked) == 1 and asked[0] != mine
 
 
 def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
