@@ -287,3 +287,34 @@ def test_stale_files_never_block_a_start(home: Path):
 def test_client_reports_a_dead_daemon(home: Path):
     with pytest.raises(DaemonUnavailableError):
         DaemonClient(home / "memd.sock", timeout=1).ping()
+
+
+def test_freed_memory_is_handed_back_once_requests_pause(mem, home: Path, monkeypatch):
+    """Not only after a compaction: recalls free what they allocated too, and a daemon
+    that only answers reads would otherwise keep it resident."""
+    from memd.daemon import server
+
+    monkeypatch.setattr(server, "CHECKPOINT_EVERY_S", 0.05)
+    monkeypatch.setattr(server, "IDLE_COMPACT_AFTER_S", 0.2)
+    released: list[float] = []
+    monkeypatch.setattr(server, "release_memory", lambda: released.append(time.monotonic()) or True)
+    daemon = server.Daemon(load_settings(home), mem)
+    loop = server.threading.Thread(target=daemon._maintain, daemon=True)
+    loop.start()
+    try:
+        time.sleep(0.6)  # the start's own compaction (and its release) comes and goes
+        before = len(released)
+        time.sleep(0.4)
+        assert len(released) == before  # nothing served since: nothing to hand back
+        asked = time.monotonic()
+        daemon.handle("recall", {"query": "anything at all"})
+        deadline = asked + 5
+        while len(released) == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(released) == before + 1
+        assert released[-1] - asked >= 0.2  # after the pause, not while requests come
+        time.sleep(0.5)
+        assert len(released) == before + 1  # once per pause
+    finally:
+        daemon._stop.set()
+        loop.join(timeout=5)
