@@ -6,6 +6,7 @@ with the real model and every stored vector is one of them plus a little noise, 
 embedding, keyword index, vector scan, fusion, record fetch).
 
     python benchmarks/scale.py --sizes 10000 100000 --json
+    python benchmarks/scale.py --sizes 100000 --breakdown   # where a recall's time goes
 """
 
 from __future__ import annotations
@@ -125,10 +126,49 @@ def measure(mem, queries: list[str], project: str | None, rounds: int = 5) -> di
     return {"p50": round(statistics.median(lat), 2), "p95": round(lat[int(len(lat) * 0.95)], 2)}
 
 
+def breakdown(mem, queries: list[str], project: str | None, rounds: int = 10) -> dict:
+    """Median wall ms of each part of a recall, timed in place: the channels (the keyword
+    channel runs on a worker thread beside the others, so parts overlap), the whole
+    retriever, the record fetch, and the CPU time of the whole recall."""
+    parts: dict[str, list[float]] = {}
+
+    def timed(obj, attr: str, label: str):
+        real = getattr(obj, attr)
+
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                parts.setdefault(label, []).append((time.perf_counter() - t0) * 1000)
+
+        setattr(obj, attr, wrapper)
+        return real
+
+    originals = [(ch, "search", timed(ch, "search", f"channel {ch.name}")) for ch in mem.retriever.channels]
+    whole = "retriever (all channels, fusion)"
+    originals.append((mem.retriever, "search", timed(mem.retriever, "search", whole)))
+    originals.append((mem.store, "get", timed(mem.store, "get", "record fetch (LanceDB)")))
+    for q in queries:
+        mem.recall(q, k=10, project=project)
+    parts.clear()
+    cpu = []
+    for _ in range(rounds):
+        for q in queries:
+            c0 = time.process_time()
+            mem.recall(q, k=10, project=project)
+            cpu.append((time.process_time() - c0) * 1000)
+    for obj, attr, real in originals:
+        setattr(obj, attr, real)
+    out = {label: round(statistics.median(v), 2) for label, v in parts.items()}
+    return out | {"CPU time of a recall": round(statistics.median(cpu), 2)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--breakdown", action="store_true", help="also time each part of a recall")
     args = ap.parse_args()
     rng = random.Random(7)
     out = []
@@ -155,6 +195,9 @@ def main() -> int:
                 "rss_mb": round(rss_mb(), 0),
                 "rss_start_mb": round(rss0, 0),
             }
+            if args.breakdown:
+                row["breakdown_ms"] = breakdown(mem, QUESTIONS, None)
+                row["breakdown_ms_one_project"] = breakdown(mem, QUESTIONS, "proj1")
             out.append(row)
             mem.close()
             del mem
