@@ -37,8 +37,9 @@ from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Sourc
 from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
 from memd.retrieval.fusion import explain
+from memd.retrieval.index import Snapshot
 from memd.sessions import attach_context
-from memd.store import Row, Store
+from memd.store import HIT_COLUMNS, Row, Store
 from memd.text import (
     clean_tags,
     clean_text,
@@ -471,10 +472,12 @@ class MemoryService:
         fused = self._retriever.search(q, min(MAX_K, max(3 * int(k), 30)))
         now = self._clock.now()
         scored: builtins.list[tuple[float, Any]] = []
+        at: dict[str, int] = {}  # id -> row in the snapshot
         for f, row in zip(fused, snap.rows([f.id for f in fused]).tolist(), strict=True):
             if row < 0:  # found by LanceDB but written after the snapshot: no strength known
                 scored.append((f.score, f))
                 continue
+            at[f.id] = row
             last = datetime.fromtimestamp(int(snap.cols["last_us"][row]) / 1e6, tz=UTC)
             r = retention(now, last, float(snap.cols["stability"][row]), bool(snap.cols["pinned"][row]))
             scored.append((f.score * ranking_weight(r, self._policy), f))
@@ -482,7 +485,7 @@ class MemoryService:
         # Only the hits returned (or the reranker's candidates) are read from the store.
         reading = max(int(k), self._rerank_top) if self._reranker is not None else int(k)
         top = scored[:reading]
-        rows = {r["id"]: r for r in self._store.get([f.id for _, f in top])}
+        rows = self._hit_rows(snap, [f.id for _, f in top], at)
         top = [(score, f) for score, f in top if f.id in rows]
         channels = {f.id: explain(f) for _, f in top}
         if self._reranker is not None and top:
@@ -504,6 +507,19 @@ class MemoryService:
         if self._co_recall_links:
             self._note_co_recall(q.text, [hit.id for hit in hits[:REINFORCE_TOP]])
         return hits
+
+    def _hit_rows(self, snap: Snapshot, ids: builtins.list[str], at: dict[str, int]) -> dict[str, Row]:
+        """The records of ``ids``: what the index mirrors comes from RAM, the rest (text,
+        tags…) from the store; rows written after the snapshot wholly from the store.
+        An id the store no longer has is left out."""
+        known = [i for i in ids if i in at]
+        rows = {
+            r["id"]: {**snap.record_fields(at[r["id"]]), **r}
+            for r in self._store.get(known, columns=HIT_COLUMNS)
+        }
+        rest = [i for i in ids if i not in at]
+        rows |= {r["id"]: r for r in self._store.get(rest)}
+        return rows
 
     # -- lifecycle -------------------------------------------------------------------
     def _note_reinforcement(self, id: str, strength: float) -> None:

@@ -87,7 +87,15 @@ INDEX_COLUMNS = [
     "last_recalled_at",
     "recorded_at",
     "updated_at",
+    "source",
+    "recall_count",
+    "importance",
+    "valid_to",
 ]
+# What a recall reads from the store for the hits it returns: the rest of a record is
+# mirrored in RAM by the retrieval index (memd.retrieval.index), and each column read
+# costs ~0.25 ms on top of the lookup's ~3 ms.
+HIT_COLUMNS = ["id", "text", "tags", "entities", "source_id", "content_hash"]
 STRENGTH_COLUMNS = ["id", "pinned", "stability", "last_recalled_at", "recorded_at", "tier"]
 
 
@@ -174,7 +182,7 @@ class Store(Protocol):
 
     def add(self, rows: Sequence[Row]) -> None: ...
 
-    def get(self, ids: Sequence[str]) -> list[Row]: ...
+    def get(self, ids: Sequence[str], columns: Sequence[str] | None = None) -> list[Row]: ...
 
     def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]: ...
 
@@ -630,10 +638,12 @@ class LanceStore:
         where = flt.to_sql() if flt is not None else None
         return int(self._table.count_rows(where))
 
-    def get(self, ids: Sequence[str]) -> list[Row]:
+    def get(self, ids: Sequence[str], columns: Sequence[str] | None = None) -> list[Row]:
+        """The records of ``ids`` that exist, in that order; only ``columns`` (which must
+        include ``id``) when given."""
         if not ids:
             return []
-        rows = self._select(f"id IN ({', '.join(sql_str(i) for i in ids)})", len(ids))
+        rows = self._select(f"id IN ({', '.join(sql_str(i) for i in ids)})", len(ids), columns)
         by_id = {r["id"]: r for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -699,8 +709,10 @@ class LanceStore:
         rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=newest_first)
         return rows[:limit] if limit is not None else rows
 
-    def _select(self, where: str | None, limit: int | None) -> list[Row]:
-        query = self._table.search().select(RECORD_COLUMNS)
+    def _select(
+        self, where: str | None, limit: int | None, columns: Sequence[str] | None = None
+    ) -> list[Row]:
+        query = self._table.search().select(list(columns or RECORD_COLUMNS))
         if where:
             query = query.where(where)
         query = query.limit(limit) if limit is not None else query.limit(self.count() + 1)

@@ -311,6 +311,10 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
         assert np.allclose(live.matrix[i], fresh.matrix[j], atol=1e-3), id_
         for col in ("project", "kind", "created_us", "archived", "superseded", "pinned", "last_us"):
             assert live.cols[col][i] == fresh.cols[col][j], (col, id_)
+        # What a recall takes from RAM instead of the store, field by field.
+        assert live.record_fields(i) == fresh.record_fields(j), id_
+        stored = mem.store.get([id_])[0]
+        assert {k: stored[k] for k in live.record_fields(i)} == live.record_fields(i), id_
         assert abs(float(live.cols["stability"][i]) - float(fresh.cols["stability"][j])) < 1e-3
         assert set(live.row_entities[i]) == set(fresh.row_entities[j])
         live_links = sorted((str(live.ids[n]), rel, out) for n, rel, out in live.links.get(i, ()))
@@ -441,3 +445,22 @@ def test_co_recall_links_are_off_by_default(mem):
         mem.recall(q, project="p", k=2)
     mem.flush_reinforcements()
     assert mem.links(a) == []
+
+
+def test_recalled_records_equal_the_stored_ones(mem, clock):
+    """A hit's record is put together from the index's RAM columns and a narrower read of
+    the store: it must be exactly the record ``get`` reads, after every kind of write."""
+    first = mem.remember("the cache is Redis 7", kind="semantic", project="p", tags=["infra"])
+    mem.remember_many([{"text": f"step {i}: cache warmup tuned", "project": "p"} for i in range(5)])
+    mem.remember("the cache is Valkey 8", kind="semantic", project="p", supersedes=first.id)
+    mem.pin(mem.recall("cache warmup", project="p", k=1)[0].id)
+    clock.advance(days=3)
+    for _ in range(3):
+        mem.recall("cache", project="p")
+    mem.flush_reinforcements()
+    mem.maintain()
+    hits = mem.recall("cache Redis Valkey warmup", project="p", k=10, include_archived=True)
+    assert len(hits) >= 6
+    for hit in hits:
+        assert hit.memory == mem.get(hit.id), hit.id
+    assert any(h.memory.recall_count > 0 for h in hits) and any(h.memory.superseded_by for h in hits)
