@@ -69,7 +69,7 @@ class Retriever:
         second = [ch for ch in active if ch.stage != 1]
         results = self._run(first, query, limit)
         if second:
-            seeds = fuse(results, weights, scales=self._scales, method=self.method)[:SEED_POOL]
+            seeds = fuse(results, weights, scales=self._scales, method=self.method, limit=SEED_POOL)
             query.seeds = [Candidate(f.id, f.score) for f in seeds]
             results |= {ch.name: ch.search(query, limit) for ch in second}
-        return fuse(results, weights, scales=self._scales, method=self.method)[:k]
+        return fuse(results, weights, scales=self._scales, method=self.method, limit=k)

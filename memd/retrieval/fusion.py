@@ -25,8 +25,9 @@ def fuse(
     scales: dict[str, Scale] | None = None,
     method: FusionMethod = "weighted",
     rrf_k: int = 60,
+    limit: int | None = None,
 ) -> list[Fused]:
-    """One ranking from several channels' candidates.
+    """One ranking from several channels' candidates (the best ``limit`` of it).
 
     ``weighted``: each channel's scores go to [0, 1] (by its best score, or over
     its min-max range for cosines that crowd into a narrow band), then are summed
@@ -36,26 +37,35 @@ def fuse(
     """
     scales = scales or {}
     totals: dict[str, float] = {}
-    seen: dict[str, dict[str, tuple[float, int]]] = {}
+    found: dict[str, dict[str, tuple[float, int]]] = {}  # channel -> id -> (score, rank)
     for name, cands in results.items():
-        weight = weights.get(name, 1.0)
         if not cands:
             continue
-        best = max(c.score for c in cands)
-        worst = min(c.score for c in cands)
-        minmax = scales.get(name, "max") == "minmax"
-        for rank, cand in enumerate(cands, start=1):
-            seen.setdefault(cand.id, {})[name] = (cand.score, rank)
-            if method == "rrf":
-                contribution = 1.0 / (rrf_k + rank)
-            elif minmax:
-                span = best - worst
-                contribution = (cand.score - worst) / span if span > 1e-9 else 1.0
-            else:
-                contribution = cand.score / best if best > 0 else 0.0
-            totals[cand.id] = totals.get(cand.id, 0.0) + weight * contribution
+        weight = weights.get(name, 1.0)
+        scores = [c.score for c in cands]
+        if method == "rrf":
+            parts = [weight * (1.0 / (rrf_k + rank)) for rank in range(1, len(cands) + 1)]
+        elif scales.get(name, "max") == "minmax":
+            worst = min(scores)
+            span = max(scores) - worst
+            parts = [weight * ((x - worst) / span) for x in scores] if span > 1e-9 else [weight] * len(scores)
+        else:
+            best = max(scores)
+            parts = [weight * (x / best) for x in scores] if best > 0 else [0.0] * len(scores)
+        ids = [c.id for c in cands]
+        for id_, part in zip(ids, parts, strict=True):
+            totals[id_] = totals.get(id_, 0.0) + part
+        # Rank info is kept per channel and looked up for the returned hits only: ~1,000
+        # candidates a query, a few dozen returned.
+        found[name] = {id_: (x, rank) for rank, (id_, x) in enumerate(zip(ids, scores, strict=True), start=1)}
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [Fused(i, s, seen[i]) for i, s in ranked]
+    if limit is not None:
+        ranked = ranked[:limit]
+    out = []
+    for id_, score in ranked:
+        channels = {name: got[id_] for name, got in found.items() if id_ in got}
+        out.append(Fused(id_, score, channels))
+    return out
 
 
 def explain(fused: Fused) -> dict[str, ChannelScore]:
