@@ -515,10 +515,11 @@ class MemoryService:
         known = [i for i in ids if i in at]
         rows = {
             r["id"]: {**snap.record_fields(at[r["id"]]), **r}
-            for r in self._store.get(known, columns=HIT_COLUMNS)
+            for r in (self._store.get(known, columns=HIT_COLUMNS) if known else ())
         }
         rest = [i for i in ids if i not in at]
-        rows |= {r["id"]: r for r in self._store.get(rest)}
+        if rest:
+            rows |= {r["id"]: r for r in self._store.get(rest)}
         return rows
 
     # -- lifecycle -------------------------------------------------------------------

@@ -497,3 +497,24 @@ def test_v4_store_gains_session_context(home, clock):
     assert a.id in _keyword_ids(m2, "billing database", "p") and q.id in _keyword_ids(m2, "billing", "p")
     assert [list(i.columns) for i in m2.store._table.list_indices() if "text" in i.columns] == []
     assert m2.get(a.id).text == "We picked Postgres 16."
+
+
+def test_store_reads_through_lancedb_async_api_match_the_sync_ones(mem, monkeypatch):
+    """Recall's store reads go through LanceDB's async API in one trip to its event loop;
+    they must give what the sync query builder gives (and be the path taken, so a LanceDB
+    upgrade that moves its internals shows up here, not as a silent slowdown)."""
+    from memd.filters import Filter
+
+    store = mem.store
+    assert store._async_table() is not None
+    ids = mem.remember_many([{"text": f"redis cache note {i}", "project": f"p{i % 2}"} for i in range(12)])
+    mem.forget(ids[0])
+    flt = Filter(projects=("p1",))
+    fast = (store.keyword("redis cache", 20, flt), store.keyword("redis", 5, Filter()), store.get(ids[3:7]))
+    fast_cols = store.get(ids[:4], columns=["id", "text"])
+    monkeypatch.setattr(type(store), "_async_table", lambda self: None)
+    slow = (store.keyword("redis cache", 20, flt), store.keyword("redis", 5, Filter()), store.get(ids[3:7]))
+    assert fast == slow
+    assert fast_cols == store.get(ids[:4], columns=["id", "text"])
+    assert len(fast[0]) == 6 and all(i in ids[1::2] for i, _ in fast[0])
+    assert [r["id"] for r in fast[2]] == ids[3:7]
