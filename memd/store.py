@@ -235,6 +235,8 @@ class Store(Protocol):
 
     def links_version(self) -> int: ...
 
+    def versions(self) -> tuple[int, int]: ...
+
     def subscribe(self, listener: Callable[[StoreChange], None]) -> None: ...
 
 
@@ -521,19 +523,28 @@ class LanceStore:
     def subscribe(self, listener: Callable[[StoreChange], None]) -> None:
         self._listeners.append(listener)
 
-    def _versions(self) -> tuple[int, int]:
+    def versions(self) -> tuple[int, int]:
+        """(memory table version, links table version), in one trip to LanceDB's loop."""
+        table, links = self._async_table(), getattr(self._links, "_table", None)
+        if table is not None and callable(getattr(links, "version", None)):
+
+            async def both() -> tuple[int, int]:
+                return (await table.version(), await links.version())
+
+            a, b = _LOOP.run(both())
+            return (int(a), int(b))
         return (int(self._table.version), int(self._links.version))
 
     @contextmanager
     def _reporting(self, **change: Any) -> Iterator[None]:
         """Run a write under the lock and tell subscribers what it changed."""
         with self.writing():
-            before = self._versions()
+            before = self.versions()
             self._in_flight += 1
             try:
                 yield
                 if self._listeners:
-                    event = StoreChange(before=before, after=self._versions(), **change)
+                    event = StoreChange(before=before, after=self.versions(), **change)
                     for listener in self._listeners:
                         listener(event)
             finally:

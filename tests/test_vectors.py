@@ -109,3 +109,12 @@ def test_ids_find_rows_before_and_after_appends():
     empty = Ids(())
     assert empty.row("x") is None and empty.rows(["x"]).tolist() == [-1]
     assert empty.appended(["x"]).row("x") == 0
+
+
+def test_ragged_counts_values_over_rows_including_edited_and_appended_ones():
+    r = Ragged.from_pairs(np.array([0, 0, 1, 2, 2]), np.array([0, 1, 1, 1, 2]), 3, labels=["a", "b", "c"])
+    assert r.counts(np.array([0, 1, 2, 2])) == {"a": 1, "b": 4, "c": 2}  # row 2 asked twice
+    r[1] = ("c",)  # edited after the load: read from the row, not the arrays
+    r.append(("a", "a"))
+    assert r.counts(np.array([1, 3, 0])) == {"a": 3, "b": 1, "c": 1}
+    assert r.counts(np.array([], dtype=np.int64)) == {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 
 import numpy as np
 
@@ -80,9 +79,11 @@ class EntityChannel:
 def _co_occurring(
     index: Snapshot, entity: str, rows: np.ndarray, exclude: set[str]
 ) -> list[tuple[str, float]]:
-    counts: Counter[str] = Counter()
-    for i in rows[:500]:
-        counts.update(e for e in index.row_entities[i] if e != entity and e not in exclude)
+    counts = index.row_entities.counts(rows[:500])
+    ranked = sorted(
+        ((e, c) for e, c in counts.items() if c >= 2 and e != entity and e not in exclude),
+        key=lambda ec: (-ec[1], ec[0]),  # ties by name: the same answer whatever the row order
+    )
     total = max(1, min(len(rows), 500))
     # Share of the entity's memories that also name the other one, needing at least two.
-    return [(e, c / total) for e, c in counts.most_common(NEIGHBOURS_PER_ENTITY) if c >= 2]
+    return [(e, c / total) for e, c in ranked[:NEIGHBOURS_PER_ENTITY]]

@@ -71,6 +71,30 @@ class Ragged:
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return (self[i] for i in range(self._size))
 
+    def counts(self, rows: np.ndarray) -> dict[Any, int]:
+        """How many of ``rows`` hold each value (a value twice in one row counts twice)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        edited = np.array([r in self._extra for r in rows.tolist()], dtype=bool) if self._extra else None
+        base = rows[(rows < self._base) & (~edited if edited is not None else True)]
+        out: dict[Any, int] = {}
+        if len(base):
+            starts, ends = self._offsets[base], self._offsets[base + 1]
+            lengths = ends - starts
+            total = int(lengths.sum())
+            if total:
+                # Every value position of the rows at once: each row's start, then +1 per value.
+                shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+                codes = self._values[np.arange(total) + shift]
+                found, times = np.unique(codes, return_counts=True)
+                labels = self._labels
+                for code, n in zip(found.tolist(), times.tolist(), strict=True):
+                    key = labels[code] if labels is not None else code
+                    out[key] = out.get(key, 0) + n
+        for r in rows[~np.isin(rows, base)].tolist() if len(base) < len(rows) else ():
+            for value in self[r] if r < self._size else ():
+                out[value] = out.get(value, 0) + 1
+        return out
+
     def append(self, value: Sequence[Any]) -> None:
         if value:
             self._extra[self._size] = tuple(value)

@@ -265,7 +265,7 @@ class MemoryIndex:
 
     def snapshot(self) -> Snapshot:
         """The current state, reloaded first if the store moved without telling us."""
-        version = (self._store.version(), self._store.links_version())
+        version = self._store.versions()
         if self._version is not None and version != self._version and self._write_reported():
             # A write of this process is committing: its report will bring the change in
             # place, a full reload now (seconds at 100k) would only race it.
