@@ -52,7 +52,10 @@ class KeywordChannel:
             return None
         mask = query.mask(snap)
         share = 1.0 if mask is None else float(mask.sum()) / len(snap)
-        fetch = limit if mask is None else math.ceil(limit / max(share, 1e-9) * 1.25) + 10
+        # Enough unfiltered rows for the asked depth to pass, or for a third of it when the
+        # filter is narrow (one project of five: 323 rows, 2.9 ms, instead of 948, 4.9 ms).
+        wanted = max(limit * share, limit * ENOUGH)
+        fetch = limit if mask is None else math.ceil(wanted / max(share, 1e-9) * 1.25) + 10
         if share < POSTFILTER_SHARE or fetch > MAX_FETCH:
             return None
         raw = self._store.keyword(terms, fetch, UNFILTERED if mask is not None else query.filter)
