@@ -113,16 +113,21 @@ def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: n
     return time.perf_counter() - t0
 
 
+def timed_recalls(mem, queries: list[str], project: str | None, rounds: int, clock=time.perf_counter) -> list:
+    """ms by ``clock`` of each recall, ``rounds`` times over ``queries``."""
+    out = []
+    for _ in range(rounds):
+        for q in queries:
+            t0 = clock()
+            mem.recall(q, k=10, project=project)
+            out.append((clock() - t0) * 1000)
+    return out
+
+
 def measure(mem, queries: list[str], project: str | None, rounds: int = 5) -> dict:
     for q in queries:  # warm: caches, ONNX kernels
         mem.recall(q, project=project)
-    lat = []
-    for _ in range(rounds):
-        for q in queries:
-            t0 = time.perf_counter()
-            mem.recall(q, k=10, project=project)
-            lat.append((time.perf_counter() - t0) * 1000)
-    lat.sort()
+    lat = sorted(timed_recalls(mem, queries, project, rounds))
     return {"p50": round(statistics.median(lat), 2), "p95": round(lat[int(len(lat) * 0.95)], 2)}
 
 
@@ -152,12 +157,7 @@ def breakdown(mem, queries: list[str], project: str | None, rounds: int = 10) ->
     for q in queries:
         mem.recall(q, k=10, project=project)
     parts.clear()
-    cpu = []
-    for _ in range(rounds):
-        for q in queries:
-            c0 = time.process_time()
-            mem.recall(q, k=10, project=project)
-            cpu.append((time.process_time() - c0) * 1000)
+    cpu = timed_recalls(mem, queries, project, rounds, clock=time.process_time)
     for obj, attr, real in originals:
         setattr(obj, attr, real)
     out = {label: round(statistics.median(v), 2) for label, v in parts.items()}
