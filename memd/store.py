@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
-try:  # the loop LanceDB's sync API runs its async core on (see LanceStore._async_table)
+try:  # the loop LanceDB's sync API runs its async core on (see _async_of)
     from lancedb.background_loop import LOOP as _LOOP  # noqa: E402
 except ImportError:  # pragma: no cover - another LanceDB layout: the sync path is used
     _LOOP = None
@@ -213,8 +213,6 @@ class Store(Protocol):
 
     def update_many(self, rows: Sequence[Row]) -> None: ...
 
-    def version(self) -> int: ...
-
     def count(self, flt: Filter | None = None) -> int: ...
 
     def counts_by(self, column: str) -> dict[str, int]: ...
@@ -232,8 +230,6 @@ class Store(Protocol):
     def links_of(self, ids: Sequence[str]) -> list[Row]: ...
 
     def all_links(self) -> list[tuple[str, str, str]]: ...
-
-    def links_version(self) -> int: ...
 
     def versions(self) -> tuple[int, int]: ...
 
@@ -523,10 +519,13 @@ class LanceStore:
     def subscribe(self, listener: Callable[[StoreChange], None]) -> None:
         self._listeners.append(listener)
 
+    def _async_table(self) -> Any | None:
+        return _async_of(self._table)
+
     def versions(self) -> tuple[int, int]:
         """(memory table version, links table version), in one trip to LanceDB's loop."""
-        table, links = self._async_table(), getattr(self._links, "_table", None)
-        if table is not None and callable(getattr(links, "version", None)):
+        table, links = self._async_table(), _async_of(self._links)
+        if table is not None and links is not None:
 
             async def both() -> tuple[int, int]:
                 return (await table.version(), await links.version())
@@ -647,9 +646,6 @@ class LanceStore:
             self._links.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
 
     # -- reads ---------------------------------------------------------------------
-    def version(self) -> int:
-        return int(self._table.version)
-
     def count(self, flt: Filter | None = None) -> int:
         where = flt.to_sql() if flt is not None else None
         return int(self._table.count_rows(where))
@@ -765,15 +761,6 @@ class LanceStore:
             result = search.to_arrow()
         return list(zip(result.column("id").to_pylist(), result.column("_score").to_pylist(), strict=True))
 
-    def _async_table(self) -> Any | None:
-        """LanceDB's async table behind the sync one, for the queries of a recall: the sync
-        query builder asks LanceDB's event loop for the table's schema two or three times
-        per query, one trip each (~1.3 ms of a 3.5 ms lookup at 100k); one coroutine
-        makes one trip. The same table object, so it sees every write the sync one does.
-        None (the sync path) if a LanceDB version lays this out differently."""
-        table = getattr(self._table, "_table", None)
-        return table if _LOOP is not None and callable(getattr(table, "query", None)) else None
-
     def add_links(self, links: Sequence[Row]) -> None:
         if not links:
             return
@@ -803,9 +790,6 @@ class LanceStore:
                 strict=True,
             )
         )
-
-    def links_version(self) -> int:
-        return int(self._links.version)
 
     def _columns(self, columns: list[str]) -> pa.Table:
         return self._table.search().select(columns).limit(self.count() + 1).to_arrow()
@@ -853,3 +837,18 @@ class LanceStore:
         values = self._columns([column]).column(column)
         counts = pc.value_counts(values).to_pylist()
         return {str(c["values"]): int(c["counts"]) for c in counts}
+
+
+def _async_of(table: Any) -> Any | None:
+    """LanceDB's async table behind a sync one, for the reads of a recall: the sync query
+    builder asks LanceDB's event loop for the table's schema two or three times per
+    query, one trip each (~1.3 ms of a 3.5 ms lookup at 100k); one coroutine makes one
+    trip. The same table object, so it sees every write the sync one does. None (the
+    sync path) if a LanceDB version lays this out differently."""
+    inner = getattr(table, "_table", None)
+    ok = (
+        _LOOP is not None
+        and callable(getattr(inner, "query", None))
+        and callable(getattr(inner, "version", None))
+    )
+    return inner if ok else None

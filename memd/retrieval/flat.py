@@ -100,10 +100,6 @@ class Ragged:
             self._extra[self._size] = tuple(value)
         self._size += 1
 
-    @property
-    def nbytes(self) -> int:
-        return int(self._offsets.nbytes + self._values.nbytes)
-
 
 class Ids:
     """Row -> id and id -> row. Ids are stored as bytes in one array and found by binary

@@ -54,6 +54,7 @@ MIN_CANDIDATES = 1_000
 NULL_US = np.iinfo(np.int64).min
 TIME_FIELDS = ("updated_at", "last_recalled_at", "recorded_at", "valid_to")
 TEXT_FIELDS = ("source", "tier", "superseded_by")
+MIRRORED = (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance")
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ class MemoryIndex:
         def numpy(values: Any) -> np.ndarray:
             return np.asarray(values.to_numpy(zero_copy_only=False))[order]
 
-        ids = Ids(np.array(column("id").to_pylist(), dtype=object)[order].tolist())
+        ids = Ids(np.array(column("id").to_pylist(), dtype=object)[order])
         projects = column("project").combine_chunks().dictionary_encode()
         project_names = projects.dictionary.to_pylist()
         project_code = np.asarray(projects.indices.to_numpy(zero_copy_only=False), dtype=np.int32)[order]
@@ -496,7 +497,7 @@ class MemoryIndex:
                 ]
             ),
         }
-        for f in (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance"):
+        for f in MIRRORED:
             old = snap.cols[f"rec:{f}"]
             cols[f"rec:{f}"] = np.concatenate([old, _mirrored(f, rows[f], old.dtype)])
         new_entities: dict[str, list[int]] = defaultdict(list)
@@ -568,7 +569,7 @@ class MemoryIndex:
                         cols[col] = cols[col].copy()  # copy on write: readers keep theirs
                         touched.add(col)
                     cols[col][i] = value(row[name])
-            for f in (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance"):
+            for f in MIRRORED:
                 if f in row:
                     col = f"rec:{f}"
                     if col not in touched:
@@ -621,7 +622,7 @@ def _columns_of(rows: Sequence[Mapping[str, Any]], dim: int) -> dict[str, Any]:
         "entities": [r.get("entities") or () for r in rows],
         "source_id": [r.get("source_id") for r in rows],
         "pinned": [r.get("pinned") for r in rows],
-        **{f: [r.get(f) for r in rows] for f in (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance")},
+        **{f: [r.get(f) for r in rows] for f in MIRRORED},
         "stability": [r.get("stability") for r in rows],
         "last_us": _last_us(
             [r.get("last_recalled_at") for r in rows],
