@@ -42,7 +42,9 @@ def turns(sample: dict) -> list[dict]:
             text = f"[{label}] {turn['speaker']}: {turn['text']}"
             if turn.get("blip_caption"):
                 text += f" [shared an image: {turn['blip_caption']}]"
-            out.append({"text": text, "created_at": when, "source_id": turn["dia_id"]})
+            out.append(
+                {"text": text, "created_at": when, "source_id": turn["dia_id"], "author": turn["speaker"]}
+            )
         n += 1
     return out
 
@@ -143,6 +145,9 @@ def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
     retriever.adaptive = False
     rows.append(("without adaptive weights", evaluate(mem, samples)))
     retriever.adaptive = True
+    boost, retriever.author_boost = retriever.author_boost, 0.0
+    rows.append(("without authorship", evaluate(mem, samples)))
+    retriever.author_boost = boost
     for name in ("keyword", "semantic"):
         retriever.weights = {n: (1.0 if n == name else 0.0) for n in base}
         rows.append((f"{name} only", evaluate(mem, samples)))

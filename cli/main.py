@@ -135,6 +135,10 @@ def remember(
         str | None,
         typer.Option(help="Id of an older memory this one replaces (the old one is kept as history)."),
     ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(help="Who said or wrote it; a recall that names them ranks their words first."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store a memory. Identical text in the same project is stored once."""
@@ -156,6 +160,7 @@ def remember(
             importance=importance,
             pinned=pin,
             supersedes=supersedes,
+            author=author,
         )
     )
     if as_json:

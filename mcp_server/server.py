@@ -71,6 +71,7 @@ class MemoryOut(BaseModel):
     pinned: bool
     superseded_by: str | None = None
     source_id: str | None = None
+    author: str | None = None
 
 
 class HitOut(MemoryOut):
@@ -89,6 +90,7 @@ def memory_out(r: MemoryRecord) -> MemoryOut:
         pinned=r.pinned,
         superseded_by=r.superseded_by,
         source_id=r.source_id,
+        author=r.author,
     )
 
 
@@ -139,6 +141,14 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         project: ProjectArg = None,
         importance: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5,
         pinned: Annotated[bool, Field(description="Pin rules that must never be forgotten.")] = False,
+        author: Annotated[
+            str | None,
+            Field(
+                max_length=200,
+                description="Who said or decided it ('user', a teammate's name); "
+                "recalls that name them rank it first.",
+            ),
+        ] = None,
     ) -> MemoryOut:
         """Store a memory for future sessions. Identical text is stored once."""
         return memory_out(
@@ -150,6 +160,7 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
                 source="mcp",
                 importance=importance,
                 pinned=pinned,
+                author=author,
             )
         )
 

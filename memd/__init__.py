@@ -73,7 +73,7 @@ def open_with(
     from memd.embed import build_embedder
     from memd.home import prepare_home
     from memd.lifecycle import Policy
-    from memd.retrieval import CHANNEL_NAMES, MemoryIndex, Retriever, build_channels
+    from memd.retrieval import CHANNEL_NAMES, Authorship, MemoryIndex, Retriever, build_channels
     from memd.service import MemoryService
     from memd.store import LanceStore
 
@@ -118,6 +118,8 @@ def open_with(
         {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES},
         method=settings.fusion,
         adaptive=settings.adaptive_fusion,
+        authorship=Authorship(index),
+        author_boost=settings.author_boost,
     )
     service = MemoryService(
         store,

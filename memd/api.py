@@ -32,6 +32,7 @@ class MemoryAPI(Protocol):
         importance: float | None = None,
         pinned: bool = False,
         supersedes: str | None = None,
+        author: str | None = None,
     ) -> MemoryRecord: ...
 
     def remember_many(

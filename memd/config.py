@@ -86,6 +86,12 @@ class Settings(BaseModel):
         ge=0.0,
         description="Weight of the Hopfield associative channel (off: it cost 0.016 R@5 on LoCoMo).",
     )
+    author_boost: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Share by which a hit's score rises when the query names its author (0: off).",
+    )
     rerank_model_path: Path | None = Field(
         default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."
     )

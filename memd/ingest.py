@@ -105,6 +105,7 @@ def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple
                     "source": "watch",
                     "source_id": f"claude-code:{session}:{entry.get('uuid') or n}",
                     "created_at": entry.get("timestamp"),
+                    "author": "user",
                     "cwd": entry.get("cwd"),
                 },
             )
@@ -144,6 +145,7 @@ def git_commits(repo: Path, since: str | None, limit: int = 500) -> list[dict[st
                 "source": "watch",
                 "source_id": f"git:{sha}",
                 "created_at": datetime.fromisoformat(when).astimezone(UTC).isoformat(),
+                "author": author.strip() or None,
                 "sha": sha,
             }
         )

@@ -60,6 +60,9 @@ class MemoryRecord(BaseModel):
     content_hash: str
     recorded_at: datetime | None = Field(default=None, description="When memd first stored it.")
     valid_to: datetime | None = Field(default=None, description="When a newer memory replaced it.")
+    author: str | None = Field(
+        default=None, description="Who said or wrote it: a person, 'user', 'assistant', a commit's author."
+    )
 
 
 class NewMemory(BaseModel):
@@ -76,6 +79,7 @@ class NewMemory(BaseModel):
     created_at: datetime | str | None = None
     importance: float | None = None
     pinned: bool = False
+    author: str | None = None
 
 
 class ChannelScore(BaseModel):

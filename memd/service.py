@@ -41,6 +41,7 @@ from memd.retrieval.index import Snapshot
 from memd.sessions import attach_context
 from memd.store import HIT_COLUMNS, Row, Store
 from memd.text import (
+    clean_author,
     clean_tags,
     clean_text,
     content_hash,
@@ -191,6 +192,7 @@ class MemoryService:
             "content_hash": content_hash(text),
             "recorded_at": now,
             "valid_to": None,
+            "author": clean_author(item.author),
         }
 
     def remember(
@@ -206,6 +208,7 @@ class MemoryService:
         importance: float | None = None,
         pinned: bool = False,
         supersedes: str | None = None,
+        author: str | None = None,
     ) -> MemoryRecord:
         """Store one memory; with ``supersedes``, it replaces that older memory.
 
@@ -225,6 +228,7 @@ class MemoryService:
                     created_at=created_at,
                     importance=old.importance if importance is None else importance,
                     pinned=pinned or old.pinned,
+                    author=author or old.author,
                 )
                 if new.id == old.id:
                     raise InvalidInputError(
@@ -256,6 +260,7 @@ class MemoryService:
             created_at=created_at,
             importance=importance,
             pinned=pinned,
+            author=author,
         )
         ids = self.remember_many([item])
         return self.get(ids[0])

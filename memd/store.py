@@ -42,7 +42,7 @@ from memd.errors import (  # noqa: E402
 from memd.filters import Filter, sql_str, sql_time  # noqa: E402
 from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # LanceDB's caches fill up to their bound in a daemon that writes: at 128 + 64 MB the
 # daemon grew to 550 MB after 1,800 remembers at 100k memories, at 32 + 16 MB to 446 MB,
 # at 16 + 8 MB to 426 MB, all with the same recall latency (memd's indexes take ~15 MB at
@@ -76,6 +76,7 @@ RECORD_COLUMNS = [
     "content_hash",
     "recorded_at",
     "valid_to",
+    "author",
 ]
 INDEX_COLUMNS = [
     "id",
@@ -96,6 +97,7 @@ INDEX_COLUMNS = [
     "recall_count",
     "importance",
     "valid_to",
+    "author",
 ]
 # What a recall reads from the store for the hits it returns: the rest of a record is
 # mirrored in RAM by the retrieval index (memd.retrieval.index), and each column read
@@ -144,6 +146,9 @@ def memory_schema(dim: int) -> pa.Schema:
             # What the full-text index reads: the text, and for an episode the episode
             # before it in its session (memd.sessions).
             pa.field("search_text", pa.string()),
+            # Who said or wrote it (a speaker, "user", a commit's author): recall leans on a
+            # person's own words when the query names them.
+            pa.field("author", pa.string()),
         ]
     )
 
@@ -326,12 +331,19 @@ def _v4_to_v5(store: LanceStore) -> None:
     table.optimize()
 
 
+def _v5_to_v6(store: LanceStore) -> None:
+    """Version 6 records who said or wrote a memory (``author``); older ones have none."""
+    if "author" not in set(store._table.schema.names):
+        store._table.add_columns(pa.field("author", pa.string()))
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
 MIGRATIONS: dict[int, Callable[[LanceStore], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

@@ -109,6 +109,26 @@ def clean_tags(tags: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_AUTHOR_CHARS = 200
+
+
+def clean_author(author: object) -> str | None:
+    """An author as stored: one line of text, or None for none given."""
+    if author is None:
+        return None
+    if not isinstance(author, str):
+        raise InvalidInputError(
+            f"author must be text, not {type(author).__name__}", hint="Pass a name such as 'alice'."
+        )
+    name = " ".join(author.split())
+    if len(name) > MAX_AUTHOR_CHARS:
+        raise InvalidInputError(
+            f"author is {len(name)} characters long",
+            hint=f"Keep it to {MAX_AUTHOR_CHARS} characters: a name.",
+        )
+    return name or None
+
+
 _ENTITY_PATTERNS = [
     re.compile(r"`([^`\n]{2,80})`"),  # backticked code
     re.compile(r"\bhttps?://[^\s)>\]]+"),  # URLs

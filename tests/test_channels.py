@@ -155,7 +155,7 @@ def test_every_hit_explains_its_channels(mem):
     mem.remember("the cache is redis", project="p")
     for hit in mem.recall("redis cache", project="p"):
         assert hit.channels
-        assert set(hit.channels) <= set(CHANNEL_NAMES)
+        assert set(hit.channels) <= {*CHANNEL_NAMES, "author"}
 
 
 # -- consolidation (real model: the thresholds are cosines of real embeddings) -----------
@@ -464,3 +464,30 @@ def test_recalled_records_equal_the_stored_ones(mem, clock):
     for hit in hits:
         assert hit.memory == mem.get(hit.id), hit.id
     assert any(h.memory.recall_count > 0 for h in hits) and any(h.memory.superseded_by for h in hits)
+
+
+# -- authorship ------------------------------------------------------------------------
+def test_names_matches_a_whole_name_or_its_first_word():
+    from memd.retrieval.author import names
+    from memd.retrieval.entity import query_grams
+
+    grams = query_grams("What did jane say about Bob Smith's cache?")
+    assert names("Jane Doe", grams) and names("bob smith", grams) and names("Bob", grams)
+    assert not names("Janet", grams) and not names("Doe", grams) and not names("smithers", grams)
+
+
+def test_the_named_author_s_own_words_come_first(mem):
+    said_to = mem.remember("Caroline, the party venue is the old mill, right?", project="p", author="Melanie")
+    said_by = mem.remember("the party venue is the old mill", project="p", author="Caroline")
+    mem.remember("the lunch venue is the diner", project="p", author="Caroline")
+    unnamed = mem.recall("party venue old mill", project="p", k=2)
+    assert all("author" not in h.channels for h in unnamed)
+    named = mem.recall("which party venue did Caroline pick, the old mill?", project="p", k=2)
+    assert [h.id for h in named] == [said_by.id, said_to.id]
+    assert named[0].channels["author"].score == pytest.approx(1.2)
+    assert "author" not in named[1].channels
+    # Off, the other speaker's turn (it names her and repeats the words) wins.
+    mem.retriever.author_boost = 0.0
+    assert [h.id for h in mem.recall("which party venue did Caroline pick, the old mill?", project="p", k=2)][
+        0
+    ] == said_to.id

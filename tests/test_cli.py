@@ -32,7 +32,7 @@ def test_remember_recall_show_list_forget(home: Path):
     assert r.exit_code == 0
     hits = json.loads(r.stdout)
     assert hits[0]["memory"]["id"] == rec["id"]
-    assert set(hits[0]["channels"]) <= set(CHANNEL_NAMES) and hits[0]["channels"]
+    assert set(hits[0]["channels"]) <= {*CHANNEL_NAMES, "author"} and hits[0]["channels"]
 
     r = run("recall", "tests", "--explain")
     assert r.exit_code == 0 and "keyword" in r.stdout
@@ -47,6 +47,16 @@ def test_remember_recall_show_list_forget(home: Path):
     assert r.exit_code == 0 and "Archived" in r.stdout
     assert json.loads(run("recall", "tests", "--json").stdout) == []
     assert len(json.loads(run("recall", "tests", "--include-archived", "--json").stdout)) == 1
+
+
+def test_remember_records_the_author(home: Path):
+    r = run("remember", "We moved the cache to Redis", "--author", "  Dana   Scully ", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["author"] == "Dana Scully"
+    r = run("recall", "what did Dana move?", "--json")
+    assert json.loads(r.stdout)[0]["channels"]["author"]["score"] > 1
+    r = run("remember", "x", "--author", "y" * 201)
+    assert r.exit_code == 1 and "author" in r.stderr
 
 
 def test_remember_reads_stdin(home: Path):

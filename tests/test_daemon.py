@@ -116,7 +116,8 @@ def test_daemon_embeds_after_acknowledging_and_after_a_crash(home: Path):
     control.start(settings)
     try:
         client = DaemonClient(socket_path(home))
-        rec = client.remember("acknowledged first, embedded right after", project="c")
+        rec = client.remember("acknowledged first, embedded right after", project="c", author="Dana")
+        assert rec.author == "Dana"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             hits = {h.id: h for h in client.recall("acknowledged embedded", project="c", k=5)}

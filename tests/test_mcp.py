@@ -62,9 +62,11 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             mem = r.structured_content
             assert mem["project"] == "acme/api"
             r2 = await c.call_tool(
-                "remember", {"text": "We chose Postgres for transactions", "kind": "decision"}
+                "remember",
+                {"text": "We chose Postgres for transactions", "kind": "decision", "author": "Dana"},
             )
             dec = r2.structured_content
+            assert dec["author"] == "Dana"
 
             hits = (await c.call_tool("recall", {"query": "how do I run the tests?"})).structured_content[
                 "result"

@@ -393,6 +393,35 @@ def test_v3_store_gains_compressed_vectors(home, clock):
     assert m2.recall("written by schema", k=1)[0].id == r.id
 
 
+def test_v5_store_gains_authors(home):
+    m = memd.open(home, embedder=HashEmbedder())
+    old = m.remember("written by schema 5")
+    m.store._table.drop_columns(["author"])
+    m.store._set_meta({"schema_version": "5"})
+    m.close()
+    m2 = memd.open(home, embedder=HashEmbedder())
+    assert m2.stats().schema_version == SCHEMA_VERSION and "author" in m2.store._table.schema.names
+    assert m2.get(old.id).author is None
+    new = m2.remember("written by schema 6", author="Dana")
+    assert m2.get(new.id).author == "Dana"
+    assert [h.memory.author for h in m2.recall("written by schema", k=2)] in (["Dana", None], [None, "Dana"])
+
+
+def test_author_is_one_line_of_text(mem):
+    assert mem.remember("a", author=" Jane\n  Doe ").author == "Jane Doe"
+    assert mem.remember("b", author="   ").author is None
+    with pytest.raises(InvalidInputError, match="author"):
+        mem.remember("c", author="x" * 201)
+    with pytest.raises(InvalidInputError, match="author"):
+        mem.remember_many([{"text": "d", "author": 42}])
+    assert {m.text for m in mem.list()} == {"a", "b"}
+
+
+def test_a_superseding_memory_keeps_the_author(mem):
+    old = mem.remember("the venue is the mill", author="Dana")
+    assert mem.remember("the venue is the barn", supersedes=old.id).author == "Dana"
+
+
 def test_purge_leaves_no_copy_on_disk(home):
     m = memd.open(home, embedder=HashEmbedder())
     m.remember("keep this one")

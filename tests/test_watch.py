@@ -85,6 +85,8 @@ def test_watch_docs_git_and_edits(daemon, tmp_path: Path):
     assert any(
         "Commit" in t and "Add the agent guide" in t for t in texts(daemon, "agent guide commit", "proj")
     )
+    commit = daemon.recall("what did Ada commit about the agent guide?", project="proj", k=1)[0]
+    assert commit.memory.author == "Ada" and "author" in commit.channels
     assert not any("zzqx" in t or "qqvv" in t for t in texts(daemon, "zzqx qqvv vendored ignored", "proj"))
     assert "blob.md" in daemon.status()["last_error"]
 
@@ -141,6 +143,7 @@ def test_watch_claude_transcripts(daemon, tmp_path: Path):
     wait_for(
         lambda: any("billing service" in t for t in texts(daemon, "billing Postgres migration", project))
     )
+    assert daemon.recall("billing Postgres migration", project=project, k=1)[0].memory.author == "user"
     with open(session, "a") as fh:
         fh.write(
             json.dumps(

@@ -89,6 +89,7 @@ class DaemonClient:
         importance: float | None = None,
         pinned: bool = False,
         supersedes: str | None = None,
+        author: str | None = None,
     ) -> MemoryRecord:
         return MemoryRecord.model_validate(
             self.call(
@@ -103,6 +104,7 @@ class DaemonClient:
                 importance=importance,
                 pinned=pinned,
                 supersedes=supersedes,
+                author=author,
             )
         )
 

@@ -7,6 +7,7 @@ default set over one in-RAM :class:`MemoryIndex`.
 from __future__ import annotations
 
 from memd.retrieval.associative import AssociativeChannel
+from memd.retrieval.author import Authorship
 from memd.retrieval.base import MAX_QUERY_CHARS, Candidate, Channel, Query, keyword_terms
 from memd.retrieval.consolidation import ConsolidationChannel
 from memd.retrieval.engine import Retriever
@@ -39,6 +40,7 @@ __all__ = [
     "CHANNEL_NAMES",
     "MAX_QUERY_CHARS",
     "AssociativeChannel",
+    "Authorship",
     "Candidate",
     "Channel",
     "ConsolidationChannel",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
+from memd.retrieval.author import Authorship
 from memd.retrieval.base import Candidate, Channel, Query
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.intent import analyse
@@ -26,9 +28,13 @@ class Retriever:
         method: FusionMethod = "weighted",
         depth: Callable[[int], int] = lambda k: max(50, 5 * k),
         adaptive: bool = True,
+        authorship: Authorship | None = None,
+        author_boost: float = 0.0,
     ) -> None:
         self.channels = list(channels)
         self.weights = dict(weights)
+        self.authorship = authorship
+        self.author_boost = author_boost
         self.method: FusionMethod = method
         self.adaptive = adaptive
         self._depth = depth
@@ -72,4 +78,19 @@ class Retriever:
             seeds = fuse(results, weights, scales=self._scales, method=self.method, limit=SEED_POOL)
             query.seeds = [Candidate(f.id, f.score) for f in seeds]
             results |= {ch.name: ch.search(query, limit) for ch in second}
-        return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
+        if self.authorship is None or self.author_boost <= 0:
+            return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
+        # A raise of a share can lift a hit from a little below k, not from far below.
+        pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
+        return self._by_author(query, pool)[:k]
+
+    def _by_author(self, query: Query, pool: list[Fused]) -> list[Fused]:
+        assert self.authorship is not None
+        factor = 1.0 + self.author_boost
+        out = []
+        named = self.authorship.named(query, [f.id for f in pool])
+        for rank, (f, by_named) in enumerate(zip(pool, named, strict=True), start=1):
+            if by_named:  # shown beside the channels: the factor, and the rank it raised
+                f = replace(f, score=f.score * factor, channels={**f.channels, "author": (factor, rank)})
+            out.append(f)
+        return sorted(out, key=lambda f: (-f.score, f.id))

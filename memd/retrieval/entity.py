@@ -26,10 +26,14 @@ NEIGHBOURS_PER_ENTITY = 3
 MAX_SHARE = 0.2
 
 
-def query_entities(text: str, known: dict[str, np.ndarray]) -> list[str]:
+def query_grams(text: str) -> set[str]:
+    """The query's words and runs of two or three words, lower-cased: what a name in it can be."""
     words = [w.strip(".,;:!?") for w in _WORD.findall(text)]
-    grams = {" ".join(words[i : i + n]).lower() for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    grams |= {e.lower() for e in extract_entities(text)}
+    return {" ".join(words[i : i + n]).lower() for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+
+
+def query_entities(text: str, known: dict[str, np.ndarray]) -> list[str]:
+    grams = query_grams(text) | {e.lower() for e in extract_entities(text)}
     return sorted(g for g in grams if g in known)
 
 

@@ -53,7 +53,7 @@ MIN_CANDIDATES = 1_000
 # Each is held in ``cols["rec:<field>"]``; None/null is NULL_US, -1 or NaN.
 NULL_US = np.iinfo(np.int64).min
 TIME_FIELDS = ("updated_at", "last_recalled_at", "recorded_at", "valid_to")
-TEXT_FIELDS = ("source", "tier", "superseded_by")
+TEXT_FIELDS = ("source", "tier", "superseded_by", "author")
 MIRRORED = (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance")
 
 
