@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from memd.errors import ModelError
+
+BATCH = 8
 
 
 class Reranker(Protocol):
@@ -47,6 +49,16 @@ class OnnxCrossEncoder:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tok.encode_batch([(query, t) for t in texts])
+        # Batches of pairs of like length: one batch pads every pair to the longest, and
+        # on a 2-core CPU that doubled the cost of 30 LoCoMo pairs (535 -> 278 ms).
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.empty(len(encodings), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            out[rows] = self._run([encodings[i] for i in rows])
+        return out
+
+    def _run(self, encodings: Sequence[Any]) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -56,6 +68,6 @@ class OnnxCrossEncoder:
             ids[row, :n], mask[row, :n], types[row, :n] = enc.ids, 1, enc.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         out = np.asarray(self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0])
-        out = out.reshape(len(texts), -1)
+        out = out.reshape(len(encodings), -1)
         # One logit per pair, or two classes (irrelevant, relevant): take the relevant one.
         return out[:, -1].astype(np.float32)

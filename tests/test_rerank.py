@@ -63,6 +63,16 @@ def test_cross_encoder_scores_pairs(model):
     assert np.allclose(scores, [0.0, 2.0, 1.0])
 
 
+def test_many_pairs_of_mixed_length_keep_their_order(model):
+    from memd.rerank import BATCH, OnnxCrossEncoder
+
+    ce = OnnxCrossEncoder(model, TOKENIZER)
+    # Lengths and counts that differ, so that batching by length reorders the pairs.
+    texts = [("zebra " * (i % 4)) + "filler words " * ((7 * i) % 11) for i in range(3 * BATCH + 1)]
+    scores = ce.score("zebra?", texts)
+    assert scores.tolist() == [float(i % 4) for i in range(len(texts))]
+
+
 def test_recall_reranks_and_explains(home: Path, model, real_embedder):
     mem = memd.open(
         home, embedder=real_embedder, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER)
