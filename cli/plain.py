@@ -17,6 +17,13 @@ def hits_json(hits: Sequence[Mapping[str, Any]]) -> str:
     return json.dumps(list(hits), indent=2, ensure_ascii=False)
 
 
+def channel_note(name: str, score: float, rank: int) -> str:
+    """One channel's part in a hit; authorship is a factor on the rank it raised, not a find."""
+    if name == "author":
+        return f"author x{score:.2f} (was #{rank})"
+    return f"{name} {score:.3f} #{rank}"
+
+
 def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False) -> str:
     if not hits:
         return "No memories match."
@@ -27,8 +34,11 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False) -> st
         if len(text) > TEXT_CHARS:
             text = text[: TEXT_CHARS - 3] + "..."
         when = str(memory.get("created_at") or "")[:10]
+        if memory.get("author"):
+            text = f"{memory['author']}: {text}"
         lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")
         if explain:
             found = sorted(hit.get("channels", {}).items())
-            lines.append("    found by: " + ", ".join(f"{k} {v['score']:.3f} #{v['rank']}" for k, v in found))
+            notes = [channel_note(k, v["score"], v["rank"]) for k, v in found]
+            lines.append("    found by: " + ", ".join(notes))
     return "\n".join(lines)

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from cli.plain import channel_note
+
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
@@ -61,7 +63,8 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
         text = h.memory.text if len(h.memory.text) <= 200 else h.memory.text[:197] + "..."
         row = [str(n), f"{h.score:.3f}", h.memory.id[:8]]
         if explain:
-            row.append("\n".join(f"{name} {c.score:.3f} #{c.rank}" for name, c in sorted(h.channels.items())))
+            notes = [channel_note(name, c.score, c.rank) for name, c in sorted(h.channels.items())]
+            row.append("\n".join(notes))
         table.add_row(*row, text)
     return table
 
