@@ -5,7 +5,7 @@ usual one's size: the bundled all-MiniLM-L6-v2 (int8), the same 6-layer, 384-wid
 ms-marco-MiniLM-L-6-v2, with a linear head on the [CLS] vector. Its scores mean nothing;
 its cost per (query, memory) pair is a real MiniLM-L6 cross-encoder's. Measured: a recall
 on the LoCoMo dev turns (2,080 memories) with the reranker off, then on over the best
-``rerank_top`` candidates.
+``max(k, rerank_top)`` candidates.
 
     python benchmarks/rerank_latency.py --top 10 20 30
 """
@@ -57,13 +57,13 @@ def stand_in(path: Path) -> Path:
     return path
 
 
-def timed_recalls(mem, questions: list[tuple[str, str]]) -> dict[str, float]:
+def timed_recalls(mem, questions: list[tuple[str, str]], k: int) -> dict[str, float]:
     for q, project in questions[:20]:  # warm up
-        mem.recall(q, k=10, project=project)
+        mem.recall(q, k=k, project=project)
     took = []
     for q, project in questions:
         t0 = time.perf_counter()
-        mem.recall(q, k=10, project=project)
+        mem.recall(q, k=k, project=project)
         took.append((time.perf_counter() - t0) * 1000)
     took.sort()
     return {"p50": round(statistics.median(took), 1), "p95": round(took[int(len(took) * 0.95)], 1)}
@@ -74,6 +74,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="LoCoMo JSON file")
     ap.add_argument("--top", type=int, nargs="+", default=[10, 20, 30], help="rerank_top values to time")
     ap.add_argument("--questions", type=int, default=200, help="how many questions to time")
+    ap.add_argument("--k", type=int, default=10, help="hits a recall asks for (reranked: max(k, top))")
     args = ap.parse_args()
     if not args.data.is_file():
         print(f"no data at {args.data}; pass --data PATH", file=sys.stderr)
@@ -88,7 +89,7 @@ def main() -> int:
         model = stand_in(Path(tmp) / "cross-encoder.onnx")
         report: dict[str, dict[str, float]] = {}
         mem = memd.open(home)
-        report["off"] = timed_recalls(mem, questions)
+        report["off"] = timed_recalls(mem, questions, args.k)
         mem.close()
         for top in args.top:
             mem = memd.open(
@@ -97,7 +98,7 @@ def main() -> int:
                 rerank_tokenizer_path=str(BUNDLED["minilm-l6-int8"].tokenizer),
                 rerank_top=top,
             )
-            report[f"rerank_top={top}"] = timed_recalls(mem, questions)
+            report[f"rerank_top={top}"] = timed_recalls(mem, questions, args.k)
             mem.close()
     print(json.dumps(report, indent=2))
     return 0
