@@ -1,5 +1,7 @@
 """Recall latency and memory at scale: 10k and 100k synthetic memories, in-process.
 
+Each memory has an author (one of six); a third set of questions names one of them.
+
 Texts are generated from coding-agent templates; 2,000 distinct texts are embedded
 with the real model and every stored vector is one of them plus a little noise, so
 100k rows load in a minute while queries still run the full real path (query
@@ -80,6 +82,16 @@ QUESTIONS = [
     "S3 bucket permissions",
 ]
 
+# Each memory has one of these authors; these questions name one, so authorship runs.
+AUTHORS = ["user", "assistant", "dana", "lee", "priya", "omar"]
+NAMED_QUESTIONS = [
+    "what did dana say about the orders service?",
+    "how does lee run the tests?",
+    "what did priya find in the JWT bug?",
+    "omar on the cron job running twice",
+    "what did the user ask about MAX_RETRIES?",
+]
+
 
 def rss_mb() -> float:
     with open("/proc/self/status") as fh:
@@ -100,7 +112,8 @@ def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: n
     nprng = np.random.default_rng(rng.randrange(1 << 30))
     for n in range(size):
         j = rng.randrange(len(base_texts))
-        row = mem._prepare(NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}"), mem._clock.now())
+        item = NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}", author=rng.choice(AUTHORS))
+        row = mem._prepare(item, mem._clock.now())
         vec = base_vecs[j] + nprng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
         row["vector"] = (vec / np.linalg.norm(vec)).tolist()
         batch.append(row)
@@ -182,6 +195,7 @@ def main() -> int:
             fill_s = fill(mem, size, rng, base_texts, base_vecs)
             all_p = measure(mem, QUESTIONS, None)
             one_p = measure(mem, QUESTIONS, "proj1")
+            named_p = measure(mem, NAMED_QUESTIONS, None)
             t0 = time.perf_counter()
             for i in range(50):
                 mem.remember(f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1")
@@ -191,6 +205,7 @@ def main() -> int:
                 "load_s": round(fill_s, 1),
                 "recall_ms_all_projects": all_p,
                 "recall_ms_one_project": one_p,
+                "recall_ms_naming_an_author": named_p,
                 "remember_ms": round(single_ms, 1),
                 "rss_mb": round(rss_mb(), 0),
                 "rss_start_mb": round(rss0, 0),
