@@ -112,10 +112,17 @@ def open_with(
             settings.rerank_tokenizer_path.expanduser(),
             device=settings.device,
         )
+    expander = None
+    if settings.query_expansion != "off":
+        from memd.llm import LlamaCppLLM, QueryExpander, bundled_model
+
+        path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
+        expander = QueryExpander(LlamaCppLLM(path, device=settings.device))
     index = MemoryIndex(store)
     retriever = Retriever(
-        build_channels(store, index),
-        {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES},
+        build_channels(store, index, expansion=expander is not None),
+        {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES}
+        | ({"expansion": settings.expansion_weight} if expander is not None else {}),
         method=settings.fusion,
         adaptive=settings.adaptive_fusion,
         authorship=Authorship(index),
@@ -135,6 +142,8 @@ def open_with(
         index=index,
         reranker=reranker,
         rerank_top=settings.rerank_top,
+        expander=expander,
+        expand_vector=settings.query_expansion == "both",
         co_recall=settings.co_recall_links,
     )
     # Memories queued by hooks (which may not wait for the store) move in now.

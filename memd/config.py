@@ -66,7 +66,18 @@ class Settings(BaseModel):
         description="Threads numpy's BLAS may use in this process (0: leave as it is). One is fastest "
         "for memd's matrix-vector products and leaves the other cores to full-text search.",
     )
-    llm_model_path: Path | None = Field(default=None, description="GGUF file for the optional local LLM.")
+    llm_model_path: Path | None = Field(
+        default=None, description="GGUF file for the optional local LLM (unset: the bundled SmolLM2-135M)."
+    )
+    expansion_weight: float = Field(
+        default=0.3, ge=0.0, description="Weight of BM25 over the LLM's additions to a query."
+    )
+    query_expansion: Literal["off", "keyword", "both"] = Field(
+        default="off",
+        description="Let the local LLM imagine an answer to each query and search with it: for the "
+        "keyword channel, or for the keyword and vector channels. Off: it costs 0.2-0.4 s a recall "
+        "on 2 CPU cores (BENCHMARKS.md).",
+    )
     max_text_chars: int = Field(default=16_000, ge=100)
     default_project: str = Field(default="default", min_length=1)
     keyword_weight: float = Field(default=0.6, ge=0.0, description="Weight of the BM25 channel.")

@@ -33,6 +33,7 @@ from memd.lifecycle import (
     tier_for,
     update_overlap,
 )
+from memd.llm import QueryExpander
 from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
 from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
@@ -122,8 +123,12 @@ class MemoryService:
         reranker: Reranker | None = None,
         rerank_top: int = 30,
         co_recall: bool = False,
+        expander: QueryExpander | None = None,
+        expand_vector: bool = False,
     ) -> None:
         self._store = store
+        self._expander = expander
+        self._expand_vector = expand_vector
         self._embedder = embedder
         self._retriever = retriever
         self._clock = clock
@@ -471,6 +476,9 @@ class MemoryService:
         q = Query(
             text=query.strip()[:MAX_QUERY_CHARS], filter=flt, embedder=self._embedder, now=self._clock.now()
         )
+        if self._expander is not None:
+            q.expansion = self._expander.expand(q.text)
+            q.expansion_in_vector = self._expand_vector
         # Taken before the channels start, in this thread: they all read this one.
         snap = q.view(self._index)
         # Retention reorders the best candidates, so look a little past k.

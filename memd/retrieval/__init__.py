@@ -14,7 +14,7 @@ from memd.retrieval.engine import Retriever
 from memd.retrieval.entity import EntityChannel
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.index import MemoryIndex
-from memd.retrieval.keyword import KeywordChannel
+from memd.retrieval.keyword import ExpansionChannel, KeywordChannel
 from memd.retrieval.semantic import SemanticChannel
 from memd.retrieval.spreading import SpreadingChannel
 from memd.retrieval.temporal import TemporalChannel
@@ -23,8 +23,12 @@ from memd.store import Store
 CHANNEL_NAMES = ("semantic", "keyword", "entity", "temporal", "spreading", "consolidation", "associative")
 
 
-def build_channels(store: Store, index: MemoryIndex | None = None) -> list[Channel]:
+def build_channels(
+    store: Store, index: MemoryIndex | None = None, *, expansion: bool = False
+) -> list[Channel]:
+    """The seven channels, and with ``expansion`` BM25 over an LLM's additions to the query."""
     index = index or MemoryIndex(store)
+    extra: list[Channel] = [ExpansionChannel(store, index)] if expansion else []
     return [
         SemanticChannel(index),
         KeywordChannel(store, index),
@@ -33,6 +37,7 @@ def build_channels(store: Store, index: MemoryIndex | None = None) -> list[Chann
         SpreadingChannel(index),
         ConsolidationChannel(index),
         AssociativeChannel(index),
+        *extra,
     ]
 
 
@@ -45,6 +50,7 @@ __all__ = [
     "Channel",
     "ConsolidationChannel",
     "EntityChannel",
+    "ExpansionChannel",
     "Fused",
     "FusionMethod",
     "KeywordChannel",

@@ -49,6 +49,10 @@ class Query:
     now: datetime | None = None
     intent: Intent | None = None
     seeds: list[Candidate] = field(default_factory=list)
+    # Words an LLM added (memd.llm): the keyword channel reads them, the vector too when
+    # ``expansion_in_vector``; intent, entities and authors read the query alone.
+    expansion: str = ""
+    expansion_in_vector: bool = False
     _vector: np.ndarray | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[tuple[int, str], Any] = field(default_factory=dict, repr=False)
@@ -73,7 +77,8 @@ class Query:
             if self._vector is None:
                 if self.embedder is None:
                     raise RuntimeError("this query has no embedder")
-                self._vector = np.asarray(self.embedder.embed_query(self.text), dtype=np.float32)
+                text = f"{self.text} {self.expansion}" if self.expansion_in_vector else self.text
+                self._vector = np.asarray(self.embedder.embed_query(text.strip()), dtype=np.float32)
             return self._vector
 
     def _cached(self, snap: Snapshot, what: str, compute: Callable[[], Any]) -> Any:

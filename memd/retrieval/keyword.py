@@ -36,13 +36,16 @@ class KeywordChannel:
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         # Only word characters reach the index: no query can raise a parse error.
-        terms = keyword_terms(query.text)
+        terms = keyword_terms(self._text(query))
         if not terms:
             return []
         found = self._postfiltered(query, terms, limit) if self._index is not None else None
         if found is None:
             found = self._store.keyword(terms, limit, query.filter)
         return [Candidate(i, float(s)) for i, s in found]
+
+    def _text(self, query: Query) -> str:
+        return query.text
 
     def _postfiltered(self, query: Query, terms: str, limit: int) -> list[tuple[str, float]] | None:
         """The hits, filtered by the in-RAM index; None where LanceDB must filter."""
@@ -68,3 +71,14 @@ class KeywordChannel:
         if len(kept) < limit * ENOUGH and len(raw) == fetch:
             return None  # the filter removed too many: the rest may lie deeper
         return kept[:limit]
+
+
+class ExpansionChannel(KeywordChannel):
+    """BM25 over the words an LLM added to the query (memd.llm), apart from the query's
+    own: a weak model's guesses then add evidence without diluting the question's terms
+    (mixed into one BM25 query they cost 0.020 R@5 on LoCoMo, BENCHMARKS.md)."""
+
+    name = "expansion"
+
+    def _text(self, query: Query) -> str:
+        return query.expansion

