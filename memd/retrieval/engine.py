@@ -17,7 +17,8 @@ SEED_POOL = 100
 
 class Retriever:
     """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
-    activation, associative recall); everything is fused once more. Weights are the
+    activation, associative recall); everything is fused once more, and the hits whose
+    author the query names rise by ``author_boost`` (see ``author``). Weights are the
     configured ones times the query's own leanings (see ``intent``)."""
 
     def __init__(
