@@ -105,7 +105,6 @@ def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple
                     "source": "watch",
                     "source_id": f"claude-code:{session}:{entry.get('uuid') or n}",
                     "created_at": entry.get("timestamp"),
-                    "author": "user",
                     "cwd": entry.get("cwd"),
                 },
             )

@@ -2,8 +2,8 @@
 
 "What did Caroline decide about the venue?" is answered by what Caroline said, while
 the channels also find what others said to her (her name is in those too, and so are
-the question's other words). Memories carry their author (a speaker, "user",
-"assistant", a commit's author); the fused hits whose author the query names have
+the question's other words). Memories carry their author (a speaker, a commit's author,
+a role such as "user" where the caller says so); the fused hits whose author the query names have
 their score raised by a share. A share, not a channel of its own: naming someone is
 no reason to recall everything they ever said, and a question that credits the wrong
 person must still find the right memory (LoCoMo's adversarial questions do just
