@@ -202,6 +202,26 @@ def test_consolidation_channel_descends_to_episodes(real_mem):
     assert any(h.id in ids and "consolidation" in h.channels for h in hits)
 
 
+def test_consolidation_channel_abstains_when_the_knowledge_is_far_from_the_query(real_mem):
+    _episodes(real_mem)
+    assert real_mem.consolidate() == 1
+    on_topic = real_mem.recall("why does test_sync_orders time out on CI?", project="p")
+    assert any("consolidation" in h.channels for h in on_topic)
+    off_topic = real_mem.recall("when is lunch?", project="p")
+    assert off_topic[0].memory.text.startswith("Lunch")
+    assert not any("consolidation" in h.channels for h in off_topic)
+
+
+def test_knowledge_shares_activation_among_its_episodes():
+    from memd.retrieval.spreading import DEFAULT_LINK_WEIGHT, _link_edges
+
+    links = [(n, "consolidates", True) for n in range(1, 5)] + [(9, "related", True)]
+    edges = dict(_link_edges(links))
+    assert edges[1] == pytest.approx(DEFAULT_LINK_WEIGHT / 4) and edges[9] == DEFAULT_LINK_WEIGHT
+    # An episode's one link up to its knowledge keeps the full weight.
+    assert _link_edges([(0, "consolidates", False)]) == [(0, DEFAULT_LINK_WEIGHT)]
+
+
 def test_young_episodes_wait(real_mem):
     _episodes(real_mem, days_ago=0)
     assert real_mem.consolidate() == 0
