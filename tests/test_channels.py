@@ -488,12 +488,19 @@ def test_recalled_records_equal_the_stored_ones(mem, clock):
 
 # -- authorship ------------------------------------------------------------------------
 def test_names_matches_a_whole_name_or_its_first_word():
-    from memd.retrieval.author import names
+    from memd.retrieval.author import capitalised_words, names
     from memd.retrieval.entity import query_grams
 
-    grams = query_grams("What did jane say about Bob Smith's cache?")
-    assert names("Jane Doe", grams) and names("bob smith", grams) and names("Bob", grams)
-    assert not names("Janet", grams) and not names("Doe", grams) and not names("smithers", grams)
+    def named(author: str, query: str) -> bool:
+        return names(author, query_grams(query), capitalised_words(query))
+
+    query = "What did Jane say about bob smith's cache?"
+    assert named("Jane Doe", query) and named("Bob Smith", query) and named("jane", query)
+    assert not named("Janet", query) and not named("Doe", query) and not named("Smithers", query)
+    # A first name alone counts when written as a name, not as a word or a sentence's start.
+    assert not named("Jane Doe", "what did jane say?")
+    assert not named("Will Smith", "what will break?") and not named("Will Smith", "Will it break?")
+    assert named("Will Smith", "what did Will break?")
 
 
 def test_the_named_author_s_own_words_come_first(mem):

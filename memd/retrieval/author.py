@@ -28,18 +28,30 @@ class Authorship:
         snap = query.view(self._index)
         authors = snap.cols["rec:author"]
         grams = query_grams(query.text)
+        capitalised = capitalised_words(query.text)
         seen: dict[str, bool] = {}
         out = []
         for row in snap.rows(list(ids)).tolist():
             author = authors[row] if row >= 0 else None
             if author is not None and author not in seen:
-                seen[author] = names(author, grams)
+                seen[author] = names(author, grams, capitalised)
             out.append(author is not None and seen[author])
         return out
 
 
-def names(author: str, grams: set[str]) -> bool:
-    """Whether a query (as ``grams``) names ``author``: the whole name, or its first word
-    ("Jane" for "Jane Doe")."""
+def capitalised_words(text: str) -> set[str]:
+    """The query's words written with a capital, lower-cased, but for its first word (any
+    sentence starts with one: "Will the cache hold?")."""
+    words = [w.strip(".,;:!?'\"()") for w in text.split()]
+    return {w.lower() for w in words[1:] if w[:1].isupper()}
+
+
+def names(author: str, grams: set[str], capitalised: set[str]) -> bool:
+    """Whether a query names ``author``: the whole name in any case ("dana", "Jane Doe"), or
+    the first word of a longer name written as a name ("Jane" for "Jane Doe", but not the
+    "will" of "what will break" for "Will Smith")."""
     key = author.lower()
-    return key in grams or key.split(" ", 1)[0] in grams
+    if key in grams:
+        return True
+    first, _, rest = key.partition(" ")
+    return bool(rest) and first in capitalised
