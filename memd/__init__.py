@@ -98,9 +98,10 @@ def open_with(
         cache_bytes=settings.lance_cache_mb << 20,
     )
     reranker = None
+    rerank_top = settings.rerank_top or 30
     if settings.rerank_model_path is not None:
         from memd.errors import ConfigError
-        from memd.rerank import OnnxCrossEncoder
+        from memd.rerank import OnnxCrossEncoder, default_top
 
         if settings.rerank_tokenizer_path is None:
             raise ConfigError(
@@ -112,6 +113,7 @@ def open_with(
             settings.rerank_tokenizer_path.expanduser(),
             device=settings.device,
         )
+        rerank_top = settings.rerank_top or default_top(reranker.device)
     expander = None
     if settings.query_expansion != "off":
         from memd.llm import LlamaCppLLM, QueryExpander, bundled_model
@@ -141,7 +143,7 @@ def open_with(
         auto_supersede=settings.auto_supersede,
         index=index,
         reranker=reranker,
-        rerank_top=settings.rerank_top,
+        rerank_top=rerank_top,
         expander=expander,
         expand_vector=settings.query_expansion == "both",
         co_recall=settings.co_recall_links,

@@ -112,8 +112,12 @@ class Settings(BaseModel):
         description="Link memories returned together at the top of three different recalls; spreading "
         "activation follows the links. Off: on independent questions it cost 0.01 R@5 (BENCHMARKS.md).",
     )
-    rerank_top: int = Field(
-        default=30, ge=2, le=200, description="How many fused candidates the reranker reads."
+    rerank_top: int | None = Field(
+        default=None,
+        ge=2,
+        le=200,
+        description="How many fused candidates the reranker reads (unset: 30 on a GPU, 10 on CPU, "
+        "where a MiniLM-L6-sized cross-encoder costs ~10 ms a candidate).",
     )
     adaptive_fusion: bool = Field(
         default=True, description="Lean on the channels a query suits (time words, code identifiers)."

@@ -18,10 +18,18 @@ import numpy as np
 from memd.errors import ModelError
 
 BATCH = 8
+# Candidates read when rerank_top is unset: on 2 CPU cores a MiniLM-L6-sized
+# cross-encoder takes ~10 ms a candidate (BENCHMARKS.md), on a GPU far less.
+DEFAULT_TOP = {"cuda": 30, "cpu": 10}
+
+
+def default_top(device: str) -> int:
+    return DEFAULT_TOP.get(device, DEFAULT_TOP["cpu"])
 
 
 class Reranker(Protocol):
     name: str
+    device: str  # "cuda" or "cpu": what it costs per candidate differs 10-100x
 
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """One relevance score per text, higher is better."""
@@ -41,7 +49,7 @@ class OnnxCrossEncoder:
                     hint="Fix MEMD_RERANK_MODEL_PATH / MEMD_RERANK_TOKENIZER_PATH, or unset them.",
                 )
         self._tok = load_tokenizer(tokenizer_path, max_tokens)
-        self._session, _ = onnx_session(model_path, device)
+        self._session, self.device = onnx_session(model_path, device)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.name = f"cross-encoder:{Path(model_path).name}"
 

@@ -90,6 +90,20 @@ def test_recall_reranks_and_explains(home: Path, model, real_embedder):
     mem.close()
 
 
+def test_the_reranker_reads_fewer_candidates_on_a_cpu(home: Path, model):
+    from memd.rerank import default_top
+
+    assert default_top("cuda") == 30 and default_top("cpu") == 10
+    mem = memd.open(home, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER), device="cpu")
+    assert mem._reranker.device == "cpu" and mem._rerank_top == 10
+    mem.close()
+    mem = memd.open(
+        home, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER), device="cpu", rerank_top=25
+    )
+    assert mem._rerank_top == 25
+    mem.close()
+
+
 def test_reranker_settings_are_checked(home: Path, model):
     with pytest.raises(ConfigError, match="rerank_tokenizer_path"):
         memd.open(home, rerank_model_path=str(model))
