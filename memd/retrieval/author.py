@@ -2,9 +2,9 @@
 
 "What did Caroline decide about the venue?" is answered by what Caroline said, while
 the channels also find what others said to her (her name is in those too, and so are
-the question's other words). Memories carry their author (a speaker, a commit's author,
-a role such as "user" where the caller says so); the fused hits whose author the query names have
-their score raised by a share. A share, not a channel of its own: naming someone is
+the question's other words). Memories carry their author (a speaker, a commit's
+author, a role such as "user" where the caller says so); the fused hits whose author
+the query names have their score raised by a share. A share, not a channel of its own: naming someone is
 no reason to recall everything they ever said, and a question that credits the wrong
 person must still find the right memory (LoCoMo's adversarial questions do just
 that: at a 30 % raise they lost 0.16 R@5, at 20 % 0.08 — BENCHMARKS.md).
@@ -23,20 +23,20 @@ class Authorship:
     def __init__(self, index: MemoryIndex) -> None:
         self._index = index
 
-    def named(self, query: Query, ids: Sequence[str]) -> list[bool]:
-        """For each of ``ids``, whether the query names its author."""
+    def named_authors(self, query: Query) -> frozenset[str]:
+        """The authors in view whom the query names (most queries name none)."""
         snap = query.view(self._index)
-        authors = snap.cols["rec:author"]
+        if not snap.authors:
+            return frozenset()
         grams = query_grams(query.text)
         capitalised = capitalised_words(query.text)
-        seen: dict[str, bool] = {}
-        out = []
-        for row in snap.rows(list(ids)).tolist():
-            author = authors[row] if row >= 0 else None
-            if author is not None and author not in seen:
-                seen[author] = names(author, grams, capitalised)
-            out.append(author is not None and seen[author])
-        return out
+        return frozenset(a for a in snap.authors if names(a, grams, capitalised))
+
+    def by(self, query: Query, ids: Sequence[str], authors: frozenset[str]) -> list[bool]:
+        """For each of ``ids``, whether one of ``authors`` wrote it."""
+        snap = query.view(self._index)
+        col = snap.cols["rec:author"]
+        return [row >= 0 and col[row] in authors for row in snap.rows(list(ids)).tolist()]
 
 
 def capitalised_words(text: str) -> set[str]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from memd.retrieval.base import Candidate, Query
-from memd.retrieval.index import MemoryIndex
+from memd.retrieval.index import CONSOLIDATES, MemoryIndex
 from memd.retrieval.semantic import top_rows
 
 PARENTS = 5
-RELATION = "consolidates"
 # Knowledge counts only when it is nearly as close to the query as the closest memory of
 # all: the channel's scores are scaled by their own range, so without this gate the best
 # of a few unrelated summaries lifted its episodes on every query (LoCoMo after one
@@ -50,7 +49,7 @@ class ConsolidationChannel:
                 continue
             parent, score = int(parents[j]), float(cos[j])
             out[parent] = max(out.get(parent, -1.0), score)
-            members = [m for m, rel, out in index.links.get(parent, ()) if rel == RELATION and out]
+            members = [m for m, rel, out in index.links.get(parent, ()) if rel == CONSOLIDATES and out]
             if members:
                 sims = index.cosines(vector, np.array(members, dtype=np.int64))
                 for m, s in zip(members, sims, strict=True):

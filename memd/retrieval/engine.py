@@ -79,18 +79,23 @@ class Retriever:
             seeds = fuse(results, weights, scales=self._scales, method=self.method, limit=SEED_POOL)
             query.seeds = [Candidate(f.id, f.score) for f in seeds]
             results |= {ch.name: ch.search(query, limit) for ch in second}
-        if self.authorship is None or self.author_boost <= 0:
+        named = (
+            self.authorship.named_authors(query)
+            if self.authorship is not None and self.author_boost > 0
+            else frozenset()
+        )
+        if not named:
             return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
         # A raise of a share can lift a hit from a little below k, not from far below.
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
-        return self._by_author(query, pool)[:k]
+        return self._by_author(query, pool, named)[:k]
 
-    def _by_author(self, query: Query, pool: list[Fused]) -> list[Fused]:
+    def _by_author(self, query: Query, pool: list[Fused], named: frozenset[str]) -> list[Fused]:
         assert self.authorship is not None
         factor = 1.0 + self.author_boost
         out = []
-        named = self.authorship.named(query, [f.id for f in pool])
-        for rank, (f, by_named) in enumerate(zip(pool, named, strict=True), start=1):
+        by_them = self.authorship.by(query, [f.id for f in pool], named)
+        for rank, (f, by_named) in enumerate(zip(pool, by_them, strict=True), start=1):
             if by_named:  # shown beside the channels: the factor, and the rank it raised
                 f = replace(f, score=f.score * factor, channels={**f.channels, "author": (factor, rank)})
             out.append(f)

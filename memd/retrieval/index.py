@@ -154,6 +154,8 @@ class Snapshot:
     # rows that consolidate others (sources of a "consolidates" link), kept so a query
     # does not walk every link to find them
     knowledge: frozenset[int] = frozenset()
+    # every author in view, so a query that names none skips the authorship pass
+    authors: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -387,6 +389,7 @@ class MemoryIndex:
             knowledge=_knowledge(links),
             project_codes={name: i for i, name in enumerate(project_names)},
             ivf=ivf,
+            authors=frozenset(column("author").combine_chunks().unique().drop_null().to_pylist()),
         )
 
     def _bulk_neighbours(
@@ -514,7 +517,14 @@ class MemoryIndex:
             old = entity_rows.get(e)
             arr = np.array(new, dtype=np.int64)
             entity_rows[e] = arr if old is None else np.concatenate([old, arr])
-        self._snap = replace(snap, ids=ids, matrix=matrix, cols=cols, entity_rows=entity_rows)
+        self._snap = replace(
+            snap,
+            ids=ids,
+            matrix=matrix,
+            cols=cols,
+            entity_rows=entity_rows,
+            authors=snap.authors | {a for a in rows["author"] if a is not None},
+        )
         if link:
             for j in range(k):
                 self._link_neighbours(
@@ -577,7 +587,8 @@ class MemoryIndex:
                         touched.add(col)
                     cols[col][i] = _mirrored(f, [row[f]], cols[col].dtype)[0]
         if touched:
-            self._snap = replace(snap, cols=cols)
+            named = {row["author"] for row in updates if row.get("author")}
+            self._snap = replace(snap, cols=cols, authors=snap.authors | named)
 
     def _add_links(self, links: Sequence[Mapping[str, Any]]) -> None:
         snap = self._snap
