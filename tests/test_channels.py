@@ -49,6 +49,50 @@ def test_relative_windows_and_recency():
     assert analyse("may I use tabs here", NOW).window is None
 
 
+OPEN_START = datetime.min.replace(tzinfo=UTC)
+OPEN_END = datetime.max.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "window", "near"),
+    [
+        # the named period is inside: a memory recorded that day tells of the days before
+        ("what did we ship before 1 March 2024", (OPEN_START, datetime(2024, 3, 2, tzinfo=UTC)), True),
+        ("deploys before May 2023", (OPEN_START, datetime(2023, 6, 1, tzinfo=UTC)), True),
+        ("what broke since 3 March 2024", (datetime(2024, 3, 3, tzinfo=UTC), OPEN_END), True),
+        (
+            "the puppy she got two weeks before August 11, 2023",
+            (datetime(2023, 7, 24, 12, tzinfo=UTC), datetime(2023, 8, 12, tzinfo=UTC)),
+            False,
+        ),
+        (
+            "what did John do the week before August 3, 2023 with his kids",
+            (datetime(2023, 7, 25, 6, tzinfo=UTC), datetime(2023, 8, 4, tzinfo=UTC)),
+            False,
+        ),
+    ],
+)
+def test_one_side_of_a_date(text, window, near):
+    intent = analyse(text, NOW)
+    assert intent.window == window and intent.anchor is None
+    assert (intent.near is not None) == near
+    assert intent.boosts.get("temporal", 1) > 1
+
+
+def test_one_side_of_an_event():
+    intent = analyse("what did we decide before the Postgres migration?", NOW)
+    assert intent.window is None and intent.anchor is not None
+    assert intent.anchor.phrase == "the Postgres migration" and intent.anchor.side == "before"
+    assert intent.boosts.get("temporal", 1) > 1
+    later = analyse("what broke two weeks after the launch, and why", NOW).anchor
+    assert later is not None and later.phrase == "the launch" and later.side == "after"
+    assert later.within == timedelta(days=14)
+    assert analyse("what changed since we moved to Kubernetes", NOW).anchor.side == "after"
+    # not about time: a verb's particle, a pronoun, an idiom
+    for text in ("who looks after the dog", "what happened after that", "it works after all"):
+        assert analyse(text, NOW).anchor is None, text
+
+
 def test_identifiers_lean_on_keyword_and_entity():
     intent = analyse("why is proxy_read_timeout 30 in nginx.conf", NOW)
     assert "proxy_read_timeout" in intent.identifiers
@@ -109,6 +153,37 @@ def test_temporal_channel_recency(mem):
     new = mem.remember("the deploy command is make release", project="p", created_at="2025-06-01")
     hits = mem.recall("what is the current deploy command", project="p", k=2)
     assert hits[0].id == new.id
+
+
+def test_temporal_channel_one_side_of_a_date_prefers_the_nearest(mem):
+    ids = mem.remember_many(
+        [
+            {"text": f"billing export bug fixed in {name}", "project": "p", "created_at": f"2024-{m}-10"}
+            for name, m in (("alpha", "01"), ("bravo", "04"), ("charlie", "06"), ("delta", "09"))
+        ]
+    )
+    before = mem.recall("billing export bug before 1 May 2024", project="p", k=4)
+    assert before[0].id == ids[1]  # April: just before
+    assert {h.id for h in before if "temporal" in h.channels} == {ids[0], ids[1]}
+    after = mem.recall("billing export bug since 1 May 2024", project="p", k=4)
+    assert after[0].id == ids[2]  # June: just after
+    assert {h.id for h in after if "temporal" in h.channels} == {ids[2], ids[3]}
+
+
+def test_temporal_channel_places_an_event_from_the_store(real_mem):
+    mem = real_mem
+    old = mem.remember("Invoices were rounded per line item.", project="p", created_at="2024-02-01")
+    mem.remember("We migrated the orders database to PostgreSQL.", project="p", created_at="2024-05-01")
+    new = mem.remember("Invoices are now rounded on the total.", project="p", created_at="2024-08-01")
+    for i, month in enumerate(("03", "06", "09", "10")):
+        mem.remember(f"Weekly sync note {i}: nothing notable.", project="p", created_at=f"2024-{month}-15")
+    after = mem.recall("how were invoices rounded after the database migration?", project="p", k=3)
+    assert after[0].id == new.id and "temporal" in after[0].channels
+    before = mem.recall("how were invoices rounded before the database migration?", project="p", k=3)
+    assert before[0].id == old.id and "temporal" in before[0].channels
+    # an event the store does not hold places nothing
+    unknown = mem.recall("how were invoices rounded after the zeppelin landed?", project="p", k=3)
+    assert all("temporal" not in h.channels for h in unknown)
 
 
 def test_temporal_channel_abstains_without_time(mem):

@@ -2,6 +2,12 @@
 
 Fusion leans on the channels that suit the question: a question about a time
 leans on the temporal channel, one naming a code identifier on keyword and entity.
+
+A time can be a date ("in May 2023"), relative to now ("three days ago"), on one
+side of a date ("before 1 March 2024", "two weeks before August 11, 2023") or on one
+side of an event the store holds ("after the migration", "since we moved to
+Postgres"): that event's time is only known once the store is asked (see
+``temporal``), so the intent keeps its words as an ``Anchor``.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from memd.text import extract_entities
 
@@ -29,8 +36,44 @@ _RECENT = re.compile(
     r"\b(latest|most recent(?:ly)?|recently|last time|currently|current|nowadays|these days|now)\b", re.I
 )
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# "two weeks before X", "the week after X", "the Sunday before X", "last weekend before X";
+# "look after", "named after" and "after all" are not about time.
+_SIDE = re.compile(
+    r"(?<!\blook )(?<!\blooks )(?<!\bnamed )(?<!\blooking )"
+    r"(?:\b(?P<n>\d+|a|an|one|two|three|four|five|six)\s+(?P<unit>day|week|month|year)s?\s+"
+    r"|\b(?:the|a)\s+(?P<the>day|night|week|weekend|month|year|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)\s+"
+    r"|\blast\s+(?P<last>week|weekend|month|year)\s+)?"
+    r"\b(?P<side>before|after|since|until|till|prior to)\s+(?P<rest>[^?!;]+)",
+    re.I,
+)
+# What follows "before"/"after" when it names no event of its own.
+_NOT_EVENTS = frozenset(
+    ("that", "this", "these", "those", "it", "them", "then", "now", "all", "which", "what")
+    + ("him", "her", "me", "us", "you", "everything", "anything", "something")
+)
+# What follows "before"/"after" when it is a time rather than an event.
+_TIME_START = re.compile(
+    rf"\s*(?:\d|(?:{_MONTH_RE})\b|yesterday\b|today\b|last\b|this\b|past\b"
+    r"|(?:\d+|a|an|one|two|three|four|five|six)\s+(?:day|week|month|year)s?\s+ago\b)",
+    re.I,
+)
+_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "weekend": 7, "month": 30, "year": 365}
+_OPEN_START = datetime.min.replace(tzinfo=UTC)
+_OPEN_END = datetime.max.replace(tzinfo=UTC)
+Side = Literal["before", "after"]
 # Identifiers people do not write in prose: the query wants an exact match.
 _CODE_HINT = re.compile(r"[_/\\`]|\.\w{1,5}\b|\b[a-z]+[A-Z]\w*|\(\)|--?\w")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An event the query places its time against: "before the migration"."""
+
+    phrase: str
+    side: Side
+    # "two weeks after the launch": how far from the event (None: any time on that side).
+    within: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -39,13 +82,17 @@ class Intent:
     recency: bool = False
     identifiers: tuple[str, ...] = ()
     boosts: dict[str, float] = field(default_factory=dict)
+    # A one-sided time ("before 2024", "after the migration") is read as "just before" or
+    # "just after": the closer a memory is to ``near``, the better it fits.
+    near: datetime | None = None
+    anchor: Anchor | None = None
 
 
 def _month_end(year: int, month: int) -> datetime:
     return datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=UTC) + timedelta(days=1)
 
 
-def _window(text: str, now: datetime) -> tuple[datetime, datetime] | None:
+def _window(text: str, now: datetime, *, exact_month: bool = False) -> tuple[datetime, datetime] | None:
     m = _DAY_MONTH_YEAR.search(text)
     if m:
         day, month, year = int(m.group(1)), _MONTHS.get(m.group(2).lower(), 5), int(m.group(3))
@@ -62,6 +109,8 @@ def _window(text: str, now: datetime) -> tuple[datetime, datetime] | None:
         month, year = _MONTHS.get(m.group(1).lower(), 5), int(m.group(2))
         # A month named in a question rarely means only its own days: a week either side.
         start = datetime(year, month, 1, tzinfo=UTC)
+        if exact_month:  # a side of the month ("before May 2023") has no slack to add
+            return start, _month_end(year, month)
         return start - timedelta(days=7), _month_end(year, month) + timedelta(days=7)
     m = _YEAR.search(text)
     if m:
@@ -94,13 +143,67 @@ def _day(year: int, month: int, day: int) -> tuple[datetime, datetime] | None:
     return start, start + timedelta(days=1)
 
 
+def _offset(m: re.Match[str]) -> timedelta | None:
+    if m.group("unit"):
+        n = _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
+        return timedelta(days=n * _UNIT_DAYS[m.group("unit").lower()])
+    unit = (m.group("the") or m.group("last") or "").lower()
+    if not unit:
+        return None
+    return timedelta(days=_UNIT_DAYS.get(unit, 7))  # a weekday: within the week
+
+
+def side_window(
+    period: tuple[datetime, datetime], side: Side, within: timedelta | None
+) -> tuple[tuple[datetime, datetime], datetime | None]:
+    """The window on one side of ``period`` and the time nearest to it ("just before"),
+    None when ``within`` bounds the window on both sides. The period itself is inside:
+    what is recorded on a day often tells of the days before it."""
+    start, end = period
+    if within is not None:
+        slack = max(timedelta(days=1), within / 4)
+        if side == "before":
+            return (start - within - slack, end), None
+        return (start, end + within + slack), None
+    if side == "before":
+        return (_OPEN_START, end), end
+    return (start, _OPEN_END), start
+
+
+_Sided = tuple[tuple[datetime, datetime] | None, datetime | None, Anchor | None]
+
+
+def _sided(text: str, now: datetime) -> _Sided:
+    m = _SIDE.search(text)
+    if m is None:
+        return None, None, None
+    side: Side = "before" if m.group("side").lower() in ("before", "until", "till", "prior to") else "after"
+    rest = m.group("rest").strip()
+    within = _offset(m)
+    if _TIME_START.match(rest):
+        period = _window(rest, now, exact_month=True)
+        if period is None:
+            return None, None, None
+        window, near = side_window(period, side, within)
+        return window, near, None
+    phrase = re.split(r"[,.:]\s", rest + " ", maxsplit=1)[0].strip()
+    words = re.findall(r"\w+", phrase.lower())
+    if not words or words[0] in _NOT_EVENTS:
+        return None, None, None
+    return None, None, Anchor(phrase, side, within)
+
+
 def analyse(text: str, now: datetime) -> Intent:
-    window = _window(text, now)
+    window, near, anchor = _sided(text, now)
+    if window is None and anchor is None:
+        window = _window(text, now)
     recency = bool(_RECENT.search(text))
     identifiers = tuple(e for e in extract_entities(text) if _CODE_HINT.search(e))
     boosts: dict[str, float] = {}
-    if window is not None or recency:
+    if window is not None or recency or anchor is not None:
         boosts["temporal"] = 1.5
     if identifiers:
         boosts |= {"keyword": 1.3, "entity": 1.5, "semantic": 0.7}
-    return Intent(window=window, recency=recency, identifiers=identifiers, boosts=boosts)
+    return Intent(
+        window=window, recency=recency, identifiers=identifiers, boosts=boosts, near=near, anchor=anchor
+    )

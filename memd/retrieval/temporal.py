@@ -2,22 +2,37 @@
 
 "in May 2023", "last week", "three days ago", "yesterday" become a window over
 event time (``created_at``); within it, memories are ordered by how close they
-are to the query's meaning. "latest", "currently", "recently" ask for recency:
-the closest matches are re-ordered newest first. Otherwise the channel abstains.
+are to the query's meaning. On one side of a time ("before 2024", "since 1 March",
+"after the migration") the same holds, and among equally close matches the one
+nearer that time comes first ("just after"). An event ("the migration") is placed
+at the time of the memory that matches its words best; that memory itself is left
+out, being the event, not what came of it. "latest", "currently", "recently" order
+the closest matches newest first. Otherwise the channel abstains.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import numpy as np
 
 from memd.filters import _us
 from memd.retrieval.base import Candidate, Query
-from memd.retrieval.index import MemoryIndex
+from memd.retrieval.index import MemoryIndex, Snapshot
+from memd.retrieval.intent import Anchor, Intent
 from memd.retrieval.semantic import top_rows
 
 # How many of the closest matches the recency ordering looks at.
 RECENCY_POOL = 50
+# On one side of a time, nearness to it counts this much beside the cosine (which
+# spreads over ~0.3 between a match and a miss with the bundled model).
+NEAR_WEIGHT = 0.1
 MAX_WINDOW_SHARE = 0.5
+# An event's words must match some memory at least this well to place it in time; the
+# bundled MiniLM gives unrelated texts cosines of 0.0-0.2.
+ANCHOR_MIN_COSINE = 0.3
+
+_Window = tuple[int, int]  # event time in µs, start inclusive, end exclusive
 
 
 class TemporalChannel:
@@ -30,30 +45,82 @@ class TemporalChannel:
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         intent = query.intent
-        if intent is None or (intent.window is None and not intent.recency):
+        if intent is None or (intent.window is None and not intent.recency and intent.anchor is None):
             return []
         index = query.view(self._index)
         if len(index) == 0:
             return []
+        placed = self._place(query, index, intent)
+        if placed is None:
+            return []
+        window, near, event_row = placed
         scores = query.scores(index)
+        if event_row is not None:
+            scores = scores.copy()
+            scores[event_row] = -np.inf
         created = index.cols["created_us"]
-        if intent.window is not None:
-            start, end = intent.window
-            keep = (created >= _us(start)) & (created < _us(end))
-            mask = query.mask(index)
-            in_view = len(index) if mask is None else int(mask.sum())
-            inside = int(keep.sum() if mask is None else (keep & mask).sum())
-            # A window holding most of what is in view ("in 2023" over a year of notes)
-            # says nothing; the channel would only repeat the semantic one.
-            if inside == 0 or inside > MAX_WINDOW_SHARE * in_view:
-                return []
+        if window is not None:
+            keep = (created >= window[0]) & (created < window[1])
+            if near is None and not intent.recency:
+                mask = query.mask(index)
+                in_view = len(index) if mask is None else int(mask.sum())
+                inside = int(keep.sum() if mask is None else (keep & mask).sum())
+                # A window holding most of what is in view ("in 2023" over a year of notes)
+                # says nothing; the channel would only repeat the semantic one.
+                if inside == 0 or inside > MAX_WINDOW_SHARE * in_view:
+                    return []
             scores = np.where(keep, scores, -np.inf)
-        rows = top_rows(scores, limit if intent.window is not None else RECENCY_POOL)
-        if intent.recency and len(rows):
-            # Rank by age among the close matches; the cosine breaks ties.
+        if near is None and not intent.recency:
+            return [Candidate(str(index.ids[i]), float(scores[i])) for i in top_rows(scores, limit)]
+        rows = top_rows(scores, RECENCY_POOL if window is None else limit)
+        if not len(rows):
+            return []
+        if near is not None:
+            distance = np.abs(created[rows] - near).astype(np.float64)
+            ordered = scores[rows] + NEAR_WEIGHT * (1.0 - distance / max(1.0, float(distance.max())))
+        else:
+            # Among the close matches, the newest first; the cosine breaks ties.
             age = (created[rows].max() - created[rows]).astype(np.float64)
-            span = max(1.0, float(age.max()))
-            scores_r = 1.0 - age / span + 0.1 * scores[rows]
-            order = np.argsort(-scores_r, kind="stable")
-            return [Candidate(str(index.ids[rows[i]]), float(scores_r[i])) for i in order[:limit]]
-        return [Candidate(str(index.ids[i]), float(scores[i])) for i in rows]
+            ordered = 1.0 - age / max(1.0, float(age.max())) + 0.1 * scores[rows]
+        order = np.argsort(-ordered, kind="stable")
+        return [Candidate(str(index.ids[rows[i]]), float(ordered[i])) for i in order[:limit]]
+
+    def _place(
+        self, query: Query, index: Snapshot, intent: Intent
+    ) -> tuple[_Window | None, int | None, int | None] | None:
+        """The window in µs, the time to be near and the event's own row; None when the
+        query's event is not in the store."""
+        if intent.anchor is None:
+            window = None if intent.window is None else (_us(intent.window[0]), _us(intent.window[1]))
+            return window, None if intent.near is None else _us(intent.near), None
+        row = self._event_row(query, index, intent.anchor)
+        if row is None:
+            return None
+        window, near = _side(int(index.cols["created_us"][row]), intent.anchor)
+        return window, near, row
+
+    def _event_row(self, query: Query, index: Snapshot, anchor: Anchor) -> int | None:
+        if query.embedder is None:
+            return None
+        vector = np.asarray(query.embedder.embed_query(anchor.phrase), dtype=np.float32)
+        scores = index.scores(vector, query.mask(index))
+        if not len(scores):
+            return None
+        best = int(np.argmax(scores))
+        if not np.isfinite(scores[best]) or scores[best] < ANCHOR_MIN_COSINE:
+            return None
+        return best
+
+
+def _side(at: int, anchor: Anchor) -> tuple[_Window, int | None]:
+    """The window on the anchor's side of ``at``; the event's own time is inside it (an
+    episode recorded with the event often tells what followed)."""
+    big = np.iinfo(np.int64).max
+    if anchor.within is None:
+        return ((-big, at + 1), at) if anchor.side == "before" else ((at, big), at)
+    reach = _micros(anchor.within + max(timedelta(days=1), anchor.within / 4))
+    return ((at - reach, at + 1), None) if anchor.side == "before" else ((at, at + reach), None)
+
+
+def _micros(delta: timedelta) -> int:
+    return int(delta.total_seconds() * 1_000_000)
