@@ -18,9 +18,10 @@ def hits_json(hits: Sequence[Mapping[str, Any]]) -> str:
 
 
 def channel_note(name: str, score: float, rank: int) -> str:
-    """One channel's part in a hit; authorship is a factor on the rank it raised, not a find."""
-    if name == "author":
-        return f"author x{score:.2f} (was #{rank})"
+    """One channel's part in a hit; authorship and brevity are factors on the rank the hit
+    had, not finds."""
+    if name in ("author", "brevity"):
+        return f"{name} x{score:.2f} (was #{rank})"
     return f"{name} {score:.3f} #{rank}"
 
 

@@ -73,7 +73,7 @@ def open_with(
     from memd.embed import build_embedder
     from memd.home import prepare_home
     from memd.lifecycle import Policy
-    from memd.retrieval import CHANNEL_NAMES, Authorship, MemoryIndex, Retriever, build_channels
+    from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
     from memd.service import MemoryService
     from memd.store import LanceStore
 
@@ -129,6 +129,8 @@ def open_with(
         adaptive=settings.adaptive_fusion,
         authorship=Authorship(index),
         author_boost=settings.author_boost,
+        brevity=Brevity(index),
+        brevity_weight=settings.brevity_weight,
     )
     service = MemoryService(
         store,

@@ -103,6 +103,14 @@ class Settings(BaseModel):
         le=1.0,
         description="Share by which a hit's score rises when the query names its author (0: off).",
     )
+    brevity_weight: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=1.0,
+        description="How much a short turn of a conversation gives way: its score is multiplied by "
+        "(words / 50) ** this below 50 words (0: off). Notes stored on their own, facts and "
+        "document sections are never affected.",
+    )
     rerank_model_path: Path | None = Field(
         default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."
     )

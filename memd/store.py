@@ -807,8 +807,11 @@ class LanceStore:
         return self._table.search().select(columns).limit(self.count() + 1).to_arrow()
 
     def index_columns(self) -> pa.Table:
-        """The columns retrieval keeps in RAM; compressed vectors come back inflated."""
-        table = self._columns([*INDEX_COLUMNS, "qvec"])
+        """The columns retrieval keeps in RAM; compressed vectors come back inflated, and
+        the text only as its length in words (``words``)."""
+        table = self._columns([*INDEX_COLUMNS, "qvec", "text"])
+        words = pc.list_value_length(pc.utf8_split_whitespace(table.column("text")))
+        table = table.drop_columns(["text"]).append_column("words", words.cast(pa.int32()))
         vectors = table.column("vector").combine_chunks()
         if vectors.null_count:
             from memd.quantize import decode

@@ -159,3 +159,9 @@ def extract_entities(text: str, limit: int = 32) -> tuple[str, ...]:
         if value not in found:
             found.append(value)
     return tuple(found[:limit])
+
+
+def word_count(text: str) -> int:
+    """Words as whitespace separates them (the in-RAM index counts stored texts the same
+    way with Arrow's ``utf8_split_whitespace``)."""
+    return len(text.split())

@@ -186,6 +186,35 @@ def test_temporal_channel_places_an_event_from_the_store(real_mem):
     assert all("temporal" not in h.channels for h in unknown)
 
 
+def test_short_turns_of_a_conversation_give_way(mem):
+    t = "2024-05-01T10:00:00"
+    turns = [
+        ("Sam", "Any news on the parser rewrite?"),
+        ("Dana", "Parser rewrite? Yes, sure!"),
+        (
+            "Dana",
+            "We finished the parser rewrite last night: nested quotes no longer break the "
+            "tokenizer, error messages now point at the line and column, and the import tests "
+            "that kept failing on CI pass again. Next is the streaming mode for big files.",
+        ),
+        ("Sam", "Great, thanks for the update."),
+    ]
+    ids = mem.remember_many([{"text": x, "author": a, "project": "p", "created_at": t} for a, x in turns])
+    note = mem.remember("parser rewrite done?", project="p", created_at="2024-06-01T10:00:00")
+    question = "how did the parser rewrite go"
+    hits = mem.recall(question, project="p", k=5)
+    order = [h.id for h in hits]
+    # the answer comes before every short turn of its conversation
+    assert all(order.index(ids[2]) < order.index(i) for i in (ids[0], ids[1], ids[3]))
+    by_id = {h.id: h for h in hits}
+    assert by_id[ids[1]].channels["brevity"].score < by_id[ids[2]].channels["brevity"].score < 1
+    # a note stored on its own is not a turn of a conversation: a short text is a crisp one
+    assert "brevity" not in by_id[note.id].channels
+    mem.retriever.brevity_weight = 0.0
+    order = [h.id for h in mem.recall(question, project="p", k=5)]
+    assert order.index(ids[2]) > order.index(ids[1])
+
+
 def test_temporal_channel_abstains_without_time(mem):
     mem.remember("plain memory", project="p")
     assert "temporal" not in _channels(mem.recall("plain memory", project="p")[0])
@@ -404,7 +433,7 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
     for id_ in fresh_ids:
         i, j = live.row(id_), fresh.row(id_)
         assert np.allclose(live.matrix[i], fresh.matrix[j], atol=1e-3), id_
-        for col in ("project", "kind", "created_us", "archived", "superseded", "pinned", "last_us"):
+        for col in ("project", "kind", "created_us", "archived", "superseded", "pinned", "last_us", "words"):
             assert live.cols[col][i] == fresh.cols[col][j], (col, id_)
         # What a recall takes from RAM instead of the store, field by field.
         assert live.record_fields(i) == fresh.record_fields(j), id_

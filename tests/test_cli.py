@@ -57,6 +57,8 @@ def test_remember_records_the_author(home: Path):
     assert json.loads(r.stdout)[0]["channels"]["author"]["score"] > 1
     r = run("remember", "x", "--author", "y" * 201)
     assert r.exit_code == 1 and "author" in r.stderr
+    r = run("recall", "what did Dana move?", "--explain")
+    assert r.exit_code == 0 and "author x1.20 (was #1)" in r.stdout
 
 
 def test_remember_reads_stdin(home: Path):

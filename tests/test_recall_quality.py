@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memd.records import ChannelScore
-from memd.retrieval import Candidate, fuse, keyword_terms
+from memd.retrieval import Candidate, Ranked, fuse, keyword_terms
 from memd.retrieval.fusion import explain
 
 MEMORIES = [
@@ -58,6 +58,20 @@ def test_weighted_fusion_keeps_a_strong_channel_on_top():
         "keyword": ChannelScore(score=9.0, rank=1),
         "semantic": ChannelScore(score=0.49, rank=2),
     }
+
+
+def test_a_channel_floor_is_the_zero_of_its_scale():
+    # Cosines 0.50 and 0.49 are near-equal next to an unrelated memory's 0.1: with the
+    # floor there, the keyword channel's own order decides; scaled over the two
+    # candidates alone, 0.49 would count as nothing.
+    keyword = [Candidate("a", 1.0), Candidate("b", 0.9)]
+    near = [Candidate("b", 0.50), Candidate("a", 0.49)]
+    weights = {"keyword": 0.5, "semantic": 0.5}
+    scales = {"semantic": "minmax"}
+    alone = fuse({"keyword": keyword, "semantic": near}, weights, scales=scales)
+    assert [f.id for f in alone] == ["b", "a"]
+    floored = fuse({"keyword": keyword, "semantic": Ranked(near, floor=0.1)}, weights, scales=scales)
+    assert [f.id for f in floored] == ["a", "b"]
 
 
 def test_rrf_is_available_for_comparison():

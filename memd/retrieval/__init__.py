@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from memd.retrieval.associative import AssociativeChannel
 from memd.retrieval.author import Authorship
-from memd.retrieval.base import MAX_QUERY_CHARS, Candidate, Channel, Query, keyword_terms
+from memd.retrieval.base import MAX_QUERY_CHARS, Candidate, Channel, Query, Ranked, keyword_terms
+from memd.retrieval.brevity import Brevity
 from memd.retrieval.consolidation import ConsolidationChannel
 from memd.retrieval.engine import Retriever
 from memd.retrieval.entity import EntityChannel
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "AssociativeChannel",
     "Authorship",
+    "Brevity",
     "Candidate",
     "Channel",
     "ConsolidationChannel",
@@ -56,6 +58,7 @@ __all__ = [
     "KeywordChannel",
     "MemoryIndex",
     "Query",
+    "Ranked",
     "Retriever",
     "SemanticChannel",
     "SpreadingChannel",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -32,6 +32,16 @@ def keyword_terms(text: str) -> str:
 class Candidate:
     id: str
     score: float
+
+
+class Ranked(list[Candidate]):
+    """A channel's candidates, best first, and the score its scale takes as zero when
+    that is not the last candidate's (``floor``): a channel that looked deeper than it
+    returns knows better where unrelated memories score."""
+
+    def __init__(self, candidates: Iterable[Candidate] = (), *, floor: float | None = None) -> None:
+        super().__init__(candidates)
+        self.floor = floor
 
 
 @dataclass
@@ -114,7 +124,8 @@ class Channel(Protocol):
     ``stage`` 1 channels search the store; stage 2 channels start from the
     first stage's fused results (``query.seeds``). ``scale`` says how fusion puts
     the channel's scores on [0, 1]: ``max`` divides by the best score, ``minmax``
-    spreads scores that crowd into a narrow band (cosines) over the whole range.
+    spreads scores that crowd into a narrow band (cosines) over the whole range, from
+    the ``floor`` of a ``Ranked`` result when the channel gives one.
     """
 
     name: str

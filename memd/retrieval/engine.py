@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from memd.retrieval.author import Authorship
 from memd.retrieval.base import Candidate, Channel, Query
+from memd.retrieval.brevity import Brevity
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.intent import analyse
 
@@ -17,7 +18,8 @@ SEED_POOL = 100
 
 class Retriever:
     """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
-    activation, associative recall); everything is fused once more, and the hits whose
+    activation, associative recall); everything is fused once more; short turns of a
+    conversation give way by ``brevity_weight`` (see ``brevity``) and the hits whose
     author the query names rise by ``author_boost`` (see ``author``). Weights are the
     configured ones times the query's own leanings (see ``intent``)."""
 
@@ -31,11 +33,15 @@ class Retriever:
         adaptive: bool = True,
         authorship: Authorship | None = None,
         author_boost: float = 0.0,
+        brevity: Brevity | None = None,
+        brevity_weight: float = 0.0,
     ) -> None:
         self.channels = list(channels)
         self.weights = dict(weights)
         self.authorship = authorship
         self.author_boost = author_boost
+        self.brevity = brevity
+        self.brevity_weight = brevity_weight
         self.method: FusionMethod = method
         self.adaptive = adaptive
         self._depth = depth
@@ -84,19 +90,39 @@ class Retriever:
             if self.authorship is not None and self.author_boost > 0
             else frozenset()
         )
-        if not named:
+        brief = self.brevity is not None and self.brevity_weight > 0
+        if not named and not brief:
             return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
-        # A raise of a share can lift a hit from a little below k, not from far below.
+        # A factor can lift a hit from a little below k, not from far below.
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
-        return self._by_author(query, pool, named)[:k]
+        ranks = {f.id: rank for rank, f in enumerate(pool, start=1)}
+        if brief:
+            pool = self._by_length(query, pool, ranks)
+        if named:
+            pool = self._by_author(query, pool, named, ranks)
+        return sorted(pool, key=lambda f: (-f.score, f.id))[:k]
 
-    def _by_author(self, query: Query, pool: list[Fused], named: frozenset[str]) -> list[Fused]:
+    def _by_length(self, query: Query, pool: list[Fused], ranks: dict[str, int]) -> list[Fused]:
+        assert self.brevity is not None
+        factors = self.brevity.factors(query, [f.id for f in pool], self.brevity_weight)
+        return [
+            # shown beside the channels: the factor, and the rank it lowered
+            replace(f, score=f.score * x, channels={**f.channels, "brevity": (float(x), ranks[f.id])})
+            if x < 1.0
+            else f
+            for f, x in zip(pool, factors.tolist(), strict=True)
+        ]
+
+    def _by_author(
+        self, query: Query, pool: list[Fused], named: frozenset[str], ranks: dict[str, int]
+    ) -> list[Fused]:
         assert self.authorship is not None
         factor = 1.0 + self.author_boost
-        out = []
         by_them = self.authorship.by(query, [f.id for f in pool], named)
-        for rank, (f, by_named) in enumerate(zip(pool, by_them, strict=True), start=1):
-            if by_named:  # shown beside the channels: the factor, and the rank it raised
-                f = replace(f, score=f.score * factor, channels={**f.channels, "author": (factor, rank)})
-            out.append(f)
-        return sorted(out, key=lambda f: (-f.score, f.id))
+        return [
+            # shown beside the channels: the factor, and the rank it raised
+            replace(f, score=f.score * factor, channels={**f.channels, "author": (factor, ranks[f.id])})
+            if by_named
+            else f
+            for f, by_named in zip(pool, by_them, strict=True)
+        ]

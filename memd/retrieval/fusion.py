@@ -31,7 +31,8 @@ def fuse(
 
     ``weighted``: each channel's scores go to [0, 1] (by its best score, or over
     its min-max range for cosines that crowd into a narrow band), then are summed
-    with the channel weights. Unlike rank fusion, a weak channel's top hit does
+    with the channel weights (a channel's ``Ranked.floor``, when it gives one, is the
+    bottom of that range). Unlike rank fusion, a weak channel's top hit does
     not count as much as a strong channel's: on LoCoMo naive RRF of BM25 and
     dense falls below BM25 alone, weighted score fusion rises above both.
     """
@@ -46,7 +47,8 @@ def fuse(
         if method == "rrf":
             parts = [weight * (1.0 / (rrf_k + rank)) for rank in range(1, len(cands) + 1)]
         elif scales.get(name, "max") == "minmax":
-            worst = min(scores)
+            floor = getattr(cands, "floor", None)
+            worst = min(scores) if floor is None else min(floor, min(scores))
             span = max(scores) - worst
             parts = [weight * ((x - worst) / span) for x in scores] if span > 1e-9 else [weight] * len(scores)
         else:

@@ -33,6 +33,7 @@ from memd.retrieval.flat import Ids, Ragged
 from memd.retrieval.vectors import VectorBuffer, Vectors
 from memd.sessions import EPISODIC, SESSION_GAP_US
 from memd.store import Store, StoreChange
+from memd.text import word_count
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +232,7 @@ def _empty(dim: int) -> Snapshot:
             "project": np.empty(0, dtype=object),
             "project_code": np.empty(0, dtype=np.int32),
             "kind": np.empty(0, dtype=object),
+            "words": np.empty(0, dtype=np.int32),
             "created_us": np.empty(0, dtype=np.int64),
             "archived": np.empty(0, dtype=bool),
             "superseded": np.empty(0, dtype=bool),
@@ -367,6 +369,7 @@ class MemoryIndex:
             ).astype(np.int64),
             **{f"rec:{f}": numpy(pc.fill_null(column(f).cast(pa.int64()), NULL_US)) for f in TIME_FIELDS},
             **{f"rec:{f}": _shared_strings(column(f))[order] for f in TEXT_FIELDS},
+            "words": numpy(pc.fill_null(column("words"), 0)).astype(np.int32),
             "rec:recall_count": numpy(pc.fill_null(column("recall_count"), -1)).astype(np.int32),
             "rec:importance": numpy(pc.fill_null(column("importance"), np.nan)).astype(np.float32),
         }
@@ -489,6 +492,7 @@ class MemoryIndex:
             ),
             "last_us": np.concatenate([snap.cols["last_us"], np.asarray(rows["last_us"], dtype=np.int64)]),
             "kind": np.concatenate([snap.cols["kind"], np.array(rows["kind"], dtype=object)]),
+            "words": np.concatenate([snap.cols["words"], np.asarray(rows["words"], dtype=np.int32)]),
             "created_us": np.concatenate([snap.cols["created_us"], created]),
             "archived": np.concatenate(
                 [snap.cols["archived"], np.array([t == "archived" for t in rows["tier"]], dtype=bool)]
@@ -559,7 +563,7 @@ class MemoryIndex:
         touched: set[str] = set()
         for row in updates:
             i = snap.row(str(row["id"]))
-            if i is None or "entities" in row or "project" in row:
+            if i is None or "entities" in row or "project" in row or "text" in row:
                 raise _Stale
             if row.get("vector") is not None:
                 self._buffer.set(i, np.asarray(row["vector"], dtype=np.float32))
@@ -627,6 +631,7 @@ def _columns_of(rows: Sequence[Mapping[str, Any]], dim: int) -> dict[str, Any]:
         "vector": np.array([r.get("vector") or [0.0] * dim for r in rows], dtype=np.float32),
         "project": [r["project"] for r in rows],
         "kind": [r["kind"] for r in rows],
+        "words": [word_count(r.get("text") or "") for r in rows],
         "created_us": [_us_of(r["created_at"]) for r in rows],
         "tier": [r.get("tier") for r in rows],
         "superseded_by": [r.get("superseded_by") for r in rows],

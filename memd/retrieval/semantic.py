@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Ranked
 from memd.retrieval.index import MemoryIndex
 
 
@@ -31,6 +31,14 @@ def top_rows(scores: np.ndarray, limit: int) -> np.ndarray:
     return top if rows is None else rows[top]
 
 
+# Fusion spreads a channel's cosines over the range its candidates span. The 150th
+# closest memory of a store full of one topic is still on that topic: taken as the zero
+# point, it flattened real differences between the first few. The 500th is nearer what
+# an unrelated memory scores (LoCoMo: +0.015 R@5 over the depth asked). Only the floor
+# comes from that far: fusing 500 candidates instead of 150 cost 2 ms a recall.
+SCALE_DEPTH = 500
+
+
 class SemanticChannel:
     name = "semantic"
     stage = 1
@@ -44,4 +52,6 @@ class SemanticChannel:
         if len(index) == 0:
             return []
         scores = query.scores(index)
-        return [Candidate(str(index.ids[i]), float(scores[i])) for i in top_rows(scores, limit)]
+        rows = top_rows(scores, max(limit, SCALE_DEPTH))
+        floor = float(scores[rows[-1]]) if len(rows) else None
+        return Ranked((Candidate(str(index.ids[i]), float(scores[i])) for i in rows[:limit]), floor=floor)

@@ -1,0 +1,45 @@
+"""Brevity: in a conversation, a short turn is mostly an acknowledgement.
+
+"Thanks, that's great!", "Sure, let me know" sit in the same session, at the same
+time and by the same person as the turn that answers a question, so the entity,
+temporal, spreading and authorship signals find them as readily, and BM25 favours
+short documents. After fusion a turn of a conversation (an episode with session
+neighbours) shorter than ``FULL_WORDS`` words has its score multiplied by
+``(words / FULL_WORDS) ** weight``: at the default weight 0.15 a 10-word turn keeps
+79 %, a 25-word turn 90 %. Notes stored on their own, facts, procedures and
+document sections are left alone: there, a short text is a crisp one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from memd.retrieval.base import Query
+from memd.retrieval.index import MemoryIndex
+from memd.sessions import EPISODIC
+
+FULL_WORDS = 50
+
+
+class Brevity:
+    def __init__(self, index: MemoryIndex) -> None:
+        self._index = index
+
+    def factors(self, query: Query, ids: Sequence[str], weight: float) -> np.ndarray:
+        """One factor per id (1.0 where the prior does not apply)."""
+        snap = query.view(self._index)
+        rows = snap.rows(ids)
+        out = np.ones(len(ids), dtype=np.float64)
+        if weight <= 0:
+            return out
+        words = snap.cols["words"]
+        kind = snap.cols["kind"]
+        for j, row in enumerate(rows.tolist()):
+            if row < 0 or kind[row] != EPISODIC or not snap.neighbours[row]:
+                continue
+            n = int(words[row])
+            if n < FULL_WORDS:
+                out[j] = (max(1, n) / FULL_WORDS) ** weight
+        return out
