@@ -148,6 +148,14 @@ def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
     boost, retriever.author_boost = retriever.author_boost, 0.0
     rows.append(("without authorship", evaluate(mem, samples)))
     retriever.author_boost = boost
+    brevity, retriever.brevity_weight = retriever.brevity_weight, 0.0
+    rows.append(("without brevity", evaluate(mem, samples)))
+    retriever.brevity_weight = brevity
+    from memd.retrieval import semantic
+
+    depth, semantic.SCALE_DEPTH = semantic.SCALE_DEPTH, 0
+    rows.append(("semantic scaled over the depth asked", evaluate(mem, samples)))
+    semantic.SCALE_DEPTH = depth
     for name in ("keyword", "semantic"):
         retriever.weights = {n: (1.0 if n == name else 0.0) for n in base}
         rows.append((f"{name} only", evaluate(mem, samples)))

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+import numpy as np
+
 from memd.retrieval.author import Authorship
 from memd.retrieval.base import Candidate, Channel, Query
 from memd.retrieval.brevity import Brevity
@@ -95,34 +97,27 @@ class Retriever:
             return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
         # A factor can lift a hit from a little below k, not from far below.
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
-        ranks = {f.id: rank for rank, f in enumerate(pool, start=1)}
+        ids = [f.id for f in pool]
+        scores = np.array([f.score for f in pool], dtype=np.float64)
+        # Shown beside the channels: the factor, and the rank the hit had before it.
+        notes: dict[int, dict[str, tuple[float, int]]] = {}
         if brief:
-            pool = self._by_length(query, pool, ranks)
+            assert self.brevity is not None
+            factors = self.brevity.factors(query, ids, self.brevity_weight)
+            scores *= factors
+            for i in np.flatnonzero(factors < 1.0).tolist():
+                notes.setdefault(i, {})["brevity"] = (float(factors[i]), i + 1)
         if named:
-            pool = self._by_author(query, pool, named, ranks)
-        return sorted(pool, key=lambda f: (-f.score, f.id))[:k]
-
-    def _by_length(self, query: Query, pool: list[Fused], ranks: dict[str, int]) -> list[Fused]:
-        assert self.brevity is not None
-        factors = self.brevity.factors(query, [f.id for f in pool], self.brevity_weight)
+            assert self.authorship is not None
+            factor = 1.0 + self.author_boost
+            for i, by_named in enumerate(self.authorship.by(query, ids, named)):
+                if by_named:
+                    scores[i] *= factor
+                    notes.setdefault(i, {})["author"] = (factor, i + 1)
+        order = sorted(range(len(pool)), key=lambda i: (-scores[i], ids[i]))[:k]
         return [
-            # shown beside the channels: the factor, and the rank it lowered
-            replace(f, score=f.score * x, channels={**f.channels, "brevity": (float(x), ranks[f.id])})
-            if x < 1.0
-            else f
-            for f, x in zip(pool, factors.tolist(), strict=True)
-        ]
-
-    def _by_author(
-        self, query: Query, pool: list[Fused], named: frozenset[str], ranks: dict[str, int]
-    ) -> list[Fused]:
-        assert self.authorship is not None
-        factor = 1.0 + self.author_boost
-        by_them = self.authorship.by(query, [f.id for f in pool], named)
-        return [
-            # shown beside the channels: the factor, and the rank it raised
-            replace(f, score=f.score * factor, channels={**f.channels, "author": (factor, ranks[f.id])})
-            if by_named
-            else f
-            for f, by_named in zip(pool, by_them, strict=True)
+            replace(pool[i], score=float(scores[i]), channels={**pool[i].channels, **notes[i]})
+            if i in notes
+            else pool[i]
+            for i in order
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,7 +16,34 @@ FusionMethod = Literal["weighted", "rrf"]
 class Fused:
     id: str
     score: float
-    channels: dict[str, tuple[float, int]]  # channel -> (its score, its rank)
+    channels: Mapping[str, tuple[float, int]]  # channel -> (its score, its rank)
+
+
+class _Found(Mapping[str, tuple[float, int]]):
+    """Which channels found one id, looked up when asked: a recall fuses ~1,000
+    candidates into a pool of 100 and returns 10, and building every pool member's
+    map cost 1 ms."""
+
+    __slots__ = ("_by_channel", "_id", "_map")
+
+    def __init__(self, by_channel: dict[str, dict[str, tuple[float, int]]], id_: str) -> None:
+        self._by_channel = by_channel
+        self._id = id_
+        self._map: dict[str, tuple[float, int]] | None = None
+
+    def _get(self) -> dict[str, tuple[float, int]]:
+        if self._map is None:
+            self._map = {name: got[self._id] for name, got in self._by_channel.items() if self._id in got}
+        return self._map
+
+    def __getitem__(self, name: str) -> tuple[float, int]:
+        return self._get()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def fuse(
@@ -63,11 +91,7 @@ def fuse(
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
     if limit is not None:
         ranked = ranked[:limit]
-    out = []
-    for id_, score in ranked:
-        channels = {name: got[id_] for name, got in found.items() if id_ in got}
-        out.append(Fused(id_, score, channels))
-    return out
+    return [Fused(id_, score, _Found(found, id_)) for id_, score in ranked]
 
 
 def explain(fused: Fused) -> dict[str, ChannelScore]:
