@@ -89,6 +89,7 @@ def test_ragged_rows_from_pairs_then_edits():
     r.append(())
     r.append((4,))
     assert len(r) == 5 and list(r) == [(7, 3), (9,), (5,), (), (4,)]
+    assert r.sizes(np.array([0, 1, 2, 3, 4, -1])).tolist() == [2, 1, 1, 0, 1, 0]
     with pytest.raises(IndexError):
         r[5]
     named = Ragged.from_pairs(np.array([1, 1]), np.array([1, 0]), 2, labels=["redis", "nginx"])

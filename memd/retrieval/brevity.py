@@ -32,14 +32,16 @@ class Brevity:
         snap = query.view(self._index)
         rows = snap.rows(ids)
         out = np.ones(len(ids), dtype=np.float64)
-        if weight <= 0:
+        if weight <= 0 or not len(rows):
             return out
-        words = snap.cols["words"]
-        kind = snap.cols["kind"]
-        for j, row in enumerate(rows.tolist()):
-            if row < 0 or kind[row] != EPISODIC or not snap.neighbours[row]:
-                continue
-            n = int(words[row])
-            if n < FULL_WORDS:
-                out[j] = (max(1, n) / FULL_WORDS) ** weight
+        known = rows >= 0
+        safe = np.where(known, rows, 0)
+        words = snap.cols["words"][safe]
+        turn = (
+            known
+            & (snap.cols["kind"][safe] == EPISODIC)
+            & (snap.neighbours.sizes(np.where(known, rows, -1)) > 0)
+            & (words < FULL_WORDS)
+        )
+        out[turn] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
         return out

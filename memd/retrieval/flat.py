@@ -63,6 +63,19 @@ class Ragged:
         labels = self._labels
         return tuple(labels[c] for c in codes)
 
+    def sizes(self, rows: np.ndarray) -> np.ndarray:
+        """How many values each of ``rows`` holds, at once (0 for -1)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.int64)
+        base = (rows >= 0) & (rows < self._base)
+        out[base] = self._offsets[rows[base] + 1] - self._offsets[rows[base]]
+        if self._extra:
+            for j, i in enumerate(rows.tolist()):
+                got = self._extra.get(i)
+                if got is not None:
+                    out[j] = len(got)
+        return out
+
     def __setitem__(self, i: int, value: Sequence[Any]) -> None:
         if not 0 <= i < self._size:
             raise IndexError(i)
