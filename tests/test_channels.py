@@ -215,6 +215,16 @@ def test_short_turns_of_a_conversation_give_way(mem):
     assert order.index(ids[2]) > order.index(ids[1])
 
 
+def test_brevity_leaves_alone_hits_the_snapshot_does_not_know(mem):
+    # Under concurrent writes BM25 can return a memory written after the recall's snapshot
+    # (here: the snapshot is of an empty store).
+    from memd.filters import Filter
+    from memd.retrieval import Query
+
+    q = Query("anything", Filter())
+    assert mem.retriever.brevity.factors(q, ["unknown-1", "unknown-2"], 0.15).tolist() == [1.0, 1.0]
+
+
 def test_temporal_channel_abstains_without_time(mem):
     mem.remember("plain memory", project="p")
     assert "temporal" not in _channels(mem.recall("plain memory", project="p")[0])

@@ -34,14 +34,16 @@ class Brevity:
         out = np.ones(len(ids), dtype=np.float64)
         if weight <= 0 or not len(rows):
             return out
-        known = rows >= 0
-        safe = np.where(known, rows, 0)
-        words = snap.cols["words"][safe]
+        # A hit written after the snapshot (found by BM25 first) has no row: left alone.
+        at = np.flatnonzero(rows >= 0)
+        if not len(at):
+            return out
+        known = rows[at]
+        words = snap.cols["words"][known]
         turn = (
-            known
-            & (snap.cols["kind"][safe] == EPISODIC)
-            & (snap.neighbours.sizes(np.where(known, rows, -1)) > 0)
+            (snap.cols["kind"][known] == EPISODIC)
+            & (snap.neighbours.sizes(known) > 0)
             & (words < FULL_WORDS)
         )
-        out[turn] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
+        out[at[turn]] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
         return out
