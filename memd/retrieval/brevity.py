@@ -41,9 +41,7 @@ class Brevity:
         known = rows[at]
         words = snap.cols["words"][known]
         turn = (
-            (snap.cols["kind"][known] == EPISODIC)
-            & (snap.neighbours.sizes(known) > 0)
-            & (words < FULL_WORDS)
+            (snap.cols["kind"][known] == EPISODIC) & (snap.neighbours.sizes(known) > 0) & (words < FULL_WORDS)
         )
         out[at[turn]] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
         return out
