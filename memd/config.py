@@ -107,9 +107,9 @@ class Settings(BaseModel):
         default=0.15,
         ge=0.0,
         le=1.0,
-        description="How much a short turn of a conversation gives way: its score is multiplied by "
-        "(words / 50) ** this below 50 words (0: off). Notes stored on their own, facts and "
-        "document sections are never affected.",
+        description="How much a short turn of a conversation (an episode with an author and session "
+        "neighbours) gives way: its score is multiplied by (words / 50) ** this below 50 words "
+        "(0: off). Notes without an author, facts and document sections are never affected.",
     )
     rerank_model_path: Path | None = Field(
         default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."

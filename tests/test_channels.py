@@ -210,6 +210,12 @@ def test_short_turns_of_a_conversation_give_way(mem):
     assert by_id[ids[1]].channels["brevity"].score < by_id[ids[2]].channels["brevity"].score < 1
     # a note stored on its own is not a turn of a conversation: a short text is a crisp one
     assert "brevity" not in by_id[note.id].channels
+    # nor are notes an agent stores in a row without saying who said them
+    texts = ("parser rewrite merged", "parser docs updated")
+    notes = mem.remember_many([{"text": x, "project": "n", "created_at": t} for x in texts])
+    assert all("brevity" not in h.channels for h in mem.recall("parser", project="n", k=2))
+    snap = mem._index.snapshot()
+    assert snap.neighbours[snap.row(notes[0])]  # they are a session all the same
     mem.retriever.brevity_weight = 0.0
     order = [h.id for h in mem.recall(question, project="p", k=5)]
     assert order.index(ids[2]) > order.index(ids[1])

@@ -3,11 +3,12 @@
 "Thanks, that's great!", "Sure, let me know" sit in the same session, at the same
 time and by the same person as the turn that answers a question, so the entity,
 temporal, spreading and authorship signals find them as readily, and BM25 favours
-short documents. After fusion a turn of a conversation (an episode with session
-neighbours) shorter than ``FULL_WORDS`` words has its score multiplied by
+short documents. After fusion a turn of a conversation (an episode said by someone,
+with session neighbours) shorter than ``FULL_WORDS`` words has its score multiplied by
 ``(words / FULL_WORDS) ** weight``: at the default weight 0.15 a 10-word turn keeps
-79 %, a 25-word turn 90 %. Notes stored on their own, facts, procedures and
-document sections are left alone: there, a short text is a crisp one.
+79 %, a 25-word turn 90 %. Notes an agent stores without an author (even several in a
+row), facts, procedures and document sections are left alone: there, a short text is
+a crisp one.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class Brevity:
             return out
         known = rows[at]
         words = snap.cols["words"][known]
-        turn = (
-            (snap.cols["kind"][known] == EPISODIC) & (snap.neighbours.sizes(known) > 0) & (words < FULL_WORDS)
-        )
+        said = np.fromiter((a is not None for a in snap.cols["rec:author"][known]), bool, len(known))
+        episodic = snap.cols["kind"][known] == EPISODIC
+        turn = said & episodic & (snap.neighbours.sizes(known) > 0) & (words < FULL_WORDS)
         out[at[turn]] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
         return out
