@@ -83,7 +83,7 @@ def test_one_side_of_an_event():
     intent = analyse("what did we decide before the Postgres migration?", NOW)
     assert intent.window is None and intent.anchor is not None
     assert intent.anchor.phrase == "the Postgres migration" and intent.anchor.side == "before"
-    assert intent.boosts.get("temporal", 1) > 1
+    assert "temporal" not in intent.boosts  # an event's time is a guess: no raised weight
     later = analyse("what broke two weeks after the launch, and why", NOW).anchor
     assert later is not None and later.phrase == "the launch" and later.side == "after"
     assert later.within == timedelta(days=14)

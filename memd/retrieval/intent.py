@@ -200,7 +200,10 @@ def analyse(text: str, now: datetime) -> Intent:
     recency = bool(_RECENT.search(text))
     identifiers = tuple(e for e in extract_entities(text) if _CODE_HINT.search(e))
     boosts: dict[str, float] = {}
-    if window is not None or recency or anchor is not None:
+    # An event's time is a guess (the memory its words match best) and "after" is often
+    # about order, not time ("what runs after the build step"): it gets the channel, not a
+    # raised weight.
+    if window is not None or recency:
         boosts["temporal"] = 1.5
     if identifiers:
         boosts |= {"keyword": 1.3, "entity": 1.5, "semantic": 0.7}
