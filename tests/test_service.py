@@ -173,6 +173,12 @@ def test_hits_explain_their_channels_and_are_sorted(mem):
         "x" * 100_000,
         "\\",
         "%_%",
+        # times no datetime holds
+        "deploys on 9999-12-31",
+        "what broke two weeks after December 9999",
+        "two weeks before 0001-01-02",
+        "9999999999 years ago",
+        "two weeks after the",
     ],
 )
 def test_bad_queries_never_crash(mem, query):

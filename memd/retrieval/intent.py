@@ -52,6 +52,7 @@ _NOT_EVENTS = frozenset(
     ("that", "this", "these", "those", "it", "them", "then", "now", "all", "which", "what")
     + ("him", "her", "me", "us", "you", "everything", "anything", "something")
 )
+_ARTICLES = frozenset(("the", "a", "an", "our", "my", "your", "their", "his", "her", "its"))
 # What follows "before"/"after" when it is a time rather than an event.
 _TIME_START = re.compile(
     rf"\s*(?:\d|(?:{_MONTH_RE})\b|yesterday\b|today\b|last\b|this\b|past\b"
@@ -188,15 +189,18 @@ def _sided(text: str, now: datetime) -> _Sided:
         return window, near, None
     phrase = re.split(r"[,.:]\s", rest + " ", maxsplit=1)[0].strip()
     words = re.findall(r"\w+", phrase.lower())
-    if not words or words[0] in _NOT_EVENTS:
+    if not words or words[0] in _NOT_EVENTS or all(w in _ARTICLES for w in words):
         return None, None, None
     return None, None, Anchor(phrase, side, within)
 
 
 def analyse(text: str, now: datetime) -> Intent:
-    window, near, anchor = _sided(text, now)
-    if window is None and anchor is None:
-        window = _window(text, now)
+    try:
+        window, near, anchor = _sided(text, now)
+        if window is None and anchor is None:
+            window = _window(text, now)
+    except (OverflowError, ValueError):  # "on 9999-12-31", "9999999999 years ago": no window
+        window, near, anchor = None, None, None
     recency = bool(_RECENT.search(text))
     identifiers = tuple(e for e in extract_entities(text) if _CODE_HINT.search(e))
     boosts: dict[str, float] = {}
