@@ -91,6 +91,14 @@ NAMED_QUESTIONS = [
     "omar on the cron job running twice",
     "what did the user ask about MAX_RETRIES?",
 ]
+# One side of an event: the temporal channel embeds the event's words and places it first.
+ANCHORED_QUESTIONS = [
+    "what failed after the Redis connection pool was exhausted?",
+    "what did the build use before ruff replaced flake8?",
+    "what broke since the JWT expired?",
+    "what changed in CI after mypy strict mode was enabled?",
+    "which errors came before the GraphQL schema changes?",
+]
 
 
 def rss_mb() -> float:
@@ -196,6 +204,7 @@ def main() -> int:
             all_p = measure(mem, QUESTIONS, None)
             one_p = measure(mem, QUESTIONS, "proj1")
             named_p = measure(mem, NAMED_QUESTIONS, None)
+            anchored_p = measure(mem, ANCHORED_QUESTIONS, None)
             t0 = time.perf_counter()
             for i in range(50):
                 mem.remember(f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1")
@@ -206,6 +215,7 @@ def main() -> int:
                 "recall_ms_all_projects": all_p,
                 "recall_ms_one_project": one_p,
                 "recall_ms_naming_an_author": named_p,
+                "recall_ms_one_side_of_an_event": anchored_p,
                 "remember_ms": round(single_ms, 1),
                 "rss_mb": round(rss_mb(), 0),
                 "rss_start_mb": round(rss0, 0),

@@ -32,6 +32,9 @@ MAX_WINDOW_SHARE = 0.5
 # bundled MiniLM gives unrelated texts cosines of 0.0-0.2.
 ANCHOR_MIN_COSINE = 0.3
 
+# Where the event is looked for: the question's closest matches.
+EVENT_POOL = 1_000
+
 _Window = tuple[int, int]  # event time in µs, start inclusive, end exclusive
 
 
@@ -103,13 +106,16 @@ class TemporalChannel:
         if query.embedder is None:
             return None
         vector = np.asarray(query.embedder.embed_query(anchor.phrase), dtype=np.float32)
-        scores = index.scores(vector, query.mask(index))
-        if not len(scores):
+        # The question names the event in its own words, so the event's memory is among the
+        # question's closest matches: scoring those alone spares a pass over the store.
+        rows = top_rows(query.scores(index), EVENT_POOL)
+        if not len(rows):
             return None
+        scores = index.cosines(vector, rows)
         best = int(np.argmax(scores))
-        if not np.isfinite(scores[best]) or scores[best] < ANCHOR_MIN_COSINE:
+        if scores[best] < ANCHOR_MIN_COSINE:
             return None
-        return best
+        return int(rows[best])
 
 
 def _side(at: int, anchor: Anchor) -> tuple[_Window, int | None]:
