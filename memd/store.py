@@ -41,6 +41,7 @@ from memd.errors import (  # noqa: E402
 )
 from memd.filters import Filter, sql_str, sql_time  # noqa: E402
 from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
+from memd.text import CJK_RE2  # noqa: E402
 
 SCHEMA_VERSION = 6
 # LanceDB's caches fill up to their bound in a daemon that writes: at 128 + 64 MB the
@@ -810,7 +811,11 @@ class LanceStore:
         """The columns retrieval keeps in RAM; compressed vectors come back inflated, and
         the text only as its length in words (``words``)."""
         table = self._columns([*INDEX_COLUMNS, "qvec", "text"])
-        words = pc.list_value_length(pc.utf8_split_whitespace(table.column("text")))
+        text = table.column("text")
+        words = pc.add(
+            pc.list_value_length(pc.utf8_split_whitespace(text)).cast(pa.int64()),
+            pc.count_substring_regex(text, pattern=CJK_RE2).cast(pa.int64()),
+        )
         table = table.drop_columns(["text"]).append_column("words", words.cast(pa.int32()))
         vectors = table.column("vector").combine_chunks()
         if vectors.null_count:

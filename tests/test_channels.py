@@ -427,6 +427,7 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
     a = mem.remember("Deploys use `make ship` via GitHub Actions", kind="procedural", project="p")
     ids = mem.remember_many(
         [{"text": f"episode {i}: looked at flaky test_{i % 3}", "project": "p"} for i in range(12)]
+        + [{"text": "数据库迁移完成了，我们用了 Postgres", "project": "p"}]  # words counted alike
     )
     b = mem.remember("Deploys use `make release` via GitHub Actions", supersedes=a.id)
     mem.link(ids[0], ids[5])

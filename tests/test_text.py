@@ -92,3 +92,12 @@ def test_entities_find_identifiers_paths_and_names():
         "MAX_RETRIES",
     ]:
         assert expected in ents
+
+
+def test_word_count_counts_cjk_characters_as_words():
+    from memd.text import word_count
+
+    assert word_count("run the  tests\nnow") == 4
+    # no spaces between Chinese or Japanese words: a long turn is not one word
+    assert word_count("数据库迁移完成了，我们用了 Postgres") == 14
+    assert word_count("テストを実行する") == 9  # 8 characters, and the run as one token
