@@ -183,7 +183,11 @@ def recall(
     explain: Annotated[bool, typer.Option("--explain", help="Show which channels found each hit.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find the memories that best answer QUERY, best first."""
+    """Find the memories that best answer QUERY, best first.
+
+    Times in the question narrow it: "last week", "in May 2023", "before the migration".
+    Naming who said something favours their own words.
+    """
     hits = _run(
         lambda m: m.recall(
             query,

@@ -175,7 +175,9 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         since: Annotated[str | None, Field(description="ISO date: only memories from then on.")] = None,
         until: Annotated[str | None, Field(description="ISO date: only memories before then.")] = None,
     ) -> list[HitOut]:
-        """Search memory by meaning and keywords; best matches first."""
+        """Search memory by meaning and keywords; best matches first. Times in the question
+        narrow it ("last week", "in May 2023", "before the Postgres migration"), and naming
+        who said something favours their own words."""
         hits = api.recall(
             query,
             k=k,
