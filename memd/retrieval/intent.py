@@ -154,6 +154,12 @@ def _offset(m: re.Match[str]) -> timedelta | None:
     return timedelta(days=_UNIT_DAYS.get(unit, 7))  # a weekday: within the week
 
 
+def reach(within: timedelta) -> timedelta:
+    """How far "two weeks before/after X" reaches from X: the offset and a quarter of it
+    (at least a day), since people round such offsets."""
+    return within + max(timedelta(days=1), within / 4)
+
+
 def side_window(
     period: tuple[datetime, datetime], side: Side, within: timedelta | None
 ) -> tuple[tuple[datetime, datetime], datetime | None]:
@@ -162,10 +168,9 @@ def side_window(
     what is recorded on a day often tells of the days before it."""
     start, end = period
     if within is not None:
-        slack = max(timedelta(days=1), within / 4)
         if side == "before":
-            return (start - within - slack, end), None
-        return (start, end + within + slack), None
+            return (start - reach(within), end), None
+        return (start, end + reach(within)), None
     if side == "before":
         return (_OPEN_START, end), end
     return (start, _OPEN_END), start

@@ -19,7 +19,7 @@ import numpy as np
 from memd.filters import _us
 from memd.retrieval.base import Candidate, Query
 from memd.retrieval.index import MemoryIndex, Snapshot
-from memd.retrieval.intent import Anchor, Intent
+from memd.retrieval.intent import Anchor, Intent, reach
 from memd.retrieval.semantic import top_rows
 
 # How many of the closest matches the recency ordering looks at.
@@ -124,8 +124,8 @@ def _side(at: int, anchor: Anchor) -> tuple[_Window, int | None]:
     big = np.iinfo(np.int64).max
     if anchor.within is None:
         return ((-big, at + 1), at) if anchor.side == "before" else ((at, big), at)
-    reach = _micros(anchor.within + max(timedelta(days=1), anchor.within / 4))
-    return ((at - reach, at + 1), None) if anchor.side == "before" else ((at, at + reach), None)
+    far = _micros(reach(anchor.within))
+    return ((at - far, at + 1), None) if anchor.side == "before" else ((at, at + far), None)
 
 
 def _micros(delta: timedelta) -> int:
