@@ -186,7 +186,9 @@ def recall(
     """Find the memories that best answer QUERY, best first.
 
     Times in the question narrow it: "last week", "in May 2023", "before the migration".
-    Naming who said something favours their own words.
+    Naming who said something favours their own words. Memories unrelated to the
+    question are left out, even when that leaves none (MEMD_RELEVANCE_GATE=false
+    always lists the closest).
     """
     hits = _run(
         lambda m: m.recall(

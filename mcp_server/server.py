@@ -177,7 +177,8 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
     ) -> list[HitOut]:
         """Search memory by meaning and keywords; best matches first. Times in the question
         narrow it ("last week", "in May 2023", "before the Postgres migration"), and naming
-        who said something favours their own words."""
+        who said something favours their own words. An empty list means nothing stored is
+        related to the question."""
         hits = api.recall(
             query,
             k=k,

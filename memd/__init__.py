@@ -74,6 +74,7 @@ def open_with(
     from memd.home import prepare_home
     from memd.lifecycle import Policy
     from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
+    from memd.retrieval.relevance import RelevanceGate
     from memd.service import MemoryService
     from memd.store import LanceStore
 
@@ -131,6 +132,7 @@ def open_with(
         author_boost=settings.author_boost,
         brevity=Brevity(index),
         brevity_weight=settings.brevity_weight,
+        gate=RelevanceGate(settings.min_cosine) if settings.relevance_gate else None,
     )
     service = MemoryService(
         store,

@@ -111,6 +111,19 @@ class Settings(BaseModel):
         "neighbours) gives way: its score is multiplied by (words / 50) ** this below 50 words "
         "(0: off). Notes without an author, facts and document sections are never affected.",
     )
+    relevance_gate: bool = Field(
+        default=True,
+        description="Return nothing rather than unrelated memories: a hit needs a word, entity or time "
+        "of the query, or a cosine above what unrelated texts reach with the model (false: always "
+        "return the k closest).",
+    )
+    min_cosine: float | None = Field(
+        default=None,
+        ge=-1.0,
+        le=1.0,
+        description="The cosine a hit found by the vectors alone must pass (unset: measured once per "
+        "process from the model itself, ~0.15 for the bundled MiniLM).",
+    )
     rerank_model_path: Path | None = Field(
         default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."
     )

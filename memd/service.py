@@ -155,6 +155,13 @@ class MemoryService:
         self._co_recall: dict[tuple[str, str], tuple[int, int]] = {}
         self._pending_links: builtins.list[Row] = []
 
+    def warm(self) -> None:
+        """Do now what the first recall would otherwise wait for (the daemon calls it
+        at start): measuring the relevance gate's level embeds two dozen sentences."""
+        gate = self._retriever.gate
+        if gate is not None:
+            gate.level(self._embedder)
+
     @property
     def store(self) -> Store:
         return self._store

@@ -37,6 +37,9 @@ def test_remember_recall_show_list_forget(home: Path):
     r = run("recall", "tests", "--explain")
     assert r.exit_code == 0 and "keyword" in r.stdout
 
+    r = run("recall", "what is the capital of France?")
+    assert r.exit_code == 0 and "No memories match." in r.stdout
+
     r = run("show", rec["id"][:8])
     assert r.exit_code == 0 and "pytest -n auto" in r.stdout
 

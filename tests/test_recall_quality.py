@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import memd
 from memd.demo import DEMO_PROJECT, run_demo
 from memd.records import ChannelScore
 from memd.retrieval import Candidate, Ranked, fuse, keyword_terms
-from memd.retrieval.fusion import explain
+from memd.retrieval.fusion import Fused, explain
+from memd.retrieval.relevance import RelevanceGate, unrelated_cosine
 
 MEMORIES = [
     "Run the test suite with `pytest -n auto` from the repository root.",
@@ -99,6 +101,56 @@ def test_a_session_neighbour_of_a_weak_hit_does_not_come_second(real_mem):
     hits = real_mem.recall("how should I write commit messages?", project=DEMO_PROJECT, k=3)
     assert "commits" in hits[0].memory.text
     assert all("flaky" not in h.memory.text for h in hits[1:]), [(h.memory.text, h.channels) for h in hits]
+
+
+def _hit(id_: str, **channels: float) -> Fused:
+    return Fused(id_, 1.0, {name: (score, 1) for name, score in channels.items()})
+
+
+def test_the_gate_keeps_hits_with_evidence_of_their_own():
+    gate = RelevanceGate(min_cosine=0.2)
+    hits = [
+        _hit("word", keyword=3.0, semantic=0.05),
+        _hit("close", semantic=0.45),
+        _hit("faint", semantic=0.12),
+        _hit("neighbour", spreading=0.3, semantic=0.02),
+        _hit("named", entity=1.0),
+        _hit("dated", temporal=0.9),
+        _hit("summary", consolidation=0.5),
+    ]
+    kept = [h.id for h in gate.keep(hits, None)]
+    assert kept == ["word", "close", "neighbour", "named", "dated", "summary"]
+    # With nothing evidenced, a neighbour of nothing in particular is not an answer.
+    assert gate.keep([_hit("faint", semantic=0.12), _hit("neighbour", spreading=0.3)], None) == []
+    # No model to measure and no level set: nothing to judge by, so nothing is dropped.
+    faint = [_hit("faint", semantic=0.12)]
+    assert RelevanceGate().keep(faint, None) == faint
+
+
+def test_the_unrelated_level_is_measured_from_the_model(real_embedder):
+    level = unrelated_cosine(real_embedder)
+    assert 0.05 < level < 0.3
+    pair = real_embedder.embed(["Secrets are loaded from Vault at startup, never from .env files."])[0]
+    assert float(real_embedder.embed_query("where do credentials come from?") @ pair) > level
+    gate = RelevanceGate()
+    assert gate.level(real_embedder) == pytest.approx(level)
+
+
+def test_an_unrelated_question_recalls_nothing(real_mem, home):
+    run_demo(real_mem)
+    assert real_mem.recall("what is the capital of France?", project=DEMO_PROJECT) == []
+    assert real_mem.recall("kubernetes helm chart values", project=DEMO_PROJECT) == []
+    # What it does match still comes back, without the store's other notes.
+    hits = real_mem.recall("where do secrets come from?", project=DEMO_PROJECT)
+    assert "Vault" in hits[0].memory.text
+    assert all("nginx" not in h.memory.text for h in hits)
+
+
+def test_the_gate_can_be_turned_off(home, real_embedder):
+    mem = memd.open(home, embedder=real_embedder, relevance_gate=False)
+    run_demo(mem)
+    assert len(mem.recall("what is the capital of France?", project=DEMO_PROJECT, k=3)) == 3
+    mem.close()
 
 
 def test_rrf_is_available_for_comparison():

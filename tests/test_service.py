@@ -198,7 +198,7 @@ def test_project_names_cannot_inject_sql(mem):
     mem.remember("secret plans", project="alpha")
     evil = "x' OR '1'='1"
     mem.remember("evil project memory", project=evil)
-    assert [h.memory.project for h in mem.recall("secret plans", project=evil)] == [evil]
+    assert [h.memory.project for h in mem.recall("project memory", project=evil)] == [evil]
     assert {h.memory.project for h in mem.recall("plans", project="alpha")} == {"alpha"}
 
 

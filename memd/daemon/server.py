@@ -362,6 +362,7 @@ def run(settings: Settings) -> None:
         raise DaemonRunningError(f"a memd daemon already serves {settings.home}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     service = memd.open_with(settings, lazy_model=False)
+    service.warm()
     daemon = Daemon(settings, service)
     try:
         from memd.watch import Watcher

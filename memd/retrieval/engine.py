@@ -13,6 +13,7 @@ from memd.retrieval.base import Candidate, Channel, Query
 from memd.retrieval.brevity import Brevity
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.intent import analyse
+from memd.retrieval.relevance import RelevanceGate
 
 # Second-stage channels start from this many of the first stage's fused hits.
 SEED_POOL = 100
@@ -22,7 +23,8 @@ class Retriever:
     """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
     activation, associative recall); everything is fused once more; short turns of a
     conversation give way by ``brevity_weight`` (see ``brevity``) and the hits whose
-    author the query names rise by ``author_boost`` (see ``author``). Weights are the
+    author the query names rise by ``author_boost`` (see ``author``); hits without
+    evidence of their own are dropped (see ``relevance``). Weights are the
     configured ones times the query's own leanings (see ``intent``)."""
 
     def __init__(
@@ -37,6 +39,7 @@ class Retriever:
         author_boost: float = 0.0,
         brevity: Brevity | None = None,
         brevity_weight: float = 0.0,
+        gate: RelevanceGate | None = None,
     ) -> None:
         self.channels = list(channels)
         self.weights = dict(weights)
@@ -44,6 +47,7 @@ class Retriever:
         self.author_boost = author_boost
         self.brevity = brevity
         self.brevity_weight = brevity_weight
+        self.gate = gate
         self.method: FusionMethod = method
         self.adaptive = adaptive
         self._depth = depth
@@ -85,6 +89,10 @@ class Retriever:
         results = self._run(first, query, limit)
         if second:
             seeds = fuse(results, weights, scales=self._scales, method=self.method, limit=SEED_POOL)
+            if self.gate is not None:
+                # Activation flows only from hits with evidence of their own: what it
+                # reaches is then their neighbourhood, not an unrelated memory's.
+                seeds = self.gate.keep(seeds, query.embedder)
             query.seeds = [Candidate(f.id, f.score) for f in seeds]
             results |= {ch.name: ch.search(query, limit) for ch in second}
         named = (
@@ -93,10 +101,15 @@ class Retriever:
             else frozenset()
         )
         brief = self.brevity is not None and self.brevity_weight > 0
-        if not named and not brief:
+        if not named and not brief and self.gate is None:
             return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
-        # A factor can lift a hit from a little below k, not from far below.
+        # A factor can lift a hit from a little below k, not from far below; the gate's
+        # leftovers come from there too.
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
+        if self.gate is not None:
+            pool = self.gate.keep(pool, query.embedder)
+        if not pool or not named and not brief:
+            return pool[:k]
         ids = [f.id for f in pool]
         scores = np.array([f.score for f in pool], dtype=np.float64)
         # Shown beside the channels: the factor, and the rank the hit had before it.

@@ -37,7 +37,18 @@ class _Found(Mapping[str, tuple[float, int]]):
         return self._map
 
     def __getitem__(self, name: str) -> tuple[float, int]:
-        return self._get()[name]
+        if self._map is None:
+            got = self._by_channel.get(name)
+            if got is None:
+                raise KeyError(name)
+            return got[self._id]
+        return self._map[name]
+
+    def __contains__(self, name: object) -> bool:
+        if self._map is None:
+            got = self._by_channel.get(name) if isinstance(name, str) else None
+            return got is not None and self._id in got
+        return name in self._map
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._get())
