@@ -553,3 +553,15 @@ def test_store_reads_through_lancedb_async_api_match_the_sync_ones(mem, monkeypa
     assert fast_cols == store.get(ids[:4], columns=["id", "text"])
     assert len(fast[0]) == 6 and all(i in ids[1::2] for i, _ in fast[0])
     assert [r["id"] for r in fast[2]] == ids[3:7]
+
+
+def test_warm_measures_the_relevance_level_before_the_first_recall(mem, monkeypatch):
+    mem.remember("the deploy script lives in ops", project="p")
+    batches: list[int] = []
+    embed = mem._embedder.embed
+    monkeypatch.setattr(mem._embedder, "embed", lambda texts: batches.append(len(texts)) or embed(texts))
+    mem.warm()
+    assert batches  # the unrelated sentences were embedded
+    batches.clear()
+    mem.recall("zebra quantum violin", project="p")  # no shared word: the level is needed
+    assert batches == []  # ... and was not measured again
