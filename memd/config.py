@@ -122,7 +122,7 @@ class Settings(BaseModel):
         ge=-1.0,
         le=1.0,
         description="The cosine a hit found by the vectors alone must pass (unset: measured once per "
-        "process from the model itself, ~0.15 for the bundled MiniLM).",
+        "process from the model itself, ~0.19 for the bundled MiniLM).",
     )
     rerank_model_path: Path | None = Field(
         default=None, description="ONNX cross-encoder to rerank the best candidates (off when unset)."

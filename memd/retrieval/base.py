@@ -115,7 +115,7 @@ class Query:
         return self._cached(snap, "scores", compute)
 
 
-Scale = Literal["max", "minmax", "absolute"]
+Scale = Literal["max", "minmax"]
 
 
 class Channel(Protocol):

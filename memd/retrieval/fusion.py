@@ -69,10 +69,9 @@ def fuse(
     """One ranking from several channels' candidates (the best ``limit`` of it).
 
     ``weighted``: each channel's scores go to [0, 1] (by its best score, or over
-    its min-max range for cosines that crowd into a narrow band, or as they are for a
-    channel whose scores already mean a share of the best possible: ``absolute``),
-    then are summed with the channel weights (a channel's ``Ranked.floor``, when it
-    gives one, is the bottom of that range). Unlike rank fusion, a weak channel's top hit does
+    its min-max range for cosines that crowd into a narrow band), then are summed
+    with the channel weights (a channel's ``Ranked.floor``, when it gives one, is the
+    bottom of that range). Unlike rank fusion, a weak channel's top hit does
     not count as much as a strong channel's: on LoCoMo naive RRF of BM25 and
     dense falls below BM25 alone, weighted score fusion rises above both.
     """
@@ -91,8 +90,6 @@ def fuse(
             worst = min(scores) if floor is None else min(floor, min(scores))
             span = max(scores) - worst
             parts = [weight * ((x - worst) / span) for x in scores] if span > 1e-9 else [weight] * len(scores)
-        elif scales.get(name) == "absolute":
-            parts = [weight * min(max(x, 0.0), 1.0) for x in scores]
         else:
             best = max(scores)
             parts = [weight * (x / best) for x in scores] if best > 0 else [0.0] * len(scores)

@@ -59,7 +59,7 @@ PROBES = (
     "Bees tell each other where the flowers are by dancing.",
     "The choir rehearses on Thursday evenings in the hall.",
     "A migration script renamed the customer table.",
-    "Tomatoes need full sun and regular watering.",
+    "The auction house sold the portrait for a record price.",
     "The startup hired its first designer this spring.",
     "Turn left at the bakery and the library is on your right.",
     "The vaccine trial enrolled two thousand volunteers.",

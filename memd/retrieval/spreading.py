@@ -28,10 +28,7 @@ ENTITY_WEIGHT = 0.5
 class SpreadingChannel:
     name = "spreading"
     stage = 2
-    # Activation is already a share of the best seed's: scaled by its own maximum, a
-    # trickle from a weak seed counted as much as a strong seed's whole flow (in a small
-    # store an unrelated note came second on one same-session link).
-    scale = "absolute"
+    scale = "max"
 
     def __init__(self, index: MemoryIndex) -> None:
         self._index = index
