@@ -34,7 +34,7 @@ def build_channels(
         SemanticChannel(index),
         KeywordChannel(store, index),
         EntityChannel(index),
-        TemporalChannel(index),
+        TemporalChannel(index, store),
         SpreadingChannel(index),
         ConsolidationChannel(index),
         AssociativeChannel(index),

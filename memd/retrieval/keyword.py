@@ -35,14 +35,18 @@ class KeywordChannel:
         self._index = index
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
+        return [Candidate(i, float(s)) for i, s in self.find(query, self._text(query), limit)]
+
+    def find(self, query: Query, text: str, limit: int) -> list[tuple[str, float]]:
+        """BM25 hits for ``text`` among the memories ``query``'s filter lets through."""
         # Only word characters reach the index: no query can raise a parse error.
-        terms = keyword_terms(self._text(query))
+        terms = keyword_terms(text)
         if not terms:
             return []
         found = self._postfiltered(query, terms, limit) if self._index is not None else None
         if found is None:
             found = self._store.keyword(terms, limit, query.filter)
-        return [Candidate(i, float(s)) for i, s in found]
+        return found
 
     def _text(self, query: Query) -> str:
         return query.text

@@ -5,8 +5,8 @@ event time (``created_at``); within it, memories are ordered by how close they
 are to the query's meaning. On one side of a time ("before 2024", "since 1 March",
 "after the migration") the same holds, and among equally close matches the one
 nearer that time comes first ("just after"). An event ("the migration") is placed
-at the time of the memory that matches its words best; that memory itself is left
-out, being the event, not what came of it. "latest", "currently", "recently" order
+at the time of the memory that matches it best, in meaning or in words; that memory
+itself is left out, being the event, not what came of it. "latest", "currently", "recently" order
 the closest matches newest first. Otherwise the channel abstains.
 """
 
@@ -20,7 +20,9 @@ from memd.filters import _us
 from memd.retrieval.base import Candidate, Query
 from memd.retrieval.index import MemoryIndex, Snapshot
 from memd.retrieval.intent import Anchor, Intent, reach
+from memd.retrieval.keyword import KeywordChannel
 from memd.retrieval.semantic import top_rows
+from memd.store import Store
 
 # How many of the closest matches the recency ordering looks at.
 RECENCY_POOL = 50
@@ -32,8 +34,14 @@ MAX_WINDOW_SHARE = 0.5
 # bundled MiniLM gives unrelated texts cosines of 0.0-0.2.
 ANCHOR_MIN_COSINE = 0.3
 
-# Where the event is looked for: the question's closest matches.
+# Where the event is looked for: the question's closest matches, and the memories that
+# share the event's words (full-text, stemmed): MiniLM puts "the migration" at 0.26 from
+# "Migrated the orders service from MongoDB to PostgreSQL", so the cosine alone missed the
+# issue's own example, while "migration" and "migrated" share a stem.
 EVENT_POOL = 1_000
+EVENT_WORD_HITS = 10
+# A memory with the event's words is preferred to one that is merely as close in meaning.
+WORD_BONUS = 0.1
 
 _Window = tuple[int, int]  # event time in µs, start inclusive, end exclusive
 
@@ -43,8 +51,9 @@ class TemporalChannel:
     stage = 1
     scale = "minmax"
 
-    def __init__(self, index: MemoryIndex) -> None:
+    def __init__(self, index: MemoryIndex, store: Store | None = None) -> None:
         self._index = index
+        self._words = KeywordChannel(store, index) if store is not None else None
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         intent = query.intent
@@ -109,13 +118,25 @@ class TemporalChannel:
         # The question names the event in its own words, so the event's memory is among the
         # question's closest matches: scoring those alone spares a pass over the store.
         rows = top_rows(query.scores(index), EVENT_POOL)
+        worded = self._worded_rows(query, index, anchor)
+        rows = np.union1d(rows, worded).astype(np.int64)
         if not len(rows):
             return None
-        scores = index.cosines(vector, rows)
+        cos = index.cosines(vector, rows)
+        has_words = np.isin(rows, worded)
+        scores = cos + WORD_BONUS * has_words
         best = int(np.argmax(scores))
-        if scores[best] < ANCHOR_MIN_COSINE:
+        if cos[best] < ANCHOR_MIN_COSINE and not has_words[best]:
             return None
         return int(rows[best])
+
+    def _worded_rows(self, query: Query, index: Snapshot, anchor: Anchor) -> np.ndarray:
+        """Rows of the memories that share the event's words (none without a store)."""
+        if self._words is None:
+            return np.empty(0, dtype=np.int64)
+        found = self._words.find(query, anchor.phrase, EVENT_WORD_HITS)
+        rows = index.rows([id_ for id_, _ in found])
+        return rows[rows >= 0]
 
 
 def _side(at: int, anchor: Anchor) -> tuple[_Window, int | None]:
