@@ -27,7 +27,7 @@ def channel_note(name: str, score: float, rank: int) -> str:
 
 def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False) -> str:
     if not hits:
-        return "No memories match."
+        return "No memories match (unrelated ones are left out; MEMD_RELEVANCE_GATE=false lists the closest)."
     lines = []
     for n, hit in enumerate(hits, start=1):
         memory = hit["memory"]

@@ -38,7 +38,7 @@ def test_remember_recall_show_list_forget(home: Path):
     assert r.exit_code == 0 and "keyword" in r.stdout
 
     r = run("recall", "what is the capital of France?")
-    assert r.exit_code == 0 and "No memories match." in r.stdout
+    assert r.exit_code == 0 and "No memories match" in r.stdout
 
     r = run("show", rec["id"][:8])
     assert r.exit_code == 0 and "pytest -n auto" in r.stdout
