@@ -108,7 +108,7 @@ class Retriever:
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
         if self.gate is not None:
             pool = self.gate.keep(pool, query.embedder)
-        if not pool or not named and not brief:
+        if not pool or (not named and not brief):
             return pool[:k]
         ids = [f.id for f in pool]
         scores = np.array([f.score for f in pool], dtype=np.float64)

@@ -6,8 +6,8 @@ are to the query's meaning. On one side of a time ("before 2024", "since 1 March
 "after the migration") the same holds, and among equally close matches the one
 nearer that time comes first ("just after"). An event ("the migration") is placed
 at the time of the memory that matches it best, in meaning or in words; that memory
-itself is left out, being the event, not what came of it. "latest", "currently", "recently" order
-the closest matches newest first. Otherwise the channel abstains.
+itself is left out, being the event, not what came of it. "latest", "currently",
+"recently" order the closest matches newest first. Otherwise the channel abstains.
 """
 
 from __future__ import annotations
