@@ -82,6 +82,9 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             assert new["kind"] == "procedural"
             hits = (await c.call_tool("recall", {"query": "run tests"})).structured_content["result"]
             assert [h["id"] for h in hits][:1] == [new["id"]] and mem["id"] not in [h["id"] for h in hits]
+            # Nothing stored is related: an empty list, not the closest notes.
+            none = await c.call_tool("recall", {"query": "what is the capital of France?"})
+            assert not none.is_error and none.structured_content["result"] == []
 
             assert (await c.call_tool("pin", {"id": dec["id"]})).structured_content["pinned"] is True
             linked = await c.call_tool("link", {"a": dec["id"], "b": new["id"], "relation": "related"})
