@@ -82,8 +82,11 @@ def test_watch_docs_git_and_edits(daemon, tmp_path: Path):
     assert entry["project"] == "proj"
     assert daemon.call("watch_list")[0]["path"] == str(repo.resolve())
     wait_for(lambda: any("ruff" in t for t in texts(daemon, "linting", "proj")))
-    assert any(
-        "Commit" in t and "Add the agent guide" in t for t in texts(daemon, "agent guide commit", "proj")
+    # The repository's history is read after its files: under load it lands a moment later.
+    wait_for(
+        lambda: any(
+            "Commit" in t and "Add the agent guide" in t for t in texts(daemon, "agent guide commit", "proj")
+        )
     )
     commit = daemon.recall("what did Ada commit about the agent guide?", project="proj", k=1)[0]
     assert commit.memory.author == "Ada" and "author" in commit.channels
