@@ -30,11 +30,12 @@ def build_channels(
     """The seven channels, and with ``expansion`` BM25 over an LLM's additions to the query."""
     index = index or MemoryIndex(store)
     extra: list[Channel] = [ExpansionChannel(store, index)] if expansion else []
+    keyword = KeywordChannel(store, index)
     return [
         SemanticChannel(index),
-        KeywordChannel(store, index),
+        keyword,
         EntityChannel(index),
-        TemporalChannel(index, store),
+        TemporalChannel(index, keyword),
         SpreadingChannel(index),
         ConsolidationChannel(index),
         AssociativeChannel(index),

@@ -22,7 +22,6 @@ from memd.retrieval.index import MemoryIndex, Snapshot
 from memd.retrieval.intent import Anchor, Intent, reach
 from memd.retrieval.keyword import KeywordChannel
 from memd.retrieval.semantic import top_rows
-from memd.store import Store
 
 # How many of the closest matches the recency ordering looks at.
 RECENCY_POOL = 50
@@ -51,9 +50,9 @@ class TemporalChannel:
     stage = 1
     scale = "minmax"
 
-    def __init__(self, index: MemoryIndex, store: Store | None = None) -> None:
+    def __init__(self, index: MemoryIndex, words: KeywordChannel | None = None) -> None:
         self._index = index
-        self._words = KeywordChannel(store, index) if store is not None else None
+        self._words = words  # finds the event by its words; without it, by meaning alone
 
     def search(self, query: Query, limit: int) -> list[Candidate]:
         intent = query.intent
