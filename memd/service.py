@@ -227,54 +227,26 @@ class MemoryService:
         The old memory is kept (history) with ``superseded_by`` pointing here, and
         recall leaves it out unless asked for archived memories.
         """
-        if supersedes is not None:
-            with self._store.writing():
-                old = self.get(supersedes)
-                new = self.remember(
-                    text,
-                    project=project or old.project,
-                    kind=kind or old.kind,
-                    tags=tags or old.tags,
-                    source=source,
-                    source_id=source_id or old.source_id,
-                    created_at=created_at,
-                    importance=old.importance if importance is None else importance,
-                    pinned=pinned or old.pinned,
-                    author=author or old.author,
-                )
-                if new.id == old.id:
-                    raise InvalidInputError(
-                        "the new text is the same as the memory it would supersede",
-                        hint="Change the text, or leave the memory as it is.",
-                    )
-                now = self._clock.now()
-                self._store.update(old.id, {"superseded_by": new.id, "updated_at": now, "valid_to": now})
-                self._store.add_links(
-                    [
-                        {
-                            "src": new.id,
-                            "dst": old.id,
-                            "relation": "supersedes",
-                            "created_at": self._clock.now(),
-                        }
-                    ]
-                )
-            return new
         if not isinstance(text, str):
             clean_text(text, max_chars=self._max_text_chars)  # raises the precise error
-        item = NewMemory(
-            text=text,
-            project=project,
-            kind=kind,
-            tags=(tags,) if isinstance(tags, str) else tuple(tags),
-            source=source,
-            source_id=source_id,
-            created_at=created_at,
-            importance=importance,
-            pinned=pinned,
-            author=author,
-        )
-        ids = self.remember_many([item])
+        # Under the write lock: the memory replaced cannot change between reading it and
+        # writing its successor.
+        with self._store.writing():
+            old = self.get(supersedes) if supersedes is not None else None
+            item = NewMemory(
+                text=text,
+                project=project or (old.project if old else None),
+                kind=kind or (old.kind if old else None),
+                tags=(tags,) if isinstance(tags, str) else tuple(tags or (old.tags if old else ())),
+                source=source,
+                source_id=source_id or (old.source_id if old else None),
+                created_at=created_at,
+                importance=old.importance if old and importance is None else importance,
+                pinned=pinned or bool(old and old.pinned),
+                author=author or (old.author if old else None),
+            )
+            rows = self.prepare_many([item])
+            ids = self.write_prepared(rows, supersede={rows[0]["id"]: old.id} if old else None)
         return self.get(ids[0])
 
     def remember_many(
@@ -312,12 +284,18 @@ class MemoryService:
         return rows
 
     def write_prepared(
-        self, rows: builtins.list[Row], *, progress: Progress | None = None, embed: bool = True
+        self,
+        rows: builtins.list[Row],
+        *,
+        progress: Progress | None = None,
+        embed: bool = True,
+        supersede: Mapping[str, str] | None = None,
     ) -> builtins.list[str]:
         """Embed and store prepared rows; identical content already stored is reused.
 
         ``embed=False`` stores them without vectors (keyword-searchable at once); the
         caller then runs :meth:`embed_pending` — the daemon does, after acknowledging.
+        ``supersede`` maps a row's id to the memory it replaces.
         """
         if not rows:
             return []
@@ -342,12 +320,30 @@ class MemoryService:
                         out[i] = rows[i]["id"]
                         fresh.append((i, rows[i]))
             fresh.sort()
-            replaced = self._replaced_by_source_id([row for _, row in fresh])
+            # old id -> new id; asked for first, then a section's new version, then facts.
+            replaced: dict[str, str] = {}
+            for i, row in enumerate(rows):
+                old_id = (supersede or {}).get(row["id"])
+                if old_id is not None:
+                    if out[i] == old_id:
+                        raise InvalidInputError(
+                            "the new text is the same as the memory it would supersede",
+                            hint="Change the text, or leave the memory as it is.",
+                        )
+                    replaced[old_id] = out[i]
+            for old_id, new_id in self._replaced_by_source_id([row for _, row in fresh]).items():
+                replaced.setdefault(old_id, new_id)
             if self._auto_supersede and len(fresh) <= AUTO_SUPERSEDE_MAX_BATCH:  # not bulk imports
                 for _, row in fresh:
                     old_id = self._outdated_by(row)
                     if old_id is not None and old_id not in replaced:
                         replaced[old_id] = row["id"]
+            now = self._clock.now()
+            retired: dict[str, list[Row]] = {}
+            for old_id, new_id in replaced.items():
+                retired.setdefault(new_id, []).append(
+                    {"id": old_id, "superseded_by": new_id, "updated_at": now, "valid_to": now}
+                )
             self._attach_context([row for _, row in fresh])
             total = len(fresh)
             for start in range(0, total, _EMBED_CHUNK):
@@ -359,12 +355,12 @@ class MemoryService:
                 else:
                     for row in chunk:
                         row["vector"] = None
-                self._store.add(chunk)
+                # A new version and the old one it replaces change in one commit.
+                self._store.add(chunk, [u for row in chunk for u in retired.pop(row["id"], ())])
                 if progress is not None:
                     progress(min(start + len(chunk), total), total)
-            now = self._clock.now()
-            for old_id, new_id in replaced.items():
-                self._store.update(old_id, {"superseded_by": new_id, "updated_at": now, "valid_to": now})
+            # Left: an old memory replaced by content already stored (nothing new to pair with).
+            self._store.update_many([u for updates in retired.values() for u in updates])
             self._store.add_links(
                 [
                     {"src": n, "dst": o, "relation": "supersedes", "created_at": now}

@@ -191,7 +191,7 @@ class Store(Protocol):
         """Context manager: the one writer, across threads and processes."""
         ...
 
-    def add(self, rows: Sequence[Row]) -> None: ...
+    def add(self, rows: Sequence[Row], updates: Sequence[Row] = ()) -> None: ...
 
     def get(self, ids: Sequence[str], columns: Sequence[str] | None = None) -> list[Row]: ...
 
@@ -567,16 +567,40 @@ class LanceStore:
         seeing a new version now should wait for the report instead of reloading."""
         return self._in_flight > 0
 
-    def add(self, rows: Sequence[Row]) -> None:
+    def add(self, rows: Sequence[Row], updates: Sequence[Row] = ()) -> None:
+        """Insert ``rows``; ``updates`` (an ``id`` plus the columns to set) change existing
+        rows in the same commit.
+
+        A new version and the old one it supersedes change together: a reader sees the old
+        version current or the new one, never both and never neither.
+        """
         if not rows:
+            if updates:
+                self.update_many(updates)
             return
         # A writer that did not set search_text (memd's own always does) gets the text.
         rows = [r if r.get("search_text") else {**r, "search_text": r["text"]} for r in rows]
-        with self._reporting(added=rows):
-            # Rows may wait for their vector (the daemon embeds after acknowledging).
-            self._table.add(
-                pa.Table.from_pylist(list(rows), schema=self._table.schema), on_bad_vectors="null"
-            )
+        if not updates:
+            with self._reporting(added=rows):
+                # Rows may wait for their vector (the daemon embeds after acknowledging).
+                self._table.add(
+                    pa.Table.from_pylist(list(rows), schema=self._table.schema), on_bad_vectors="null"
+                )
+            return
+        with self.writing():
+            # One merge is one commit: the changed rows are rewritten whole beside the new.
+            changes = {str(u["id"]): u for u in updates}
+            whole = self.get(list(changes), columns=self._table.schema.names)
+            changed = [{**r, **changes[r["id"]]} for r in whole]  # a row gone has nothing to change
+            data = pa.Table.from_pylist([*rows, *changed], schema=self._table.schema)
+            reported = [changes[r["id"]] for r in whole]
+            with self._reporting(added=rows, updated=reported):
+                (
+                    self._table.merge_insert("id")
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .execute(data, on_bad_vectors="null")
+                )
 
     def update(self, id: str, values: Mapping[str, Any]) -> None:
         with self._reporting(updated=[{"id": id, **values}]):

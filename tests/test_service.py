@@ -453,6 +453,70 @@ def test_new_text_under_a_known_source_id_supersedes(mem):
     assert mem.get(other.id).superseded_by is None and mem.get(back.id).superseded_by is None
 
 
+def _versions_seen(m, old_id: str, new_id: str, since: int) -> list[str]:
+    """What a reader opening the table at each version written since ``since`` saw of
+    an old memory and its successor: "old" (old current), "new", "both" or "neither"."""
+    import lancedb
+
+    table = lancedb.connect(m.store.location).open_table(m.store._table.name)
+    seen = []
+    for version in range(since, table.version + 1):
+        table.checkout(version)
+        rows = table.search().where(f"id IN ('{old_id}', '{new_id}')").select(["id", "superseded_by"])
+        by_id = {r["id"]: r for r in rows.to_arrow().to_pylist()}
+        old_current = old_id in by_id and by_id[old_id]["superseded_by"] is None
+        seen.append(
+            {(True, False): "old", (False, True): "new", (True, True): "both"}.get(
+                (old_current, new_id in by_id), "neither"
+            )
+        )
+    return seen
+
+
+@pytest.mark.parametrize("how", ["asked", "source_id", "automatic"])
+def test_a_new_version_and_the_old_one_change_in_one_commit(mem, how):
+    """A reader never finds both versions current (two answers to one question) or neither."""
+    text = {
+        "asked": "tests run with pytest -x",
+        "source_id": "Deploy: run make deploy",
+        "automatic": "The payments service listens on port 8080",
+    }[how]
+    old = mem.remember(text, project="p", kind="semantic", source_id="docs/d.md#deploy")
+    since = mem.store._table.version
+    if how == "asked":
+        new = mem.remember("tests run with pytest -n auto", supersedes=old.id)
+    elif how == "source_id":
+        new = mem.remember("Deploy: run make release", project="p", source_id="docs/d.md#deploy")
+    else:
+        new = mem.remember("The payments service listens on port 9090", project="p", kind="semantic")
+    assert mem.get(old.id).superseded_by == new.id
+    seen = _versions_seen(mem, old.id, new.id, since)
+    assert seen[0] == "old" and seen[-1] == "new" and set(seen) == {"old", "new"}, seen
+
+
+def test_the_retrieval_index_publishes_a_supersession_as_one_snapshot(mem):
+    from memd.retrieval.index import MemoryIndex
+
+    published: list = []
+
+    class Recording(MemoryIndex):
+        def __setattr__(self, name, value):
+            if name == "_snap":
+                published.append(value)
+            super().__setattr__(name, value)
+
+    index = Recording(mem.store)
+    old = mem.remember("tests run with pytest -x", project="p")
+    index.snapshot()  # loaded: later writes arrive as reported changes
+    published.clear()
+    new = mem.remember("tests run with pytest -n auto", supersedes=old.id)
+    assert published, "the change was not applied in place"
+    for snap in published:
+        current = {snap.ids[i] for i in range(len(snap)) if not snap.cols["superseded"][i]} & {old.id, new.id}
+        assert current in ({old.id}, {new.id}), current
+    assert index.snapshot().cols["superseded"][index.snapshot().row(old.id)]
+
+
 def test_rows_stored_before_their_vector_are_searchable_and_embedded_later(mem):
     rows = mem.prepare_many([{"text": "the vendored zstd library is patched for musl", "project": "p"}])
     [id_] = mem.write_prepared(rows, embed=False)

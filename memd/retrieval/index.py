@@ -456,23 +456,26 @@ class MemoryIndex:
             if self._version is None or change.reset or change.before != self._version:
                 self._version = None  # reload on the next search
                 return
+            # One change is published as one snapshot: a search never sees a new version
+            # beside the old one it supersedes.
+            snap = self._snap
             try:
                 if change.added:
-                    self._append(_columns_of(change.added, self._store.dim))
+                    snap = self._append(snap, _columns_of(change.added, self._store.dim))
                 if change.updated:
-                    self._update(change.updated)
+                    snap = self._update(snap, change.updated)
                 if change.links:
-                    self._add_links(change.links)
+                    snap = self._add_links(snap, change.links)
             except _Stale:
                 self._version = None
                 return
+            self._snap = snap
             self._version = change.after
 
-    def _append(self, rows: dict[str, Any], *, link: bool = True) -> None:
-        snap = self._snap
+    def _append(self, snap: Snapshot, rows: dict[str, Any]) -> Snapshot:
         n0, k = len(snap.ids), len(rows["id"])
         if k == 0:
-            return
+            return snap
         matrix = self._buffer.append(np.asarray(rows["vector"], dtype=np.float32).reshape(k, -1))
         ids = snap.ids.appended([str(i) for i in rows["id"]])
         created = np.asarray(rows["created_us"], dtype=np.int64)
@@ -521,7 +524,16 @@ class MemoryIndex:
             old = entity_rows.get(e)
             arr = np.array(new, dtype=np.int64)
             entity_rows[e] = arr if old is None else np.concatenate([old, arr])
-        self._snap = replace(
+        for j in range(k):
+            self._link_neighbours(
+                snap.neighbours,
+                n0 + j,
+                rows["project"][j],
+                int(created[j]),
+                rows["source_id"][j],
+                rows["kind"][j] == EPISODIC,
+            )
+        return replace(
             snap,
             ids=ids,
             matrix=matrix,
@@ -529,20 +541,16 @@ class MemoryIndex:
             entity_rows=entity_rows,
             authors=snap.authors | {a for a in rows["author"] if a is not None},
         )
-        if link:
-            for j in range(k):
-                self._link_neighbours(
-                    n0 + j,
-                    rows["project"][j],
-                    int(created[j]),
-                    rows["source_id"][j],
-                    rows["kind"][j] == EPISODIC,
-                )
 
     def _link_neighbours(
-        self, i: int, project: str, created: int, source_id: str | None, episodic: bool
+        self,
+        neighbours: Ragged,
+        i: int,
+        project: str,
+        created: int,
+        source_id: str | None,
+        episodic: bool,
     ) -> None:
-        neighbours = self._snap.neighbours
         prev = self._last_in_project.get(project) if episodic else None
         if prev is not None and abs(created - prev[1]) <= SESSION_GAP_US:
             neighbours[i] = (*neighbours[i], prev[0])
@@ -557,8 +565,7 @@ class MemoryIndex:
                 neighbours[before] = (*neighbours[before], i)
             self._last_in_file[key] = i
 
-    def _update(self, updates: Sequence[Mapping[str, Any]]) -> None:
-        snap = self._snap
+    def _update(self, snap: Snapshot, updates: Sequence[Mapping[str, Any]]) -> Snapshot:
         cols = dict(snap.cols)
         touched: set[str] = set()
         for row in updates:
@@ -590,12 +597,12 @@ class MemoryIndex:
                         cols[col] = cols[col].copy()
                         touched.add(col)
                     cols[col][i] = _mirrored(f, [row[f]], cols[col].dtype)[0]
-        if touched:
-            named = {row["author"] for row in updates if row.get("author")}
-            self._snap = replace(snap, cols=cols, authors=snap.authors | named)
+        if not touched:
+            return snap
+        named = {row["author"] for row in updates if row.get("author")}
+        return replace(snap, cols=cols, authors=snap.authors | named)
 
-    def _add_links(self, links: Sequence[Mapping[str, Any]]) -> None:
-        snap = self._snap
+    def _add_links(self, snap: Snapshot, links: Sequence[Mapping[str, Any]]) -> Snapshot:
         # Copy on write: a shallow copy of the map, new lists only where a link lands.
         graph = dict(snap.links)
         knowledge = set(snap.knowledge)
@@ -608,7 +615,7 @@ class MemoryIndex:
             graph[b] = [*graph.get(b, ()), (a, relation, False)]
             if relation == CONSOLIDATES:
                 knowledge.add(a)
-        self._snap = replace(snap, links=graph, knowledge=frozenset(knowledge))
+        return replace(snap, links=graph, knowledge=frozenset(knowledge))
 
 
 def _knowledge(links: Links) -> frozenset[int]:
