@@ -320,6 +320,38 @@ def test_concurrent_writers_lose_nothing(home):
     assert c.stats().total == 30
 
 
+def test_concurrent_supersessions_leave_one_current_version_each(home):
+    """Two instances (as two processes would) each replace their own note over and over
+    while the other writes: every chain ends with exactly one current version."""
+    a = memd.open(home, embedder=HashEmbedder(), compact_every=7)
+    b = memd.open(home, embedder=HashEmbedder(), compact_every=7)
+    errors: list[BaseException] = []
+    last: dict[str, str] = {}
+
+    def write(m, tag):
+        try:
+            current = m.remember(f"{tag} port is 8000", project="p").id
+            for i in range(1, 12):
+                current = m.remember(f"{tag} port is {8000 + i}", supersedes=current).id
+            last[tag] = current
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(m, t)) for m, t in ((a, "alpha"), (b, "beta"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    c = memd.open(home, embedder=HashEmbedder())
+    current = c.list(project="p", limit=None)
+    assert sorted(r.id for r in current) == sorted(last.values())
+    for newest in last.values():
+        chain = c.history(newest)
+        assert len(chain) == 12 and chain[-1].id == newest
+        assert all(r.superseded_by == chain[n + 1].id for n, r in enumerate(chain[:-1]))
+
+
 def test_compaction_keeps_every_memory(home):
     m = memd.open(home, embedder=HashEmbedder(), compact_every=5)
     ids = [m.remember(f"compact me {i}").id for i in range(12)]
