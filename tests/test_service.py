@@ -297,52 +297,45 @@ def test_home_dir_is_private(home):
     assert (home.stat().st_mode & 0o777) == 0o700
 
 
-def test_concurrent_writers_lose_nothing(home):
-    """Two service instances (as two processes would) write at once through the lock."""
-    a = memd.open(home, embedder=HashEmbedder())
-    b = memd.open(home, embedder=HashEmbedder())
+def _at_once(home, work, **options) -> None:
+    """Run ``work(memory, tag)`` on two service instances at once, as two processes would."""
     errors: list[BaseException] = []
 
-    def write(m, tag):
+    def run(tag):
         try:
-            for i in range(15):
-                m.remember(f"{tag} memory {i}")
+            work(memd.open(home, embedder=HashEmbedder(), **options), tag)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(m, t)) for m, t in ((a, "a"), (b, "b"))]
+    threads = [threading.Thread(target=run, args=(tag,)) for tag in ("alpha", "beta")]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_concurrent_writers_lose_nothing(home):
+    """Two service instances write at once through the lock."""
+    memd.open(home, embedder=HashEmbedder()).close()  # created before either writer opens it
+    _at_once(home, lambda m, tag: [m.remember(f"{tag} memory {i}") for i in range(15)])
     c = memd.open(home, embedder=HashEmbedder())
     assert c.stats().total == 30
 
 
 def test_concurrent_supersessions_leave_one_current_version_each(home):
-    """Two instances (as two processes would) each replace their own note over and over
-    while the other writes: every chain ends with exactly one current version."""
-    a = memd.open(home, embedder=HashEmbedder(), compact_every=7)
-    b = memd.open(home, embedder=HashEmbedder(), compact_every=7)
-    errors: list[BaseException] = []
+    """Two instances each replace their own note over and over while the other writes:
+    every chain ends with exactly one current version."""
+    memd.open(home, embedder=HashEmbedder()).close()
     last: dict[str, str] = {}
 
     def write(m, tag):
-        try:
-            current = m.remember(f"{tag} port is 8000", project="p").id
-            for i in range(1, 12):
-                current = m.remember(f"{tag} port is {8000 + i}", supersedes=current).id
-            last[tag] = current
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+        current = m.remember(f"{tag} port is 8000", project="p").id
+        for i in range(1, 12):
+            current = m.remember(f"{tag} port is {8000 + i}", supersedes=current).id
+        last[tag] = current
 
-    threads = [threading.Thread(target=write, args=(m, t)) for m, t in ((a, "alpha"), (b, "beta"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    _at_once(home, write, compact_every=7)
     c = memd.open(home, embedder=HashEmbedder())
     current = c.list(project="p", limit=None)
     assert sorted(r.id for r in current) == sorted(last.values())
