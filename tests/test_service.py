@@ -299,6 +299,7 @@ def test_home_dir_is_private(home):
 
 def _at_once(home, work, **options) -> None:
     """Run ``work(memory, tag)`` on two service instances at once, as two processes would."""
+    memd.open(home, embedder=HashEmbedder()).close()  # created before either instance opens it
     errors: list[BaseException] = []
 
     def run(tag):
@@ -317,7 +318,6 @@ def _at_once(home, work, **options) -> None:
 
 def test_concurrent_writers_lose_nothing(home):
     """Two service instances write at once through the lock."""
-    memd.open(home, embedder=HashEmbedder()).close()  # created before either writer opens it
     _at_once(home, lambda m, tag: [m.remember(f"{tag} memory {i}") for i in range(15)])
     c = memd.open(home, embedder=HashEmbedder())
     assert c.stats().total == 30
@@ -326,7 +326,6 @@ def test_concurrent_writers_lose_nothing(home):
 def test_concurrent_supersessions_leave_one_current_version_each(home):
     """Two instances each replace their own note over and over while the other writes:
     every chain ends with exactly one current version."""
-    memd.open(home, embedder=HashEmbedder()).close()
     last: dict[str, str] = {}
 
     def write(m, tag):
