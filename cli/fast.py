@@ -1,4 +1,4 @@
-"""The `memd` entry point: a fast path for `memd recall` when the daemon is up.
+"""The `memd` entry point: fast paths for `memd recall` and `memd hooks run`.
 
 Importing typer, rich and pydantic costs ~200 ms, more than the recall itself.
 When the command is a plain `recall` and a daemon answers, this module asks it
@@ -9,15 +9,12 @@ options, no daemon, an error) goes to the full CLI, which handles it as always.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 # Both light: neither pulls in pydantic, typer or LanceDB.
-from memd.daemon import PROTOCOL_VERSION, socket_path
 from memd.home import default_home
 
 MAX_K = 1000
@@ -28,7 +25,7 @@ class _NotFast(Exception):
 
 
 def _parse(args: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"k": 10, "project": None, "json": False, "explain": False}
+    out: dict[str, Any] = {"k": 10, "project": None, "all": False, "json": False, "explain": False}
     query: list[str] = []
     it = iter(args)
     for arg in it:
@@ -44,6 +41,8 @@ def _parse(args: list[str]) -> dict[str, Any]:
                 out["k"] = int(value)
             else:
                 out["project"] = value or None
+        elif arg in ("--all-projects", "-A"):
+            out["all"] = True
         elif arg == "--json":
             out["json"] = True
         elif arg == "--explain":
@@ -63,38 +62,40 @@ def _home() -> Path:
     return Path(env).expanduser() if env else default_home()
 
 
+def _here(project: str | None) -> str:
+    """The project the full CLI would pick (memd.project is standard library only).
+
+    A configured ``default_project`` matters only outside any directory, which a shell
+    never is, so the fallback here need not read the settings."""
+    from memd.project import resolve_project
+
+    try:
+        cwd: str | None = os.getcwd()
+    except OSError:
+        raise _NotFast from None  # the full CLI handles a deleted working directory
+    return resolve_project(project, cwd=cwd)
+
+
 def _ask_daemon(home: Path, params: dict[str, Any]) -> Any:
-    path = socket_path(home)
-    if not path.exists():
-        raise _NotFast
-    request = {"v": PROTOCOL_VERSION, "id": 1, "method": "recall", "params": params}
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(30)
-        try:
-            sock.connect(str(path))
-            sock.sendall((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
-            with sock.makefile("rb") as reader:
-                line = reader.readline()
-        except OSError:
-            raise _NotFast from None
-    if not line:
-        raise _NotFast
-    response = json.loads(line)
-    if "error" in response:
-        raise _NotFast  # the full CLI asks again and reports the error its usual way
-    return response["result"]
+    from memd.daemon.wire import NoAnswer, ask
+
+    try:
+        return ask(home, "recall", params, timeout=30)
+    except NoAnswer:
+        raise _NotFast from None  # the full CLI asks again and reports any error its usual way
 
 
 def recall_fast(argv: list[str]) -> int:
     if os.environ.get("MEMD_NO_DAEMON") == "1" or os.environ.get("MEMD_STORE_URI"):
         raise _NotFast
     opts = _parse(argv)
+    project = None if opts["all"] else _here(opts["project"])
     hits = _ask_daemon(
         _home(),
         {
             "query": opts["query"],
             "k": opts["k"],
-            "project": opts["project"],
+            "project": project,
             "kinds": None,
             "since": None,
             "until": None,
@@ -103,13 +104,49 @@ def recall_fast(argv: list[str]) -> int:
     )
     from cli import plain
 
-    text = plain.hits_json(hits) if opts["json"] else plain.hits_text(hits, explain=opts["explain"])
+    text = (
+        plain.hits_json(hits)
+        if opts["json"]
+        else plain.hits_text(hits, explain=opts["explain"], project=project)
+    )
     sys.stdout.write(text + "\n")
     return 0
 
 
+def hook_fast(argv: list[str]) -> int:
+    """`memd hooks run EVENT [--timeout S]`, the command Claude Code runs at each hook:
+    without typer, and without LanceDB when the daemon answers. Always exits 0."""
+    from memd.hooks.run import DEFAULT_DEADLINE_S, run_safely
+
+    if not argv or argv[0].startswith("-"):
+        raise _NotFast
+    event, rest = argv[0], argv[1:]
+    timeout = DEFAULT_DEADLINE_S
+    if rest:
+        name, eq, value = rest[0].partition("=")
+        value = value if eq else (rest[1] if len(rest) > 1 else "")
+        if name != "--timeout" or len(rest) > (1 if eq else 2):
+            raise _NotFast
+        try:
+            timeout = float(value)
+        except ValueError:
+            raise _NotFast from None
+    stdin = sys.stdin.read() if sys.stdin is not None and not sys.stdin.isatty() else ""
+    output = run_safely(event, stdin, home=_home(), timeout=timeout)
+    if output:
+        sys.stdout.write(output + "\n")
+    sys.stdout.flush()
+    # A briefing thread still inside LanceDB past the deadline must not hold up the exit.
+    os._exit(0)
+
+
 def main() -> int | None:
     argv = sys.argv[1:]
+    if argv[:2] == ["hooks", "run"] and argv[2:3] != ["--help"]:
+        try:
+            return hook_fast(argv[2:])
+        except _NotFast:
+            pass
     if argv[:1] == ["recall"]:
         try:
             return recall_fast(argv[1:])

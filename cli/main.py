@@ -41,7 +41,9 @@ watch_app = typer.Typer(
 )
 app.add_typer(watch_app, name="watch")
 hooks_app = typer.Typer(
-    help="Claude Code hooks: a briefing at session start, a record at stop.", no_args_is_help=True
+    help="Claude Code hooks: a briefing at session start, relevant memories with each prompt, "
+    "a record at stop.",
+    no_args_is_help=True,
 )
 app.add_typer(hooks_app, name="hooks")
 
@@ -56,7 +58,15 @@ state = State()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 ProjectOpt = Annotated[
-    str | None, typer.Option("--project", "-p", help="Project name (default: all for reads).")
+    str | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project name (default: $MEMD_PROJECT, else this directory's git repository or folder).",
+    ),
+]
+AllProjectsOpt = Annotated[
+    bool, typer.Option("--all-projects", "-A", help="Every project, not just this directory's.")
 ]
 KindsOpt = Annotated[
     list[str] | None,
@@ -83,6 +93,19 @@ def _settings() -> Settings:
     from memd.config import load_settings
 
     return load_settings(state.home)
+
+
+def _here(project: str | None) -> str:
+    """The project a command means: the same rule as the MCP server and the hooks."""
+    import os
+
+    from memd.project import resolve_project
+
+    try:
+        cwd: str | None = os.getcwd()
+    except OSError:  # the working directory was deleted
+        cwd = None
+    return resolve_project(project, cwd=cwd, fallback=_settings().default_project)
 
 
 def _open() -> MemoryAPI:
@@ -148,10 +171,11 @@ def remember(
             render.err.print("[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]")
             raise typer.Exit(EXIT_ERROR)
         text = sys.stdin.read()
+    where = _here(project)
     record = _run(
         lambda m: m.remember(
             text,
-            project=project,
+            project=where,
             kind=kind,
             tags=tag or (),
             source="cli",
@@ -174,6 +198,7 @@ def recall(
     query: Annotated[str, typer.Argument(help="A question or a few keywords.")],
     k: Annotated[int, typer.Option("--k", "-n", min=1, max=1000, help="How many hits.")] = 10,
     project: ProjectOpt = None,
+    all_projects: AllProjectsOpt = False,
     kind: KindsOpt = None,
     since: Annotated[str | None, typer.Option(help="Only memories from this time on (ISO).")] = None,
     until: Annotated[str | None, typer.Option(help="Only memories before this time (ISO).")] = None,
@@ -183,18 +208,20 @@ def recall(
     explain: Annotated[bool, typer.Option("--explain", help="Show which channels found each hit.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find the memories that best answer QUERY, best first.
+    """Find the memories that best answer QUERY, best first, in this directory's project
+    (--project names another, --all-projects searches every one).
 
     Times in the question narrow it: "last week", "in May 2023", "before the migration".
     Naming who said something favours their own words. Memories unrelated to the
     question are left out, even when that leaves none (MEMD_RELEVANCE_GATE=false
     always lists the closest).
     """
+    where = None if all_projects else _here(project)
     hits = _run(
         lambda m: m.recall(
             query,
             k=k,
-            project=project,
+            project=where,
             kinds=kind,
             since=since,
             until=until,
@@ -205,7 +232,8 @@ def recall(
 
     data = [h.model_dump(mode="json") for h in hits]
     # Plain text, not a rich table: the fast path (cli.fast) prints exactly the same.
-    sys.stdout.write((plain.hits_json(data) if as_json else plain.hits_text(data, explain=explain)) + "\n")
+    text = plain.hits_json(data) if as_json else plain.hits_text(data, explain=explain, project=where)
+    sys.stdout.write(text + "\n")
 
 
 @app.command()
@@ -232,6 +260,7 @@ def show(
 @app.command("list")
 def list_(
     project: ProjectOpt = None,
+    all_projects: AllProjectsOpt = False,
     kind: KindsOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
     include_archived: Annotated[
@@ -239,16 +268,37 @@ def list_(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List memories, newest first."""
-    records = _run(
-        lambda m: m.list(project=project, kinds=kind, limit=limit, include_archived=include_archived)
-    )
+    """List this directory's project's memories, newest first (--all-projects: every project).
+
+    Memories that an older memd stored under the project 'default' are pointed out, with
+    the command that moves them here.
+    """
+    where = None if all_projects else _here(project)
+
+    def work(m: MemoryAPI) -> tuple[list[Any], int]:
+        records = m.list(project=where, kinds=kind, limit=limit, include_archived=include_archived)
+        fallback = _settings().default_project
+        strays = 0
+        if where is not None and where != fallback:
+            strays = m.stats().by_project.get(fallback, 0)
+        return records, strays
+
+    records, strays = _run(work)
     if as_json:
         render.print_json(records)
-    elif not records:
-        render.out.print('No memories yet. Add one with: memd remember "..."')
     else:
-        render.out.print(render.memories_table(records))
+        if not records:
+            scope = f" in project {where}" if where else ""
+            render.out.print(f'No memories{scope} yet. Add one with: memd remember "..."', markup=False)
+        else:
+            render.out.print(render.memories_table(records))
+        if strays:
+            sys.stderr.write(
+                f"Note: {strays} {'memory sits' if strays == 1 else 'memories sit'} in the project "
+                "'default' (stored without a project by an older memd), where no briefing looks. "
+                "See them with `memd list -p default`; move them to this project with "
+                "`memd move --from-project default`.\n"
+            )
 
 
 @app.command()
@@ -292,6 +342,42 @@ def pin(
 
 
 @app.command()
+def move(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Memory ids (or their first few characters) to move.")
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Where to move them (default: this directory's project)."),
+    ] = None,
+    from_project: Annotated[
+        str | None,
+        typer.Option("--from-project", help="Move every memory of this project, e.g. 'default'."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move memories to another project; they keep their ids, history and strength.
+
+    Older versions of memd stored memories written without --project under 'default',
+    where this directory's briefing never looks. Bring them here with:
+
+        memd move --from-project default
+    """
+    target = _here(project)
+    result = _run(lambda m: m.move(ids or (), project=target, from_project=from_project))
+    if as_json:
+        render.print_json(result)
+        return
+    render.out.print(f"Moved {len(result.moved)} memories to project {result.project}.", markup=False)
+    if result.archived_as_duplicates:
+        render.out.print(
+            f"{len(result.archived_as_duplicates)} of them repeat a memory already there and were "
+            "archived (memd list --include-archived shows them).",
+            markup=False,
+        )
+
+
+@app.command()
 def restore(
     id: Annotated[str, typer.Argument(help="A memory id, or its first few characters.")],
     as_json: JsonOpt = False,
@@ -328,11 +414,7 @@ def context(
     as_json: JsonOpt = False,
 ) -> None:
     """Print the briefing an agent gets for a project: pins, conventions, decisions, problems."""
-    import os
-
-    from memd.project import project_for
-
-    name = project or project_for(os.getcwd())
+    name = _here(project)
     brief = _run(lambda m: m.context(name, max_tokens=max_tokens))
     if as_json:
         render.print_json(brief)
@@ -500,15 +582,14 @@ def hooks_uninstall() -> None:
 
 @hooks_app.command("run", hidden=True)
 def hooks_run(
-    event: Annotated[str, typer.Argument(help="session-start, pre-compact or stop.")],
+    event: Annotated[str, typer.Argument(help="session-start, user-prompt-submit, pre-compact or stop.")],
     timeout: Annotated[float, typer.Option(help="Hard deadline in seconds.")] = 1.8,
 ) -> None:
-    """Run one hook with the payload on stdin. Always exits 0: a hook must never block."""
-    import memd
+    """Run one hook with Claude Code's payload on stdin. Always exits 0: a hook must never block."""
     from memd.hooks import run_safely
 
     stdin = sys.stdin.read() if sys.stdin is not None and not sys.stdin.isatty() else ""
-    output = run_safely(event, stdin, home=state.home, timeout=timeout, open_with=memd.connect)
+    output = run_safely(event, stdin, home=state.home, timeout=timeout)
     if output:
         sys.stdout.write(output + "\n")
     raise typer.Exit(0)

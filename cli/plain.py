@@ -25,9 +25,13 @@ def channel_note(name: str, score: float, rank: int) -> str:
     return f"{name} {score:.3f} #{rank}"
 
 
-def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False) -> str:
+def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, project: str | None = None) -> str:
     if not hits:
-        return "No memories match (unrelated ones are left out; MEMD_RELEVANCE_GATE=false lists the closest)."
+        where = f" in project {project} (--all-projects searches every project)" if project else ""
+        return (
+            f"No memories match{where}. Unrelated ones are left out; "
+            "MEMD_RELEVANCE_GATE=false lists the closest."
+        )
     lines = []
     for n, hit in enumerate(hits, start=1):
         memory = hit["memory"]

@@ -13,8 +13,9 @@ from rich.table import Table
 
 from cli.plain import channel_note
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# Soft wrap: a line holding an id, a path or a command must stay one line to copy it.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def as_json(value: Any) -> str:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from memd.briefing import Briefing
+from memd.move import MoveResult
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
 
 Progress = Callable[[int, int], None]
@@ -65,6 +66,10 @@ class MemoryAPI(Protocol):
     def maintain(self) -> dict[str, int]: ...
 
     def pin(self, id: str, pinned: bool = True) -> MemoryRecord: ...
+
+    def move(
+        self, ids: Sequence[str] = (), *, project: str, from_project: str | None = None
+    ) -> MoveResult: ...
 
     def link(self, a: str, b: str, relation: str = "related") -> None: ...
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from memd.errors import InvalidInputError
 from memd.records import Kind, MemoryRecord
+
+if TYPE_CHECKING:
+    from memd.store import Store
 
 # A token is about four characters of English; good enough to size a briefing.
 CHARS_PER_TOKEN = 4
@@ -65,3 +70,23 @@ def build_briefing(project: str, records: Sequence[MemoryRecord], max_tokens: in
     if not ids:
         lines.append("\nNo memories for this project yet.")
     return Briefing(project=project, text="\n".join(lines), memory_ids=ids, truncated=truncated)
+
+
+# The briefing reads at most this many of a project's newest current memories.
+SCAN_LIMIT = 2_000
+
+
+def brief_project(store: Store, project: str, max_tokens: int) -> Briefing:
+    """The briefing of ``project`` read straight from ``store``: a scan, no model, no index.
+
+    Without a task there is nothing to search for, so neither the embedding model nor the
+    in-RAM index is needed; a cold hook can brief from the table alone.
+    """
+    from memd.filters import Filter
+
+    if not 50 <= int(max_tokens) <= 100_000:
+        raise InvalidInputError(
+            f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
+        )
+    rows = store.scan(Filter(projects=(project,), include_superseded=False), limit=SCAN_LIMIT)
+    return build_briefing(project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens))

@@ -164,6 +164,13 @@ class Settings(BaseModel):
         ge=1,
         description="Compact the table (in the background) after this many writes.",
     )
+    hooks_start_daemon: bool = Field(
+        default=True,
+        description=(
+            "The session-start hook starts the daemon in the background when none runs, so "
+            "that the next calls (recall, the prompt hook) find the model warm."
+        ),
+    )
 
     @property
     def store_location(self) -> str:

@@ -22,8 +22,15 @@ from memd.errors import ConfigError
 Client = Literal["claude-code", "cursor", "codex", "claude-desktop"]
 CLIENTS: tuple[str, ...] = ("claude-code", "cursor", "codex", "claude-desktop")
 SERVER_NAME = "memd"
-HOOK_EVENTS = {"SessionStart": "session-start", "PreCompact": "pre-compact", "Stop": "stop"}
-HOOK_TIMEOUT_S = 2
+HOOK_EVENTS = {
+    "SessionStart": "session-start",
+    "UserPromptSubmit": "user-prompt-submit",
+    "PreCompact": "pre-compact",
+    "Stop": "stop",
+}
+# Claude Code's limit for one hook. memd's own deadline (memd.hooks.run) is shorter, so
+# that a late briefing is reported to the agent in a line instead of being killed unsaid.
+HOOK_TIMEOUT_S = 5
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ repository's root directory when it has no remote. Outside git, the directory it
 from __future__ import annotations
 
 import configparser
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -68,3 +70,36 @@ def project_for(path: str | Path) -> str:
     git_dir = _git_dir(root)
     url = origin_url(git_dir) if git_dir else None
     return normalise_remote(url) if url else str(root)
+
+
+PROJECT_ENV = "MEMD_PROJECT"
+FALLBACK_PROJECT = "default"
+
+
+def resolve_project(
+    explicit: str | None = None,
+    *,
+    cwd: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    fallback: str = FALLBACK_PROJECT,
+) -> str:
+    """The one rule every entry point uses to pick a project.
+
+    ``explicit`` (a ``--project`` flag, a tool argument), else ``$MEMD_PROJECT``, else
+    the project of ``cwd`` (its git repository, else the directory), else ``fallback``:
+    only a caller with no directory context at all (a library call) ends there. One rule
+    matters because a memory written under one name and briefed under another never
+    reaches the agent.
+    """
+    if explicit is not None and explicit.strip():
+        return explicit.strip()
+    env = os.environ if environ is None else environ
+    named = env.get(PROJECT_ENV, "").strip()
+    if named:
+        return named
+    if cwd is not None:
+        try:
+            return project_for(cwd)
+        except OSError:  # a deleted working directory: fall through rather than fail
+            pass
+    return fallback

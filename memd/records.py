@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,6 +65,11 @@ class MemoryRecord(BaseModel):
     author: str | None = Field(
         default=None, description="Who said or wrote it: a person, 'user', 'assistant', a commit's author."
     )
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> MemoryRecord:
+        """A record from a store row (extra columns such as the vector are left out)."""
+        return cls(**{k: row[k] for k in cls.model_fields if k in row and row[k] is not None})
 
 
 class NewMemory(BaseModel):

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from memd import quantize
 from memd.api import Progress, When
-from memd.briefing import Briefing, build_briefing
+from memd.briefing import Briefing, brief_project
 from memd.clock import Clock
 from memd.consolidate import Episode, ExtractiveSummarizer, Summarizer, find_clusters
 from memd.embed import Embedder
@@ -34,6 +34,7 @@ from memd.lifecycle import (
     update_overlap,
 )
 from memd.llm import QueryExpander
+from memd.move import MoveResult, move_memories
 from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Source, Stats, Tier
 from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever, keyword_terms
@@ -100,7 +101,7 @@ def _linked(snap: Any, a: str, b: str, relation: str) -> bool:
 
 
 def _record(row: Row) -> MemoryRecord:
-    return MemoryRecord(**{k: row[k] for k in MemoryRecord.model_fields if k in row and row[k] is not None})
+    return MemoryRecord.from_row(row)
 
 
 class MemoryService:
@@ -878,6 +879,12 @@ class MemoryService:
                 self._store.update(mid, {"tier": Tier.ARCHIVED.value, "updated_at": now})
         return len(gone)
 
+    def move(self, ids: Sequence[str] = (), *, project: str, from_project: str | None = None) -> MoveResult:
+        """Move memories (or a whole project's) to ``project``: see :mod:`memd.move`."""
+        return move_memories(
+            self._store, self._clock.now(), self._resolve, project=project, ids=ids, from_project=from_project
+        )
+
     def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
         """Pinned memories never fade and lead every project briefing."""
         with self._store.writing():
@@ -917,13 +924,7 @@ class MemoryService:
 
     def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
         """A briefing for ``project``: pinned rules, conventions, decisions, open problems."""
-        name = (project or self._default_project).strip()
-        if not 50 <= int(max_tokens) <= 100_000:
-            raise InvalidInputError(
-                f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
-            )
-        records = self._store.scan(Filter(projects=(name,), include_superseded=False), limit=2_000)
-        return build_briefing(name, [_record(r) for r in records], int(max_tokens))
+        return brief_project(self._store, (project or self._default_project).strip(), max_tokens)
 
     def list(
         self,

@@ -360,7 +360,10 @@ class LanceStore:
         dim: int,
         check_model: bool = True,
         cache_bytes: int = INDEX_CACHE_BYTES + METADATA_CACHE_BYTES,
+        read_only: bool = False,
     ) -> None:
+        """``read_only`` opens an existing store for reading alone: no lock is taken and
+        nothing is created or migrated (a hook reads while a daemon may be starting)."""
         self._location = location
         self._lock = _FileLock(lock_path) if lock_path is not None else None
         self._thread_lock = threading.RLock()
@@ -381,6 +384,20 @@ class LanceStore:
             raise StoreUnreadableError(f"cannot open the store at {location}: {exc}") from exc
         if names and META_TABLE not in names:
             raise ForeignStoreError(f"{location} holds LanceDB tables that are not memd's")
+        if read_only:
+            if META_TABLE not in names:
+                raise StoreUnreadableError(f"there is no memd store at {location} yet")
+            self._meta_table = self._db.open_table(META_TABLE)
+            meta = self.meta()
+            if int(meta.get("schema_version", "0")) != SCHEMA_VERSION:
+                raise StoreVersionError(
+                    f"the store at {location} has schema version {meta.get('schema_version')}, "
+                    f"not {SCHEMA_VERSION}: open it for writing once to migrate it"
+                )
+            self._table = self._db.open_table(meta.get("table", TABLE))
+            self._links = self._db.open_table(LINKS_TABLE)
+            self._dim = int(meta["embed_dim"])
+            return
         with self.writing():
             if META_TABLE not in names:
                 self._create(embed_model, dim)

@@ -24,8 +24,10 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test may touch the user's real memories."""
     home = tmp_path / "memd-home"
     monkeypatch.setenv("MEMD_HOME", str(home))
-    for var in ("MEMD_EMBED_MODEL", "MEMD_EMBED_MODEL_PATH", "MEMD_DEVICE", "MEMD_STORE_URI"):
+    for var in ("MEMD_EMBED_MODEL", "MEMD_EMBED_MODEL_PATH", "MEMD_DEVICE", "MEMD_STORE_URI", "MEMD_PROJECT"):
         monkeypatch.delenv(var, raising=False)
+    # A hook run by a test must not leave a daemon behind; the tests that want one say so.
+    monkeypatch.setenv("MEMD_HOOKS_START_DAEMON", "0")
     return home
 
 

@@ -22,11 +22,29 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input)
 
 
-def test_remember_recall_show_list_forget(home: Path):
-    r = run("remember", "Run the tests with pytest -n auto", "-p", "api", "-k", "procedural", "--json")
-    assert r.exit_code == 0, r.output
+def test_remember_recall_show_list_forget(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "remote", "add", "origin", "git@github.com:Acme/API.git"], cwd=repo, check=True)
+    monkeypatch.chdir(repo / "src")
+    # No --project: the repository's project, the one the briefing and the agent's tools use.
+    r = run("remember", "Run the tests with pytest -n auto", "-k", "procedural")
+    assert r.exit_code == 0 and "in project github.com/acme/api" in r.stdout
+    r = run("remember", "Run the tests with pytest -n auto", "-k", "procedural", "--json")
     rec = json.loads(r.stdout)
-    assert rec["project"] == "api" and rec["kind"] == "procedural"
+    assert rec["project"] == "github.com/acme/api" and rec["kind"] == "procedural"
+    assert "pytest -n auto" in run("context").stdout
+    monkeypatch.setenv("MEMD_PROJECT", "named")
+    assert json.loads(run("remember", "A note", "--json").stdout)["project"] == "named"
+    assert json.loads(run("remember", "B note", "-p", "flag", "--json").stdout)["project"] == "flag"
+    monkeypatch.delenv("MEMD_PROJECT")
+    # Reads default to the same project; --all-projects widens them.
+    assert {m["project"] for m in json.loads(run("list", "-A", "--json").stdout)} == {
+        "github.com/acme/api",
+        "named",
+        "flag",
+    }
 
     r = run("recall", "how do I run the tests", "--json")
     assert r.exit_code == 0
@@ -38,7 +56,10 @@ def test_remember_recall_show_list_forget(home: Path):
     assert r.exit_code == 0 and "keyword" in r.stdout
 
     r = run("recall", "what is the capital of France?")
-    assert r.exit_code == 0 and "No memories match" in r.stdout
+    assert r.exit_code == 0 and "No memories match in project github.com/acme/api" in r.stdout
+    assert json.loads(run("recall", "note", "-p", "named", "--json").stdout)[0]["memory"]["text"] == "A note"
+    assert json.loads(run("recall", "B note", "--json").stdout) == []
+    assert json.loads(run("recall", "B note", "-A", "--json").stdout)[0]["memory"]["project"] == "flag"
 
     r = run("show", rec["id"][:8])
     assert r.exit_code == 0 and "pytest -n auto" in r.stdout
@@ -164,3 +185,23 @@ def test_installed_program_end_to_end(home: Path):
     assert "memd-demo" in p.stdout and "pytest" in p.stdout
     p = subprocess.run([exe, "show", "nope"], env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 1 and "Error" in p.stderr
+
+
+def test_memories_left_in_default_are_pointed_out_and_moved(home: Path, tmp_path: Path, monkeypatch):
+    # What an earlier memd did with a memory written without --project.
+    old = json.loads(run("remember", "Always run ruff before committing", "-p", "default", "--json").stdout)
+    monkeypatch.chdir(tmp_path)
+    here = str(tmp_path.resolve())
+    assert "No memories for this project yet" in run("context").stdout
+    r = run("list")
+    assert (
+        "1 memory sits in the project 'default'" in r.stderr
+        and "memd move --from-project default" in r.stderr
+    )
+    r = run("move", "--from-project", "default")
+    assert r.exit_code == 0 and f"Moved 1 memories to project {here}" in r.stdout
+    assert "ruff" in run("context").stdout
+    assert json.loads(run("show", old["id"], "--json").stdout)["project"] == here
+    assert "in the project 'default'" not in run("list").stderr
+    r = run("move")
+    assert r.exit_code == 1 and "nothing to move" in r.stderr

@@ -16,7 +16,8 @@ from fakes import HashEmbedder
 import memd
 from memd import spool
 from memd.errors import ConfigError
-from memd.hooks import run_safely, session_record
+from memd.hooks import session_record
+from memd.hooks.run import DEFAULT_DEADLINE_S
 from memd.integrations import (
     config_path,
     install_client,
@@ -83,9 +84,11 @@ def test_hooks_install_keeps_other_hooks(tmp_path: Path):
     assert install_hooks(command=EXE, home=tmp_path).changed
     data = json.loads(settings.read_text())
     assert data["model"] == "opus" and data["hooks"]["Stop"][0] == theirs
-    for event in ("SessionStart", "PreCompact", "Stop"):
+    for event in ("SessionStart", "UserPromptSubmit", "PreCompact", "Stop"):
         ours = data["hooks"][event][-1]["hooks"][0]
-        assert ours["command"].startswith(EXE + " hooks run") and ours["timeout"] <= 2
+        assert ours["command"].startswith(EXE + " hooks run")
+        # Claude Code's limit leaves room for memd's own deadline and its late notice.
+        assert DEFAULT_DEADLINE_S < ours["timeout"] <= 10
     assert not install_hooks(command=EXE, home=tmp_path).changed
     uninstall_hooks(home=tmp_path)
     assert json.loads(settings.read_text())["hooks"] == {"Stop": [theirs]}
@@ -127,53 +130,6 @@ def test_session_record_filters_tool_noise(tmp_path: Path):
     assert rec is not None
     assert "Fix the flaky checkout test" in rec["text"] and "regression test" in rec["text"]
     assert "noise" not in rec["text"] and rec["source_id"] == "claude-code:abcdef123456"
-
-
-def test_stop_hook_spools_and_the_next_open_ingests(home: Path, tmp_path: Path):
-    payload = json.dumps(
-        {"session_id": "s1", "transcript_path": str(transcript(tmp_path)), "cwd": str(tmp_path)}
-    )
-    assert run_safely("stop", payload, home=home, timeout=2, open_with=memd.open_with) is None
-    assert spool.pending(home)
-    m = memd.open(home, embedder=HashEmbedder())
-    assert not spool.pending(home)
-    hits = m.recall("flaky checkout", project=str(tmp_path.resolve()))
-    assert hits and "claude-code" in hits[0].memory.tags
-
-
-def test_session_start_returns_the_briefing(home: Path, tmp_path: Path):
-    m = memd.open(home, embedder=HashEmbedder())
-    m.remember("Always run ruff before committing", project=str(tmp_path.resolve()), kind="preference")
-    m.close()
-
-    def open_with(settings):
-        return memd.open_with(settings, embedder=HashEmbedder())
-
-    out = run_safely(
-        "session-start",
-        json.dumps({"cwd": str(tmp_path)}),
-        home=home,
-        timeout=5,
-        open_with=open_with,
-    )
-    ctx = json.loads(out)["hookSpecificOutput"]
-    assert ctx["hookEventName"] == "SessionStart" and "ruff" in ctx["additionalContext"]
-
-
-@pytest.mark.parametrize("stdin", ["", "{broken", "[1, 2]", '{"cwd": 5}'])
-def test_hooks_never_raise(home: Path, stdin):
-    for event in ("session-start", "pre-compact", "stop", "bogus"):
-        run_safely(event, stdin, home=home, timeout=2, open_with=memd.open_with)
-
-
-def test_hook_deadline_is_hard(home: Path):
-    def slow_open(settings):
-        time.sleep(5)
-
-    t0 = time.monotonic()
-    assert run_safely("session-start", "{}", home=home, timeout=0.3, open_with=slow_open) is None
-    assert time.monotonic() - t0 < 1.5
-    assert "TimeoutError" in (home / "hooks.log").read_text()
 
 
 @pytest.mark.slow

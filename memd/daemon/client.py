@@ -14,6 +14,7 @@ from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.daemon import protocol, socket_path
 from memd.errors import DaemonUnavailableError, MemdError
+from memd.move import MoveResult
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
 
 
@@ -160,6 +161,11 @@ class DaemonClient:
 
     def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
         return MemoryRecord.model_validate(self.call("pin", id=id, pinned=pinned))
+
+    def move(self, ids: Sequence[str] = (), *, project: str, from_project: str | None = None) -> MoveResult:
+        return MoveResult.model_validate(
+            self.call("move", ids=list(ids), project=project, from_project=from_project)
+        )
 
     def link(self, a: str, b: str, relation: str = "related") -> None:
         self.call("link", a=a, b=b, relation=relation)

@@ -71,20 +71,15 @@ MEMORY_ENV = {
 }
 
 
-def start(settings: Settings) -> dict[str, Any]:
-    home = settings.home
-    client = connect(home, timeout=5)
-    if client is not None:
-        status = client.status()
-        client.close()
-        return {"started": False, **status}
-    clean_stale(home)
+def spawn(home: Path) -> subprocess.Popen[bytes]:
+    """Start a daemon for ``home`` in its own session and return at once; it logs to
+    ``daemon.log``. A second one started beside it exits (the daemon lock)."""
     from memd.home import prepare_home
 
     prepare_home(home)
     env = {**MEMORY_ENV, **os.environ, "MEMD_HOME": str(home)}
     with open(log_path(home), "ab") as logf:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "memd.daemon", "run"],
             stdin=subprocess.DEVNULL,
             stdout=logf,
@@ -93,6 +88,32 @@ def start(settings: Settings) -> dict[str, Any]:
             start_new_session=True,
             close_fds=True,
         )
+
+
+def start_in_background(home: Path) -> bool:
+    """Start a daemon unless one answers or is starting; never waits for it. True if it
+    started one."""
+    client = connect(home, timeout=0.5)
+    if client is not None:
+        client.close()
+        return False
+    pid = _read_pid(home)
+    if pid is not None and _alive(pid):
+        return False
+    clean_stale(home)
+    spawn(home)
+    return True
+
+
+def start(settings: Settings) -> dict[str, Any]:
+    home = settings.home
+    client = connect(home, timeout=5)
+    if client is not None:
+        status = client.status()
+        client.close()
+        return {"started": False, **status}
+    clean_stale(home)
+    proc = spawn(home)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -32,6 +32,7 @@ API_METHODS = frozenset(
         "restore",
         "maintain",
         "pin",
+        "move",
         "link",
         "links",
         "context",

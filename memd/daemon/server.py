@@ -20,6 +20,7 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
+from memd import spool
 from memd.config import Settings
 from memd.daemon import JOURNAL_NAME, LOCK_NAME, pid_path, protocol, socket_path
 from memd.errors import DaemonRunningError, InvalidInputError, MemdError
@@ -233,6 +234,9 @@ class Daemon:
             p.unlink(missing_ok=True)
         log.info("stopped")
 
+    def _take_in(self, items: list[dict[str, Any]]) -> list[str]:
+        return self.writer.submit(self.service.prepare_many(items))
+
     def _maintain(self) -> None:
         """Checkpoint the journal often; compact when writes have paused; hand freed
         memory back when requests have paused."""
@@ -242,6 +246,11 @@ class Daemon:
         while not self._stop.wait(CHECKPOINT_EVERY_S):
             try:
                 self.service.flush_reinforcements()
+                # Hooks that found no daemon queued their records; a running daemon
+                # takes them in through the same group commit as any remember.
+                if spool.pending(self.home):
+                    drained = spool.drain(self.home, self._take_in)
+                    log.info("took in %d spooled memories", drained)
                 if time.monotonic() - maintained_at > MAINTAIN_EVERY_S:
                     moves = self.service.maintain()
                     maintained_at = time.monotonic()
