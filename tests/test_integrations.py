@@ -11,10 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from fakes import HashEmbedder
 
-import memd
-from memd import spool
 from memd.errors import ConfigError
 from memd.hooks import session_record
 from memd.hooks.run import DEFAULT_DEADLINE_S
