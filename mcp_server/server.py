@@ -7,6 +7,7 @@ tool errors carrying the hint, so the model knows what to do next.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -74,11 +75,6 @@ class MemoryOut(BaseModel):
     author: str | None = None
 
 
-class HitOut(MemoryOut):
-    score: float
-    found_by: dict[str, float] = Field(description="Retrieval channels that found it, with their scores.")
-
-
 def memory_out(r: MemoryRecord) -> MemoryOut:
     return MemoryOut(
         id=r.id,
@@ -94,12 +90,54 @@ def memory_out(r: MemoryRecord) -> MemoryOut:
     )
 
 
-def hit_out(h: Hit) -> HitOut:
-    return HitOut(
-        **memory_out(h.memory).model_dump(),
-        score=round(h.score, 4),
-        found_by={name: round(c.score, 4) for name, c in h.channels.items()},
-    )
+def prose(doc: str | None) -> str:
+    """A docstring as the one paragraph a model reads: no indentation, no line breaks."""
+    return " ".join((doc or "").split())
+
+
+def short_ids(ids: list[str], length: int = 8) -> dict[str, str]:
+    """Each id cut to ``length`` characters, longer where two would share a prefix.
+
+    Ids are 16 random hex digits: among 100k memories another memory shares a given
+    8-digit prefix about once in 40,000 hits, and then a tool given the prefix answers
+    that it is ambiguous rather than pick one.
+    """
+    out: dict[str, str] = {}
+    for i in ids:
+        n = length
+        while any(j != i and j[:n] == i[:n] for j in ids) and n < len(i):
+            n += 2
+        out[i] = i[:n]
+    return out
+
+
+def compact_hits(hits: list[Hit], project: str) -> str:
+    """Hits as one JSON document without indentation or empty fields: an agent pays
+    for every character of a tool result in its context."""
+    ids = short_ids([h.memory.id for h in hits])
+    rows = []
+    for h in hits:
+        m = h.memory
+        row: dict[str, Any] = {
+            "id": ids[m.id],
+            "text": m.text,
+            "kind": m.kind.value,
+            "when": f"{m.created_at:%Y-%m-%d}",
+            "score": round(h.score, 3),
+            "found_by": sorted(h.channels, key=lambda name: -h.channels[name].score),
+        }
+        if m.project != project:
+            row["project"] = m.project
+        if m.tags:
+            row["tags"] = list(m.tags)
+        if m.author:
+            row["author"] = m.author
+        if m.pinned:
+            row["pinned"] = True
+        if m.source_id:
+            row["source_id"] = m.source_id
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _tool_errors(fn: F) -> F:
@@ -120,7 +158,15 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
     def proj(p: str | None) -> str:
         return p.strip() if p and p.strip() else project
 
-    @server.tool(annotations=WRITE)
+    def tool(annotations: ToolAnnotations, **options: Any) -> Callable[[F], F]:
+        """``server.tool`` with the docstring given as clean prose."""
+
+        def register(fn: F) -> F:
+            return server.tool(annotations=annotations, description=prose(fn.__doc__), **options)(fn)
+
+        return register
+
+    @tool(WRITE)
     @_tool_errors
     def remember(
         text: Annotated[
@@ -164,7 +210,7 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
             )
         )
 
-    @server.tool(annotations=READ)
+    @tool(READ, structured_output=False)
     @_tool_errors
     def recall(
         query: Annotated[str, Field(min_length=1, max_length=4_000, description="A question or keywords.")],
@@ -174,11 +220,12 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         kinds: list[KindName] | None = None,
         since: Annotated[str | None, Field(description="ISO date: only memories from then on.")] = None,
         until: Annotated[str | None, Field(description="ISO date: only memories before then.")] = None,
-    ) -> list[HitOut]:
-        """Search memory by meaning and keywords; best matches first. Times in the question
-        narrow it ("last week", "in May 2023", "before the Postgres migration"), and naming
-        who said something favours their own words. An empty list means nothing stored is
-        related to the question."""
+    ) -> str:
+        """Search memory by meaning and keywords; best matches first, as a JSON list of
+        {id, text, kind, when, score, found_by} (project, tags, author, pinned and source_id
+        only where they say something). Times in the question narrow it ("last week", "in
+        May 2023", "before the Postgres migration"), and naming who said something favours
+        their own words. An empty list means nothing stored is related to the question."""
         hits = api.recall(
             query,
             k=k,
@@ -187,15 +234,15 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
             since=since,
             until=until,
         )
-        return [hit_out(h) for h in hits]
+        return compact_hits(hits, proj(project))
 
-    @server.tool(annotations=READ)
+    @tool(READ)
     @_tool_errors
     def get(id: Id) -> MemoryOut:
         """Read one memory in full by id."""
         return memory_out(api.get(id))
 
-    @server.tool(annotations=WRITE)
+    @tool(WRITE)
     @_tool_errors
     def update(
         id: Id,
@@ -205,20 +252,20 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         no longer recalled; the new one inherits its project, kind and tags."""
         return memory_out(api.remember(text, supersedes=id, source="mcp"))
 
-    @server.tool(annotations=ARCHIVE)
+    @tool(ARCHIVE)
     @_tool_errors
     def forget(id: Id) -> MemoryOut:
         """Archive a memory that is wrong or no longer useful. It leaves recall but is not
         deleted; a person can restore it."""
         return memory_out(api.forget(id))
 
-    @server.tool(annotations=IDEMPOTENT_WRITE)
+    @tool(IDEMPOTENT_WRITE)
     @_tool_errors
     def pin(id: Id, pinned: bool = True) -> MemoryOut:
         """Pin (or unpin) a memory: pinned memories never fade and lead the briefing."""
         return memory_out(api.pin(id, pinned))
 
-    @server.tool(annotations=READ)
+    @tool(READ)
     @_tool_errors
     def recent(
         project: ProjectArg = None,
@@ -228,7 +275,7 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         """The newest memories of a project."""
         return [memory_out(r) for r in api.list(project=proj(project), kinds=kinds, limit=limit)]
 
-    @server.tool(annotations=WRITE)
+    @tool(WRITE)
     @_tool_errors
     def link(
         a: Id,
@@ -241,13 +288,13 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         api.link(a, b, relation)
         return f"linked {a} -[{relation}]-> {b}"
 
-    @server.tool(annotations=READ)
+    @tool(READ)
     @_tool_errors
     def stats() -> dict[str, Any]:
         """How many memories there are, by project, kind and tier, and the model in use."""
         return api.stats().model_dump(mode="json")
 
-    @server.tool(annotations=READ)
+    @tool(READ)
     @_tool_errors
     def context(
         project: ProjectArg = None,
@@ -291,7 +338,7 @@ def serve(
 
     import memd
     from memd.config import load_settings
-    from memd.project import project_for
+    from memd.project import resolve_project
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise MemdError(
@@ -300,7 +347,7 @@ def serve(
         )
     settings = load_settings(home)
     api = memd.connect(settings)
-    name = project or os.environ.get("MEMD_PROJECT") or project_for(os.getcwd())
+    name = resolve_project(project, cwd=os.getcwd(), fallback=settings.default_project)
     server = build_server(api, name)
     try:
         if transport == "stdio":

@@ -41,6 +41,15 @@ def call(client: Client, name: str, args: dict):
     return client.call_tool(name, args)
 
 
+async def recall(client: Client, args: dict) -> list[dict]:
+    """The recall tool's one compact JSON document, parsed."""
+    r = await client.call_tool("recall", args)
+    assert not r.is_error, r.content
+    (block,) = r.content
+    assert "\n" not in block.text and ": " not in block.text.replace('": "', "")  # no indentation
+    return json.loads(block.text)
+
+
 def test_tools_over_stdio(home: Path, tmp_path: Path):
     async def scenario():
         async with Client(server_params(home, tmp_path), read_timeout_seconds=60) as c:
@@ -49,6 +58,8 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             assert tools["recall"].annotations.read_only_hint is True
             assert tools["forget"].annotations.destructive_hint is True
             assert all(t.description for t in tools.values())
+            # Descriptions are prose: no docstring indentation or line breaks reach the model.
+            assert not [t.name for t in tools.values() if "  " in t.description or "\n" in t.description]
 
             r = await c.call_tool(
                 "remember",
@@ -68,10 +79,11 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             dec = r2.structured_content
             assert dec["author"] == "Dana"
 
-            hits = (await c.call_tool("recall", {"query": "how do I run the tests?"})).structured_content[
-                "result"
-            ]
-            assert hits[0]["id"] == mem["id"] and hits[0]["found_by"]
+            hits = await recall(c, {"query": "how do I run the tests?"})
+            assert mem["id"].startswith(hits[0]["id"]) and len(hits[0]["id"]) == 8 and hits[0]["found_by"]
+            assert hits[0]["text"] == "Run tests with pytest -n auto" and hits[0]["tags"] == ["testing"]
+            # Empty and default fields are left out: no project (the server's), no author.
+            assert "project" not in hits[0] and "author" not in hits[0] and "pinned" not in hits[0]
 
             got = (await c.call_tool("get", {"id": mem["id"][:8]})).structured_content
             assert got["text"] == "Run tests with pytest -n auto"
@@ -80,11 +92,11 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
                 await c.call_tool("update", {"id": mem["id"], "text": "Run tests with make test"})
             ).structured_content
             assert new["kind"] == "procedural"
-            hits = (await c.call_tool("recall", {"query": "run tests"})).structured_content["result"]
-            assert [h["id"] for h in hits][:1] == [new["id"]] and mem["id"] not in [h["id"] for h in hits]
+            hits = await recall(c, {"query": "run tests"})
+            assert [h["id"] for h in hits][:1] == [new["id"][:8]]
+            assert mem["id"][:8] not in [h["id"] for h in hits]
             # Nothing stored is related: an empty list, not the closest notes.
-            none = await c.call_tool("recall", {"query": "what is the capital of France?"})
-            assert not none.is_error and none.structured_content["result"] == []
+            assert await recall(c, {"query": "what is the capital of France?"}) == []
 
             assert (await c.call_tool("pin", {"id": dec["id"]})).structured_content["pinned"] is True
             linked = await c.call_tool("link", {"a": dec["id"], "b": new["id"], "relation": "related"})
@@ -99,8 +111,8 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
 
             forgot = await c.call_tool("forget", {"id": dec["id"]})
             assert not forgot.is_error
-            hits = (await c.call_tool("recall", {"query": "Postgres"})).structured_content["result"]
-            assert dec["id"] not in [h["id"] for h in hits]
+            hits = await recall(c, {"query": "Postgres"})
+            assert dec["id"][:8] not in [h["id"] for h in hits]
 
             res = await c.read_resource("memd://briefing")
             assert "acme/api" in res.contents[0].text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -51,8 +52,8 @@ def test_http_transport_round_trip(home: Path):
             async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=60) as c:
                 r = await c.call_tool("remember", {"text": "served over http"})
                 assert not r.is_error and r.structured_content["project"] == "web"
-                hits = (await c.call_tool("recall", {"query": "http"})).structured_content
-                assert hits["result"][0]["text"] == "served over http"
+                hits = json.loads((await c.call_tool("recall", {"query": "http"})).content[0].text)
+                assert hits[0]["text"] == "served over http"
 
         anyio.run(scenario)
     finally:
