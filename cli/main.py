@@ -126,13 +126,20 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(EXIT_ERROR) from None
 
 
-def _run(fn: Callable[[MemoryAPI], Any]) -> Any:
+def _run(fn: Callable[[MemoryAPI], Any], *, wrote: Callable[[Any], str] | None = None) -> Any:
+    """``fn`` on a fresh MemoryAPI. ``wrote`` names the project a write changed (from the
+    result): its session-start snapshot is refreshed once the write is complete."""
     with _errors():
         mem = _open()
         try:
-            return fn(mem)
+            result = fn(mem)
         finally:
             mem.close()
+        if wrote is not None:
+            from memd import briefcache
+
+            briefcache.after_write(mem, _settings().home, wrote(result))
+        return result
 
 
 @app.command()
@@ -185,7 +192,8 @@ def remember(
             pinned=pin,
             supersedes=supersedes,
             author=author,
-        )
+        ),
+        wrote=lambda r: r.project,
     )
     if as_json:
         render.print_json(record)
@@ -319,7 +327,7 @@ def forget(
             render.err.print("[bold red]Error:[/] --purge deletes for good; add --yes to confirm.")
             raise typer.Exit(EXIT_ERROR)
         typer.confirm(f"Delete memory {id} for good?", abort=True)
-    record = _run(lambda m: m.forget(id, purge=purge))
+    record = _run(lambda m: m.forget(id, purge=purge), wrote=lambda r: r.project)
     if as_json:
         render.print_json(record)
     else:
@@ -334,7 +342,7 @@ def pin(
     as_json: JsonOpt = False,
 ) -> None:
     """Pin a memory: it never fades and leads every project briefing."""
-    record = _run(lambda m: m.pin(id, not off))
+    record = _run(lambda m: m.pin(id, not off), wrote=lambda r: r.project)
     if as_json:
         render.print_json(record)
     else:
@@ -364,7 +372,9 @@ def move(
         memd move --from-project default
     """
     target = _here(project)
-    result = _run(lambda m: m.move(ids or (), project=target, from_project=from_project))
+    result = _run(
+        lambda m: m.move(ids or (), project=target, from_project=from_project), wrote=lambda r: r.project
+    )
     if as_json:
         render.print_json(result)
         return
@@ -383,7 +393,7 @@ def restore(
     as_json: JsonOpt = False,
 ) -> None:
     """Bring a forgotten (archived) memory back into recall."""
-    record = _run(lambda m: m.restore(id))
+    record = _run(lambda m: m.restore(id), wrote=lambda r: r.project)
     if as_json:
         render.print_json(record)
     else:

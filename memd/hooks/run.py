@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from memd.briefcache import BRIEF_TOKENS
 from memd.daemon.wire import NoAnswer, ask
 from memd.hooks.record import session_record
 from memd.project import resolve_project
 
 EVENTS = ("session-start", "user-prompt-submit", "pre-compact", "stop")
-BRIEF_TOKENS = 1200
 PROMPT_HITS = 3
 PROMPT_CHARS = 4_000
 # The hook's own deadline; Claude Code's (in settings.json) is longer, so the late notice
@@ -99,16 +99,27 @@ def _env_home() -> Path | None:
 
 
 def read_briefing_from_store(settings: Any, project: str, max_tokens: int) -> dict[str, Any]:
-    """The briefing from the store's files, opened read-only: no model, no lock."""
-    if settings.is_local and not (Path(settings.store_location) / "memd_meta.lance").exists():
+    """The briefing without a daemon: its snapshot while the store is unchanged (standard
+    library, milliseconds), else the store's files opened read-only (no model, no lock),
+    kept as the next snapshot."""
+    from memd import briefcache
+
+    location = settings.store_location
+    if settings.is_local and not (Path(location) / "memd_meta.lance").exists():
         return {"text": "", "memory_ids": []}  # no store yet: nothing to brief
+    if max_tokens == briefcache.BRIEF_TOKENS:
+        kept = briefcache.load(settings.home, location, project)
+        if kept is not None:
+            return kept
     from memd.briefing import brief_project
     from memd.store import LanceStore
 
-    store = LanceStore(
-        settings.store_location, lock_path=None, embed_model="", dim=0, check_model=False, read_only=True
-    )
-    return brief_project(store, project, max_tokens).model_dump(mode="json")
+    fp = briefcache.fingerprint(location)  # before the read: see briefcache.save
+    store = LanceStore(location, lock_path=None, embed_model="", dim=0, check_model=False, read_only=True)
+    brief = brief_project(store, project, max_tokens).model_dump(mode="json")
+    if max_tokens == briefcache.BRIEF_TOKENS:
+        briefcache.save(settings.home, project, fp, brief)
+    return brief
 
 
 def _project(payload: dict[str, Any]) -> str:
