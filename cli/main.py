@@ -618,7 +618,12 @@ def watch_add(
 
     with _errors():
         client = control.require(_settings())
-        entry = client.call("watch_add", path=str(path), project=project)
+        import os
+
+        from memd.project import PROJECT_ENV
+
+        named = project or os.environ.get(PROJECT_ENV, "").strip() or None
+        entry = client.call("watch_add", path=str(path), project=named)
     if as_json:
         render.print_json(entry)
     else:

@@ -41,6 +41,7 @@ __all__ = [
 def open(  # noqa: A001 - `memd.open` mirrors the builtin on purpose
     home: str | Path | None = None,
     *,
+    directory: str | Path | None = None,
     embedder: Embedder | None = None,
     clock: Clock | None = None,
     check_model: bool = True,
@@ -50,10 +51,19 @@ def open(  # noqa: A001 - `memd.open` mirrors the builtin on purpose
 
     ``home`` defaults to ``$MEMD_HOME`` or the platform's user data dir. Keyword
     settings override ``config.toml`` and ``MEMD_*`` (see ``memd config show``).
+    Calls that name no project use ``$MEMD_PROJECT``, else the project of ``directory``
+    (its git repository, else the directory) when given, else ``default``: the rule
+    the CLI, the MCP server and the hooks follow.
     """
     from memd.config import load_settings
 
-    return open_with(load_settings(home, **settings), embedder=embedder, clock=clock, check_model=check_model)
+    return open_with(
+        load_settings(home, **settings),
+        embedder=embedder,
+        clock=clock,
+        check_model=check_model,
+        directory=directory,
+    )
 
 
 def open_with(
@@ -63,16 +73,19 @@ def open_with(
     clock: Clock | None = None,
     check_model: bool = True,
     lazy_model: bool = True,
+    directory: str | Path | None = None,
 ) -> MemoryService:
     """The composition root: build every part from ``settings`` and wire them.
 
-    With ``lazy_model`` (the default) a bundled model loads on first use.
+    With ``lazy_model`` (the default) a bundled model loads on first use. ``directory``
+    names the project of calls that name none (see :func:`memd.project.resolve_project`).
     """
     from memd import spool
     from memd.clock import SystemClock
     from memd.embed import build_embedder
     from memd.home import prepare_home
     from memd.lifecycle import Policy
+    from memd.project import resolve_project
     from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
     from memd.retrieval.relevance import RelevanceGate
     from memd.service import MemoryService
@@ -141,7 +154,7 @@ def open_with(
         clock or SystemClock(),
         home=str(settings.home),
         max_text_chars=settings.max_text_chars,
-        default_project=settings.default_project,
+        default_project=resolve_project(None, cwd=directory, fallback=settings.default_project),
         compact_every=settings.compact_every,
         policy=Policy(retention_weight=settings.retention_weight),
         auto_supersede=settings.auto_supersede,

@@ -17,7 +17,7 @@ from typing import Any
 
 from memd import ingest
 from memd.errors import InvalidInputError, MemdError
-from memd.project import project_for
+from memd.project import resolve_project
 from memd.service import MemoryService
 
 log = logging.getLogger("memd.watch")
@@ -94,7 +94,9 @@ class Watcher:
         if not root.exists():
             raise InvalidInputError(f"{root} does not exist", hint="Pass an existing directory or file.")
         kind = "transcripts" if ".claude/projects" in root.as_posix() else "project"
-        entry = {"path": str(root), "project": project or project_for(root), "kind": kind}
+        # The watched path is the directory context; the daemon's own environment is not
+        # the user's shell (the CLI passes the shell's $MEMD_PROJECT as ``project``).
+        entry = {"path": str(root), "project": resolve_project(project, cwd=root, environ={}), "kind": kind}
         with self._lock:
             self._state["watches"] = [w for w in self._state["watches"] if w["path"] != entry["path"]]
             self._state["watches"].append(entry)
@@ -295,7 +297,7 @@ class Watcher:
         items, last = [], start
         for n, item in ingest.claude_transcript_entries(path, start):
             cwd = item.pop("cwd", None)
-            item["project"] = project_for(cwd) if cwd else "claude-code"
+            item["project"] = resolve_project(None, cwd=cwd, environ={}, fallback="claude-code")
             items.append(item)
             last = n + 1
         if items:

@@ -51,7 +51,7 @@ def test_cli_goes_through_the_daemon(daemon, home: Path):
     r = runner.invoke(app, ["remember", "The daemon serves this memory", "-p", "d", "--json"])
     assert r.exit_code == 0, r.output
     rec = json.loads(r.stdout)
-    hits = json.loads(runner.invoke(app, ["recall", "daemon serves", "--json"]).stdout)
+    hits = json.loads(runner.invoke(app, ["recall", "daemon serves", "-p", "d", "--json"]).stdout)
     assert hits[0]["memory"]["id"] == rec["id"]
     r = runner.invoke(app, ["show", "0000000000000000"])
     assert r.exit_code == 1 and "no memory has the id" in r.stderr
@@ -75,12 +75,17 @@ def test_fast_recall_prints_what_the_full_cli_prints(daemon, home: Path):
     client.remember("The fast path talks to the daemon directly", project="fast")
     client.remember("Unrelated memory about lunch", project="fast")
     client.close()
-    for args in (["--json"], [], ["--explain", "-n", "1"], ["--project=fast", "--k", "2"]):
+    for args in (
+        ["--json", "-A"],
+        ["--all-projects"],
+        ["--explain", "-n", "1", "-p", "fast"],
+        ["--project=fast", "--k", "2"],
+    ):
         fast = _memd(home, "recall", "fast path daemon", *args)
         full = _memd(home, "recall", "fast path daemon", *args, MEMD_NO_DAEMON="1")
         assert fast.returncode == full.returncode == 0, (fast.stderr, full.stderr)
         fast_out, full_out = fast.stdout, full.stdout
-        if args == ["--json"]:  # scores and reinforcement times may move between the two calls
+        if "--json" in args:  # scores and reinforcement times may move between the two calls
             fast_out = [h["memory"]["id"] for h in json.loads(fast_out)]
             full_out = [h["memory"]["id"] for h in json.loads(full_out)]
         else:
@@ -98,7 +103,7 @@ def test_fast_path_is_taken(daemon, home: Path, monkeypatch):
 
     monkeypatch.setenv("MEMD_HOME", str(home))
     DaemonClient(socket_path(home)).remember("fast path marker", project="f")
-    monkeypatch.setattr(sys, "argv", ["memd", "recall", "marker", "--json"])
+    monkeypatch.setattr(sys, "argv", ["memd", "recall", "marker", "-p", "f", "--json"])
     monkeypatch.setitem(sys.modules, "cli.main", None)  # importing the full CLI would fail
     assert cli.fast.main() == 0
 

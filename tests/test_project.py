@@ -48,3 +48,40 @@ def test_repo_subdirs_and_worktrees_are_one_project(tmp_path: Path):
 
 def test_outside_git_the_directory_is_the_project(tmp_path: Path):
     assert project_for(tmp_path) == str(tmp_path.resolve())
+
+
+def test_one_rule_picks_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from memd.project import resolve_project
+
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    git("init", "-q", cwd=repo)
+    git("remote", "add", "origin", "git@github.com:Acme/Shop.git", cwd=repo)
+    env = {"MEMD_PROJECT": "  named  "}
+    assert resolve_project(" flag ", cwd=repo, environ=env) == "flag"
+    assert resolve_project(None, cwd=repo, environ=env) == "named"
+    assert resolve_project("  ", cwd=repo / "src", environ={}) == "github.com/acme/shop"
+    assert resolve_project(None, cwd=tmp_path, environ={}) == str(tmp_path.resolve())
+    assert resolve_project(None, environ={}) == "default"
+    assert resolve_project(None, environ={}, fallback="mine") == "mine"
+
+
+def test_the_library_uses_the_rule_when_given_a_directory(tmp_path: Path, monkeypatch, home: Path):
+    from fakes import HashEmbedder
+
+    import memd
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    m = memd.open(home, directory=repo, embedder=HashEmbedder())
+    assert m.remember("in the repository").project == str(repo.resolve())
+    assert "in the repository" in m.context().text
+    m.close()
+    m = memd.open(home, embedder=HashEmbedder())
+    assert m.remember("no directory at all").project == "default"
+    m.close()
+    monkeypatch.setenv("MEMD_PROJECT", "named")
+    m = memd.open(home, directory=repo, embedder=HashEmbedder())
+    assert m.remember("named by the environment").project == "named"
+    m.close()
