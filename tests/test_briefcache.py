@@ -19,6 +19,15 @@ def _brief(home: Path, cwd: Path) -> str:
     return json.loads(out)["hookSpecificOutput"]["additionalContext"] if out else ""
 
 
+def _remember_as_the_cli_does(home: Path, directory: Path, text: str) -> str:
+    project = str(directory.resolve())
+    m = memd.open(home, embedder=HashEmbedder())
+    m.remember(text, project=project, kind="preference")
+    m.close()  # closing compacts: the snapshot is taken after it
+    briefcache.after_write(m, home, project)
+    return project
+
+
 def test_every_kind_of_write_changes_the_fingerprint(home: Path):
     m = memd.open(home, embedder=HashEmbedder())
     location = m.store.location
@@ -41,11 +50,7 @@ def test_every_kind_of_write_changes_the_fingerprint(home: Path):
 
 
 def test_a_snapshot_serves_until_the_store_changes(home: Path, tmp_path: Path):
-    project = str(tmp_path.resolve())
-    m = memd.open(home, embedder=HashEmbedder())
-    m.remember("Always run ruff before committing", project=project, kind="preference")
-    m.close()  # closing compacts: a snapshot is taken after it, as the CLI does
-    briefcache.after_write(m, home, project)
+    project = _remember_as_the_cli_does(home, tmp_path, "Always run ruff before committing")
     kept = briefcache.load(home, str(home / "store"), project)
     assert kept is not None and "ruff" in kept["text"]
     assert briefcache.load(home, str(home / "store"), "another/project") is None
@@ -63,11 +68,7 @@ def test_a_snapshot_serves_until_the_store_changes(home: Path, tmp_path: Path):
 
 
 def test_a_damaged_snapshot_is_ignored(home: Path, tmp_path: Path):
-    project = str(tmp_path.resolve())
-    m = memd.open(home, embedder=HashEmbedder())
-    m.remember("Always run ruff before committing", project=project, kind="preference")
-    m.close()  # closing compacts: a snapshot is taken after it, as the CLI does
-    briefcache.after_write(m, home, project)
+    project = _remember_as_the_cli_does(home, tmp_path, "Always run ruff before committing")
     (snap,) = (home / briefcache.DIR_NAME).iterdir()
     snap.write_text("{torn")
     assert briefcache.load(home, str(home / "store"), project) is None
