@@ -88,7 +88,7 @@ def open_with(
     from memd.project import resolve_project
     from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
     from memd.retrieval.relevance import RelevanceGate
-    from memd.service import MemoryService
+    from memd.service import MemoryService, RecallOptions, ServiceConfig, WriteRules
     from memd.store import LanceStore
 
     if settings.is_local:
@@ -147,24 +147,24 @@ def open_with(
         brevity_weight=settings.brevity_weight,
         gate=RelevanceGate(settings.min_cosine) if settings.relevance_gate else None,
     )
-    service = MemoryService(
-        store,
-        embedder,
-        retriever,
-        clock or SystemClock(),
+    config = ServiceConfig(
         home=str(settings.home),
-        max_text_chars=settings.max_text_chars,
-        default_project=resolve_project(None, cwd=directory, fallback=settings.default_project),
-        compact_every=settings.compact_every,
+        rules=WriteRules(
+            max_text_chars=settings.max_text_chars,
+            default_project=resolve_project(None, cwd=directory, fallback=settings.default_project),
+            auto_supersede=settings.auto_supersede,
+        ),
         policy=Policy(retention_weight=settings.retention_weight),
-        auto_supersede=settings.auto_supersede,
-        index=index,
-        reranker=reranker,
-        rerank_top=rerank_top,
-        expander=expander,
-        expand_vector=settings.query_expansion == "both",
-        co_recall=settings.co_recall_links,
+        recall=RecallOptions(
+            reranker=reranker,
+            rerank_top=rerank_top,
+            expander=expander,
+            expand_vector=settings.query_expansion == "both",
+            co_recall=settings.co_recall_links,
+        ),
+        compact_every=settings.compact_every,
     )
+    service = MemoryService.assemble(store, embedder, retriever, index, clock or SystemClock(), config)
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)
     return service

@@ -20,6 +20,21 @@ class Kind(StrEnum):
     DECISION = "decision"  # a choice made, with its reason
 
 
+def parse_kind(value: Kind | str | None, default: Kind = Kind.EPISODIC) -> Kind:
+    """A caller's kind (any case, or none) as a :class:`Kind`, or a clear error."""
+    from memd.errors import InvalidInputError
+
+    if value is None or value == "":
+        return default
+    try:
+        return Kind(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInputError(
+            f"unknown kind {value!r}",
+            hint=f"Use one of: {', '.join(k.value for k in Kind)}.",
+        ) from None
+
+
 class Source(StrEnum):
     CLI = "cli"
     MCP = "mcp"

@@ -239,7 +239,7 @@ def test_short_turns_of_a_conversation_give_way(mem):
     texts = ("parser rewrite merged", "parser docs updated")
     notes = mem.remember_many([{"text": x, "project": "n", "created_at": t} for x in texts])
     assert all("brevity" not in h.channels for h in mem.recall("parser", project="n", k=2))
-    snap = mem._index.snapshot()
+    snap = mem.index.snapshot()
     assert snap.neighbours[snap.row(notes[0])]  # they are a session all the same
     mem.retriever.brevity_weight = 0.0
     order = [h.id for h in mem.recall(question, project="p", k=5)]
@@ -402,20 +402,20 @@ def test_inverted_lists_above_the_exact_size(mem):
     assert snap.ivf is not None
     overlap = []
     for _ in range(20):
-        v = mem._embedder.embed_query(" ".join(rng.choice(words, 4)))
+        v = mem.embedder.embed_query(" ".join(rng.choice(words, 4)))
         exact = set(np.argsort(-snap.cosines(v), kind="stable")[:10])
         approx = set(np.argsort(-snap.scores(v, None), kind="stable")[:10])
         overlap.append(len(exact & approx) / 10)
     assert np.mean(overlap) >= 0.9
     # A filter keeps probing until enough rows pass it.
     mask = snap.mask(Filter(projects=("p1",)))
-    v = mem._embedder.embed_query("w1 w2 w3")
+    v = mem.embedder.embed_query("w1 w2 w3")
     assert np.isfinite(snap.scores(v, mask)).sum() >= min(1000, int(mask.sum()))
     # Appended rows are found at once (exact tail), and a large tail rebuilds the lists.
     new = mem.remember("zz9 plural z alpha", project="p0")
     snap2 = index.snapshot()
     assert snap2.ivf is snap.ivf and snap2.row(new.id) is not None
-    assert np.isfinite(snap2.scores(mem._embedder.embed_query("zz9 plural z alpha"), None)[snap2.row(new.id)])
+    assert np.isfinite(snap2.scores(mem.embedder.embed_query("zz9 plural z alpha"), None)[snap2.row(new.id)])
     mem.remember_many([{"text": f"extra memory {i}", "project": "p0"} for i in range(700)])
     assert index.snapshot().ivf.start == len(index.snapshot())  # rebuilt
 
@@ -433,7 +433,7 @@ def test_facts_stored_together_are_not_session_neighbours(mem):
             {"text": "Lunch is at noon on Fridays.", "project": "p", "kind": "semantic", "created_at": t},
         ]
     )
-    snap = mem._index.snapshot()
+    snap = mem.index.snapshot()
     assert snap.neighbours[snap.row(ids[0])] == ()
     hits = {h.id: h for h in mem.recall("admin panel port", project="p", k=3)}
     assert ids[1] not in hits or "spreading" not in hits[ids[1]].channels
@@ -444,7 +444,7 @@ def test_index_kept_in_place_equals_a_fresh_load(mem, clock):
     full reload of the store gives (same rows, vectors, columns, entities and links)."""
     from memd.retrieval import MemoryIndex
 
-    index = mem._index
+    index = mem.index
     index.snapshot()  # loaded once; everything below is applied in place
     loads = []
     real_load = index._load
@@ -540,7 +540,7 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
     other = mem.remember_many([{"text": f"unrelated memory {i}", **fact} for i in range(40)])
     for id_ in ids[:39]:
         mem.forget(id_)
-    channel = KeywordChannel(mem.store, mem._index)
+    channel = KeywordChannel(mem.store, mem.index)
     asked: list[object] = []
     real = mem.store.keyword
     channel._store = type("Spy", (), {"keyword": lambda _, *a: (asked.append(a[2]), real(*a))[1]})()
@@ -567,11 +567,11 @@ def test_an_older_snapshot_does_not_see_rows_written_after_it(mem):
     gains keys); asking an old snapshot for a newer row must say "not here", not hand
     out a row index past its arrays."""
     mem.remember("first memory", project="p")
-    old = mem._index.snapshot()
+    old = mem.index.snapshot()
     new = mem.remember("second memory", project="p")
     assert old.row(new.id) is None
     assert old.rows([new.id]).tolist() == [-1]
-    assert mem._index.snapshot().row(new.id) == len(old)
+    assert mem.index.snapshot().row(new.id) == len(old)
 
 
 def test_memories_recalled_together_become_linked(home, clock):

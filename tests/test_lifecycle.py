@@ -105,7 +105,7 @@ def test_tiers_compress_vectors_and_moving_up_is_exact(mem, clock):
 
     fading = mem.remember("the staging cluster runs on spot instances", kind="episodic")
     pinned = mem.remember("the prod database is never restarted on fridays", pinned=True)
-    original = mem._embedder.embed([fading.text])[0]
+    original = mem.embedder.embed([fading.text])[0]
     clock.advance(days=3)
     mem.maintain()
     assert mem.get(fading.id).tier is Tier.WARM

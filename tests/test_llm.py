@@ -65,9 +65,9 @@ def test_bm25_searches_the_expansion_as_a_channel_of_its_own(home: Path):
     mem = memd.open(home, embedder=HashEmbedder(), query_expansion="keyword", device="cpu")
     kick = mem.remember("I'm doing kickboxing and it gives me energy", project="p")
     mem.remember("We went to the beach last weekend", project="p")
-    mem._expander = QueryExpander(Scripted(""))
+    mem.recaller.options.expander = QueryExpander(Scripted(""))
     assert all("expansion" not in h.channels for h in mem.recall("martial arts", project="p", k=1))
-    mem._expander = QueryExpander(Scripted("He trains kickboxing."))
+    mem.recaller.options.expander = QueryExpander(Scripted("He trains kickboxing."))
     hit = mem.recall("martial arts", project="p", k=1)[0]
     assert hit.id == kick.id and "expansion" in hit.channels and "keyword" not in hit.channels
     mem.close()
@@ -83,7 +83,7 @@ def test_recall_with_expansion_on_uses_the_bundled_model(home: Path):
     mem = memd.open(home, embedder=HashEmbedder(), query_expansion="both", device="cpu")
     rec = mem.remember("The deploy script lives in ops/deploy.sh", project="p")
     assert mem.recall("where is the deploy script?", project="p", k=1)[0].id == rec.id
-    assert mem._expander.expand("where is the deploy script?")  # the model wrote something
+    assert mem.recaller.options.expander.expand("where is the deploy script?")  # the model wrote something
     mem.close()
 
 

@@ -95,12 +95,12 @@ def test_the_reranker_reads_fewer_candidates_on_a_cpu(home: Path, model):
 
     assert default_top("cuda") == 30 and default_top("cpu") == 10
     mem = memd.open(home, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER), device="cpu")
-    assert mem._reranker.device == "cpu" and mem._rerank_top == 10
+    assert mem.recaller.options.reranker.device == "cpu" and mem.recaller.options.rerank_top == 10
     mem.close()
     mem = memd.open(
         home, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER), device="cpu", rerank_top=25
     )
-    assert mem._rerank_top == 25
+    assert mem.recaller.options.rerank_top == 25
     mem.close()
 
 

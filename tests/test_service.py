@@ -105,7 +105,7 @@ def test_unknown_and_ambiguous_ids(mem, monkeypatch):
     with pytest.raises(InvalidInputError):
         mem.get("  ")
     fixed = iter(["abcd000000000001", "abcd000000000002", "ffff000000000003"])
-    monkeypatch.setattr("memd.service.new_id", lambda: next(fixed))
+    monkeypatch.setattr("memd.service.writing.new_id", lambda: next(fixed))
     mem.remember_many([{"text": "one"}, {"text": "two"}, {"text": "three"}])
     assert mem.get("abcd000000000002").text == "two"
     assert mem.get("ffff").text == "three"
@@ -646,8 +646,8 @@ def test_store_reads_through_lancedb_async_api_match_the_sync_ones(mem, monkeypa
 def test_warm_measures_the_relevance_level_before_the_first_recall(mem, monkeypatch):
     mem.remember("the deploy script lives in ops", project="p")
     batches: list[int] = []
-    embed = mem._embedder.embed
-    monkeypatch.setattr(mem._embedder, "embed", lambda texts: batches.append(len(texts)) or embed(texts))
+    embed = mem.embedder.embed
+    monkeypatch.setattr(mem.embedder, "embed", lambda texts: batches.append(len(texts)) or embed(texts))
     mem.warm()
     assert batches  # the unrelated sentences were embedded
     batches.clear()

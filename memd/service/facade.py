@@ -1,0 +1,296 @@
+"""The in-process implementation of :class:`memd.api.MemoryAPI`: a thin façade.
+
+Each call goes to the one component that owns it:
+
+- :mod:`~memd.service.writing` — remember: validate, deduplicate, supersede, embed, store;
+- :mod:`~memd.service.recalling` — recall: fuse the channels, weigh retention, rerank;
+- :mod:`~memd.service.reinforcement` — recalled and restated memories grow stronger;
+- :mod:`~memd.service.maintenance` — forgetting, tiers, consolidation, restore, reindex;
+- :mod:`~memd.service.curation` — get, list, brief, forget, pin, link, move, history.
+
+The façade holds no state of its own; :meth:`MemoryService.assemble` wires the parts.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from memd.api import Progress, When
+from memd.briefing import Briefing
+from memd.clock import Clock
+from memd.consolidate import Summarizer
+from memd.embed import Embedder
+from memd.lifecycle import Policy
+from memd.move import MoveResult
+from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
+from memd.retrieval import MemoryIndex, Retriever
+from memd.service.compaction import Compactor
+from memd.service.curation import Curator
+from memd.service.lookup import Lookup
+from memd.service.maintenance import Maintenance
+from memd.service.recalling import Recaller, RecallOptions
+from memd.service.reinforcement import Reinforcements
+from memd.service.writing import Writer, WriteRules
+from memd.store import Row, Store
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The settings the service's parts take, grouped (the composition root fills it)."""
+
+    home: str
+    rules: WriteRules
+    policy: Policy = field(default_factory=Policy)
+    recall: RecallOptions = field(default_factory=RecallOptions)
+    compact_every: int = 32
+
+
+@dataclass(frozen=True)
+class Parts:
+    store: Store
+    embedder: Embedder
+    retriever: Retriever
+    index: MemoryIndex
+    compactor: Compactor
+    reinforcements: Reinforcements
+    lookup: Lookup
+    writer: Writer
+    recaller: Recaller
+    maintenance: Maintenance
+    curator: Curator
+
+
+class MemoryService:
+    """Remembers and recalls; see the module docstring for who does what."""
+
+    def __init__(self, parts: Parts) -> None:
+        self._p = parts
+
+    @classmethod
+    def assemble(
+        cls,
+        store: Store,
+        embedder: Embedder,
+        retriever: Retriever,
+        index: MemoryIndex,
+        clock: Clock,
+        config: ServiceConfig,
+    ) -> MemoryService:
+        compactor = Compactor(store, config.compact_every)
+        reinforcements = Reinforcements(store, index, clock, config.policy, compactor)
+        lookup = Lookup(store)
+        writer = Writer(store, embedder, index, clock, lookup, reinforcements, compactor, config.rules)
+        recaller = Recaller(
+            store, embedder, retriever, index, clock, config.policy, reinforcements, config.recall
+        )
+        maintenance = Maintenance(store, embedder, clock, config.policy, lookup, reinforcements, writer)
+        curator = Curator(store, embedder, clock, lookup, writer, config.home)
+        return cls(
+            Parts(
+                store=store,
+                embedder=embedder,
+                retriever=retriever,
+                index=index,
+                compactor=compactor,
+                reinforcements=reinforcements,
+                lookup=lookup,
+                writer=writer,
+                recaller=recaller,
+                maintenance=maintenance,
+                curator=curator,
+            )
+        )
+
+    # -- the parts, for the daemon, the watcher, benchmarks and tests ----------------
+    @property
+    def store(self) -> Store:
+        return self._p.store
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._p.retriever
+
+    @property
+    def index(self) -> MemoryIndex:
+        return self._p.index
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._p.embedder
+
+    @property
+    def recaller(self) -> Recaller:
+        return self._p.recaller
+
+    def warm(self) -> None:
+        """Do now what the first recall would otherwise wait for (the daemon calls it
+        at start): measuring the relevance gate's level embeds two dozen sentences."""
+        gate = self._p.retriever.gate
+        if gate is not None:
+            gate.level(self._p.embedder)
+
+    # -- writing ---------------------------------------------------------------------
+    def remember(
+        self,
+        text: str,
+        *,
+        project: str | None = None,
+        kind: Kind | str | None = None,
+        tags: Sequence[str] = (),
+        source: str | None = None,
+        source_id: str | None = None,
+        created_at: When = None,
+        importance: float | None = None,
+        pinned: bool = False,
+        supersedes: str | None = None,
+        author: str | None = None,
+    ) -> MemoryRecord:
+        return self._p.writer.remember(
+            text,
+            project=project,
+            kind=kind,
+            tags=tags,
+            source=source,
+            source_id=source_id,
+            created_at=created_at,
+            importance=importance,
+            pinned=pinned,
+            supersedes=supersedes,
+            author=author,
+        )
+
+    def remember_many(
+        self,
+        items: Iterable[NewMemory | Mapping[str, Any]],
+        *,
+        progress: Progress | None = None,
+    ) -> list[str]:
+        """Store many memories with batched embedding.
+
+        Everything is validated before anything is written, so one bad item
+        leaves the store untouched. Returns one id per item, in order; an item
+        whose content the project already holds returns the existing id.
+        """
+        writer = self._p.writer
+        return writer.write_prepared(writer.prepare_many(items), progress=progress)
+
+    def prepare_many(self, items: Iterable[NewMemory | Mapping[str, Any]]) -> builtins.list[Row]:
+        return self._p.writer.prepare_many(items)
+
+    def write_prepared(
+        self,
+        rows: builtins.list[Row],
+        *,
+        progress: Progress | None = None,
+        embed: bool = True,
+        supersede: Mapping[str, str] | None = None,
+    ) -> builtins.list[str]:
+        return self._p.writer.write_prepared(rows, progress=progress, embed=embed, supersede=supersede)
+
+    def embed_pending(self, ids: Sequence[str] | None = None) -> int:
+        return self._p.writer.embed_pending(ids)
+
+    def embed_rows(self, rows: Sequence[Row]) -> None:
+        self._p.writer.embed_rows(rows)
+
+    # -- reading ---------------------------------------------------------------------
+    def recall(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        project: str | Sequence[str] | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        since: When = None,
+        until: When = None,
+        include_archived: bool = False,
+    ) -> list[Hit]:
+        return self._p.recaller.recall(
+            query,
+            k=k,
+            project=project,
+            kinds=kinds,
+            since=since,
+            until=until,
+            include_archived=include_archived,
+        )
+
+    def get(self, id: str) -> MemoryRecord:
+        return self._p.lookup.get(id)
+
+    def history(self, id: str) -> builtins.list[MemoryRecord]:
+        return self._p.curator.history(id)
+
+    def links(self, id: str) -> builtins.list[dict[str, str]]:
+        return self._p.curator.links(id)
+
+    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
+        return self._p.curator.context(project, max_tokens=max_tokens)
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        kinds: Sequence[Kind | str] | None = None,
+        limit: int | None = 20,
+        include_archived: bool = False,
+    ) -> builtins.list[MemoryRecord]:
+        return self._p.curator.list(
+            project=project, kinds=kinds, limit=limit, include_archived=include_archived
+        )
+
+    def stats(self) -> Stats:
+        return self._p.curator.stats()
+
+    # -- curation --------------------------------------------------------------------
+    def forget(self, id: str, *, purge: bool = False) -> MemoryRecord:
+        return self._p.curator.forget(id, purge=purge)
+
+    def pin(self, id: str, pinned: bool = True) -> MemoryRecord:
+        return self._p.curator.pin(id, pinned)
+
+    def move(self, ids: Sequence[str] = (), *, project: str, from_project: str | None = None) -> MoveResult:
+        return self._p.curator.move(ids, project=project, from_project=from_project)
+
+    def link(self, a: str, b: str, relation: str = "related") -> None:
+        self._p.curator.link(a, b, relation)
+
+    def archive_sources(self, project: str, prefix: str, keep: Iterable[str] = ()) -> int:
+        return self._p.curator.archive_sources(project, prefix, keep)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def flush_reinforcements(self) -> int:
+        return self._p.reinforcements.flush()
+
+    def maintain(self) -> dict[str, int]:
+        return self._p.maintenance.maintain()
+
+    def recompress(self, ids: Sequence[str] | None = None, *, chunk: int = 1024) -> int:
+        return self._p.maintenance.recompress(ids, chunk=chunk)
+
+    def consolidate(
+        self,
+        *,
+        min_age_days: float = 1.0,
+        summarizer: Summarizer | None = None,
+        max_episodes: int = 5_000,
+    ) -> int:
+        return self._p.maintenance.consolidate(
+            min_age_days=min_age_days, summarizer=summarizer, max_episodes=max_episodes
+        )
+
+    def restore(self, id: str) -> MemoryRecord:
+        return self._p.maintenance.restore(id)
+
+    def reindex(self, *, progress: Progress | None = None) -> int:
+        return self._p.maintenance.reindex(progress=progress)
+
+    def compact(self) -> None:
+        self._p.store.compact()
+
+    def close(self) -> None:
+        self._p.reinforcements.flush()
+        self._p.compactor.close()
