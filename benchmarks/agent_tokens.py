@@ -61,7 +61,7 @@ NOTES = [
 def tokens(text: str) -> int:
     from tokenizers import Tokenizer
 
-    from memd.embed import BUNDLED
+    from memd.embedding import BUNDLED
 
     tok = Tokenizer.from_file(str(BUNDLED["minilm-l6-int8"].tokenizer))
     tok.no_truncation()

@@ -66,7 +66,7 @@ def _size_mb(paths: Sequence[Path]) -> float:
 def candidates() -> list[tuple[str, str, Callable[[], object] | None, float | None, str]]:
     """(name, licence, factory or None when not installed, MB on disk, note)."""
     from memd.config import load_settings
-    from memd.embed import BUNDLED, OnnxEmbedder, build_embedder, package_file
+    from memd.embedding import BUNDLED, OnnxEmbedder, build_embedder, package_file
 
     out: list = []
     spec = BUNDLED["minilm-l6-int8"]

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import memd
-from memd.embed import BUNDLED, package_file
+from memd.embedding import BUNDLED, package_file
 
 sys.path.insert(0, str(Path(__file__).parent))
 from locomo import DEFAULT_DATA, ingest  # noqa: E402

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from memd.api import MemoryAPI
     from memd.clock import Clock
     from memd.config import Settings
-    from memd.embed import Embedder
+    from memd.embedding import Embedder
     from memd.records import ChannelScore, Hit, Kind, MemoryRecord, NewMemory, Stats, Tier
     from memd.service import MemoryService
 
@@ -80,10 +80,10 @@ def open_with(
     With ``lazy_model`` (the default) a bundled model loads on first use. ``directory``
     names the project of calls that name none (see :func:`memd.project.resolve_project`).
     """
-    from memd import spool
     from memd.clock import SystemClock
-    from memd.embed import build_embedder
+    from memd.embedding import build_embedder
     from memd.home import prepare_home
+    from memd.ingest import spool
     from memd.lifecycle import Policy
     from memd.project import resolve_project
     from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
@@ -115,7 +115,7 @@ def open_with(
     rerank_top = settings.rerank_top or 30
     if settings.rerank_model_path is not None:
         from memd.errors import ConfigError
-        from memd.rerank import OnnxCrossEncoder, default_top
+        from memd.inference.rerank import OnnxCrossEncoder, default_top
 
         if settings.rerank_tokenizer_path is None:
             raise ConfigError(
@@ -130,7 +130,7 @@ def open_with(
         rerank_top = settings.rerank_top or default_top(reranker.device)
     expander = None
     if settings.query_expansion != "off":
-        from memd.llm import LlamaCppLLM, QueryExpander, bundled_model
+        from memd.inference.llm import LlamaCppLLM, QueryExpander, bundled_model
 
         path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
         expander = QueryExpander(LlamaCppLLM(path, device=settings.device))

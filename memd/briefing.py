@@ -82,7 +82,7 @@ def brief_project(store: Store, project: str, max_tokens: int) -> Briefing:
     Without a task there is nothing to search for, so neither the embedding model nor the
     in-RAM index is needed; a cold hook can brief from the table alone.
     """
-    from memd.filters import Filter
+    from memd.store.filters import Filter
 
     if not 50 <= int(max_tokens) <= 100_000:
         raise InvalidInputError(

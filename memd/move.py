@@ -58,7 +58,7 @@ def move_memories(
         for link in _supersession_links(store, list(rows)):
             rows.setdefault(link, {"id": link})
         if from_project:
-            from memd.filters import Filter
+            from memd.store.filters import Filter
 
             flt = Filter(projects=(from_project.strip(),), include_archived=True, include_superseded=True)
             for r in store.scan(flt, limit=None):

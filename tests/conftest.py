@@ -52,7 +52,7 @@ def mem(home: Path, clock: ManualClock) -> Iterator[memd.Memory]:
 def real_embedder():
     """The real bundled ONNX model, loaded once per test session."""
     from memd.config import load_settings
-    from memd.embed import build_embedder
+    from memd.embedding import build_embedder
 
     return build_embedder(load_settings(home="/nonexistent-unused", env={}))
 

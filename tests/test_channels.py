@@ -101,8 +101,8 @@ def test_identifiers_lean_on_keyword_and_entity():
 
 def test_adaptive_weights_follow_the_query(mem):
     r = mem.retriever
-    from memd.filters import Filter
     from memd.retrieval import Query
+    from memd.store.filters import Filter
 
     q = Query("fix for parse_config.py", Filter(), now=NOW)
     q.intent = analyse(q.text, NOW)
@@ -249,8 +249,8 @@ def test_short_turns_of_a_conversation_give_way(mem):
 def test_brevity_leaves_alone_hits_the_snapshot_does_not_know(mem):
     # Under concurrent writes BM25 can return a memory written after the recall's snapshot
     # (here: the snapshot is of an empty store).
-    from memd.filters import Filter
     from memd.retrieval import Query
+    from memd.store.filters import Filter
 
     q = Query("anything", Filter())
     assert mem.retriever.brevity.factors(q, ["unknown-1", "unknown-2"], 0.15).tolist() == [1.0, 1.0]
@@ -391,8 +391,8 @@ def test_spreading_activation_does_not_echo_back_to_its_seed(mem):
 def test_inverted_lists_above_the_exact_size(mem):
     """Past ``ivf_min_rows`` the semantic channel reads only the nearest lists; rows added
     afterwards are scanned exactly until the lists are rebuilt."""
-    from memd.filters import Filter
     from memd.retrieval import MemoryIndex
+    from memd.store.filters import Filter
 
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(300)]
@@ -531,9 +531,9 @@ def test_keyword_channel_filters_in_ram_without_losing_hits(mem):
     """The usual filter (no archived, no superseded) is applied in RAM to an unfiltered
     BM25 result; hidden memories never leak and a result the filter thins out is
     completed by asking LanceDB to filter."""
-    from memd.filters import Filter
     from memd.retrieval.base import Query
     from memd.retrieval.keyword import KeywordChannel
+    from memd.store.filters import Filter
 
     fact = {"project": "p", "kind": "semantic"}  # no session context in the keyword index
     ids = mem.remember_many([{"text": f"quokka migration note {i}", **fact} for i in range(40)])

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from memd.config import load_settings
-from memd.embed import CPU, CUDA, Embedder, build_embedder, select_providers
+from memd.embedding import CPU, CUDA, Embedder, build_embedder, select_providers
 from memd.errors import ConfigError, ModelError
 
 
@@ -77,7 +77,7 @@ def test_unknown_bundled_model(tmp_path):
 
 def test_custom_onnx_path_is_used(tmp_path, real_embedder):
     """A user's own ONNX file works: here the bundled file, given by path."""
-    from memd.embed import BUNDLED, package_file
+    from memd.embedding import BUNDLED, package_file
 
     spec = BUNDLED["minilm-l6-int8"]
     s = load_settings(
@@ -96,7 +96,7 @@ def test_custom_onnx_path_is_used(tmp_path, real_embedder):
 def test_sessions_return_batch_memory():
     """ONNX Runtime's arena would keep the peak of the largest batch resident for the
     life of the daemon (1.2 GB after 32 long texts)."""
-    from memd.embed import BUNDLED, onnx_session, package_file
+    from memd.embedding import BUNDLED, onnx_session, package_file
 
     spec = BUNDLED["minilm-l6-int8"]
     session, device = onnx_session(package_file(spec.package, spec.onnx_file), "cpu")
@@ -105,7 +105,7 @@ def test_sessions_return_batch_memory():
 
 
 def _bundled():
-    from memd.embed import BUNDLED, package_file
+    from memd.embedding import BUNDLED, package_file
 
     spec = BUNDLED["minilm-l6-int8"]
     return package_file(spec.package, spec.onnx_file), spec.tokenizer
@@ -113,8 +113,8 @@ def _bundled():
 
 def test_slimmed_model_agrees_with_the_original(tmp_path, real_embedder):
     """The rewrite keeps the embeddings exactly as the file's own graph makes them."""
-    from memd.embed import OnnxEmbedder
-    from memd.onnx_slim import slimmed
+    from memd.embedding import OnnxEmbedder
+    from memd.embedding.slim import slimmed
 
     model, tokenizer = _bundled()
     slim = slimmed(model, tmp_path)
@@ -129,7 +129,7 @@ def test_slimmed_model_agrees_with_the_original(tmp_path, real_embedder):
 def test_slimming_runs_once_and_is_reused(tmp_path, monkeypatch):
     import subprocess
 
-    from memd.onnx_slim import slimmed
+    from memd.embedding.slim import slimmed
 
     model, _ = _bundled()
     first = slimmed(model, tmp_path)
@@ -145,7 +145,7 @@ def test_a_model_without_int8_weights_is_used_as_it_is(tmp_path):
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper, numpy_helper
 
-    from memd.onnx_slim import slimmed
+    from memd.embedding.slim import slimmed
 
     w = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
     graph = helper.make_graph(
@@ -162,7 +162,7 @@ def test_a_model_without_int8_weights_is_used_as_it_is(tmp_path):
 
 
 def test_slimming_is_for_cpu_and_can_be_turned_off(tmp_path, monkeypatch):
-    import memd.embed as embed
+    import memd.embedding.onnx as embed
 
     model, _ = _bundled()
     settings = load_settings(tmp_path, env={}, cache_dir=tmp_path / "c")
@@ -173,7 +173,7 @@ def test_slimming_is_for_cpu_and_can_be_turned_off(tmp_path, monkeypatch):
 
 
 def test_a_slimmed_copy_that_cannot_load_falls_back(tmp_path, monkeypatch):
-    import memd.embed as embed
+    import memd.embedding.onnx as embed
 
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")

@@ -11,9 +11,9 @@ from fakes import HashEmbedder
 from test_integrations import transcript
 
 import memd
-from memd import spool
 from memd.daemon.wire import NoAnswer
 from memd.hooks import Backends, default_backends, run_safely
+from memd.ingest import spool
 
 
 def _no_daemon(method, params, timeout):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memd.journal import Journal
+from memd.daemon.journal import Journal
 from memd.lifecycle import Policy, initial_stability, reinforced, retention, tier_for
 from memd.records import Kind, Tier
 
@@ -86,7 +86,7 @@ def test_maintain_moves_tiers_and_restore_brings_back(mem, clock):
 
 
 def _formats(mem) -> dict[str, str]:
-    from memd import quantize
+    from memd.embedding import quantize
 
     t = mem.store.vector_columns()
     return {
@@ -101,7 +101,7 @@ def _formats(mem) -> dict[str, str]:
 
 
 def test_tiers_compress_vectors_and_moving_up_is_exact(mem, clock):
-    from memd import quantize
+    from memd.embedding import quantize
 
     fading = mem.remember("the staging cluster runs on spot instances", kind="episodic")
     pinned = mem.remember("the prod database is never restarted on fridays", pinned=True)
@@ -127,7 +127,7 @@ def test_tiers_compress_vectors_and_moving_up_is_exact(mem, clock):
 
 
 def test_quantize_round_trip():
-    from memd import quantize
+    from memd.embedding import quantize
 
     rng = np.random.default_rng(1)
     v = rng.normal(size=384).astype(np.float32)

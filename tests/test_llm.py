@@ -9,7 +9,7 @@ from fakes import HashEmbedder
 
 import memd
 from memd.errors import ConfigError, ModelError
-from memd.llm import LlamaCppLLM, QueryExpander, bundled_model, gpu_layers
+from memd.inference.llm import LlamaCppLLM, QueryExpander, bundled_model, gpu_layers
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import memd
-from memd.embed import BUNDLED
+from memd.embedding import BUNDLED
 from memd.errors import ConfigError, ModelError
 
 onnx = pytest.importorskip("onnx")
@@ -55,7 +55,7 @@ def model(tmp_path: Path) -> Path:
 
 
 def test_cross_encoder_scores_pairs(model):
-    from memd.rerank import OnnxCrossEncoder
+    from memd.inference.rerank import OnnxCrossEncoder
 
     ce = OnnxCrossEncoder(model, TOKENIZER)
     scores = ce.score("zebra?", ["no stripes here", "a zebra, another zebra", "one zebra"])
@@ -64,7 +64,7 @@ def test_cross_encoder_scores_pairs(model):
 
 
 def test_many_pairs_of_mixed_length_keep_their_order(model):
-    from memd.rerank import BATCH, OnnxCrossEncoder
+    from memd.inference.rerank import BATCH, OnnxCrossEncoder
 
     ce = OnnxCrossEncoder(model, TOKENIZER)
     # Lengths and counts that differ, so that batching by length reorders the pairs.
@@ -91,7 +91,7 @@ def test_recall_reranks_and_explains(home: Path, model, real_embedder):
 
 
 def test_the_reranker_reads_fewer_candidates_on_a_cpu(home: Path, model):
-    from memd.rerank import default_top
+    from memd.inference.rerank import default_top
 
     assert default_top("cuda") == 30 and default_top("cpu") == 10
     mem = memd.open(home, rerank_model_path=str(model), rerank_tokenizer_path=str(TOKENIZER), device="cpu")

@@ -555,7 +555,7 @@ def test_rows_stored_before_their_vector_are_searchable_and_embedded_later(mem):
 
 
 def _keyword_ids(m, query: str, project: str) -> list[str]:
-    from memd.filters import Filter
+    from memd.store.filters import Filter
 
     return [i for i, _ in m.store.keyword(query, 10, Filter(projects=(project,)))]
 
@@ -626,7 +626,7 @@ def test_store_reads_through_lancedb_async_api_match_the_sync_ones(mem, monkeypa
     """Recall's store reads go through LanceDB's async API in one trip to its event loop;
     they must give what the sync query builder gives (and be the path taken, so a LanceDB
     upgrade that moves its internals shows up here, not as a silent slowdown)."""
-    from memd.filters import Filter
+    from memd.store.filters import Filter
 
     store = mem.store
     assert store._async_table() is not None

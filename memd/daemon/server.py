@@ -20,11 +20,11 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
-from memd import spool
 from memd.config import Settings
 from memd.daemon import JOURNAL_NAME, LOCK_NAME, pid_path, protocol, socket_path
+from memd.daemon.journal import Journal
 from memd.errors import DaemonRunningError, InvalidInputError, MemdError
-from memd.journal import Journal
+from memd.ingest import spool
 from memd.service import MemoryService
 
 log = logging.getLogger("memd.daemon")
@@ -374,7 +374,7 @@ def run(settings: Settings) -> None:
     service.warm()
     daemon = Daemon(settings, service)
     try:
-        from memd.watch import Watcher
+        from memd.ingest.watch import Watcher
 
         daemon.watcher = Watcher(settings.home, service, max_text_chars=settings.max_text_chars)
         daemon.watcher.start()

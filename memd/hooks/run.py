@@ -80,7 +80,7 @@ def default_backends(home: Path | None) -> Backends:
         return control.start_in_background(settings().home)
 
     def to_spool(item: dict[str, Any]) -> None:
-        from memd import spool
+        from memd.ingest import spool
 
         spool.append(base, item)
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from memd.embed import Embedder
-from memd.filters import Filter
+from memd.embedding import Embedder
+from memd.store.filters import Filter
 
 if TYPE_CHECKING:
     from memd.retrieval.index import MemoryIndex, Snapshot
@@ -59,7 +59,7 @@ class Query:
     now: datetime | None = None
     intent: Intent | None = None
     seeds: list[Candidate] = field(default_factory=list)
-    # Words an LLM added (memd.llm): the keyword channel reads them, the vector too when
+    # Words an LLM added (memd.inference.llm): the keyword channel reads them, the vector too when
     # ``expansion_in_vector``; intent, entities and authors read the query alone.
     expansion: str = ""
     expansion_in_vector: bool = False

@@ -1,6 +1,6 @@
 """Consolidation channel: consolidated knowledge first, then the episodes under it.
 
-Consolidation (see ``memd.consolidate``) turns a cluster of related episodes into
+Consolidation (see ``memd.lifecycle.consolidate``) turns a cluster of related episodes into
 one semantic memory linked to them with ``consolidates``. A query close to that
 knowledge finds it, and its episodes inherit a share of its score: the detail
 stays reachable through the summary that outlived it.

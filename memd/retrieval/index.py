@@ -27,12 +27,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from memd.filters import Filter, _us
-from memd.quantize import decode
+from memd.embedding.quantize import decode
 from memd.retrieval.flat import Ids, Ragged
 from memd.retrieval.vectors import VectorBuffer, Vectors
 from memd.sessions import EPISODIC, SESSION_GAP_US
 from memd.store import Store, StoreChange
+from memd.store.filters import Filter, _us
 from memd.text import word_count
 
 log = logging.getLogger(__name__)

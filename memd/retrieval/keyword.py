@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from memd.filters import Filter
 from memd.retrieval.base import Candidate, Query, keyword_terms
 from memd.retrieval.index import MemoryIndex
 from memd.store import Store
+from memd.store.filters import Filter
 
 # Filters are applied in RAM to a longer unfiltered result instead of inside LanceDB,
 # whose prefilter costs more than the search: at 100k memories the usual filter (no
@@ -78,7 +78,7 @@ class KeywordChannel:
 
 
 class ExpansionChannel(KeywordChannel):
-    """BM25 over the words an LLM added to the query (memd.llm), apart from the query's
+    """BM25 over the words an LLM added to the query (memd.inference.llm), apart from the query's
     own: a weak model's guesses then add evidence without diluting the question's terms
     (mixed into one BM25 query they cost 0.020 R@5 on LoCoMo, BENCHMARKS.md)."""
 

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memd.embed import Embedder
+from memd.embedding import Embedder
 from memd.retrieval.fusion import Fused
 
 # Channels whose finding a memory is evidence by itself (expansion: a word of the answer

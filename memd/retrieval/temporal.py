@@ -16,12 +16,12 @@ from datetime import timedelta
 
 import numpy as np
 
-from memd.filters import _us
 from memd.retrieval.base import Candidate, Query
 from memd.retrieval.index import MemoryIndex, Snapshot
 from memd.retrieval.intent import Anchor, Intent, reach
 from memd.retrieval.keyword import KeywordChannel
 from memd.retrieval.semantic import top_rows
+from memd.store.filters import _us
 
 # How many of the closest matches the recency ordering looks at.
 RECENCY_POOL = 50

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 
 from memd.briefing import Briefing, brief_project
 from memd.clock import Clock
-from memd.embed import Embedder
+from memd.embedding import Embedder
 from memd.errors import InvalidInputError
-from memd.filters import Filter, as_tuple
 from memd.move import MoveResult, move_memories
 from memd.records import Kind, MemoryRecord, Stats, Tier, parse_kind
 from memd.service.lookup import Lookup
 from memd.service.writing import Writer
 from memd.store import Store
+from memd.store.filters import Filter, as_tuple
 
 
 class Curator:

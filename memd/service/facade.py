@@ -21,9 +21,9 @@ from typing import Any
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.clock import Clock
-from memd.consolidate import Summarizer
-from memd.embed import Embedder
+from memd.embedding import Embedder
 from memd.lifecycle import Policy
+from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
 from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
 from memd.retrieval import MemoryIndex, Retriever

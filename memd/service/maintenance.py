@@ -17,18 +17,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from memd import quantize
 from memd.api import Progress
 from memd.clock import Clock
-from memd.consolidate import Episode, ExtractiveSummarizer, Summarizer, find_clusters
-from memd.embed import Embedder
-from memd.filters import Filter
+from memd.embedding import Embedder, quantize
 from memd.lifecycle import Policy, retention, tier_for
+from memd.lifecycle.consolidate import Episode, ExtractiveSummarizer, Summarizer, find_clusters
 from memd.records import Kind, MemoryRecord, Tier
 from memd.service.lookup import Lookup
 from memd.service.reinforcement import Reinforcements
 from memd.service.writing import EMBED_CHUNK, Writer
 from memd.store import Store
+from memd.store.filters import Filter
 
 CONSOLIDATES = "consolidates"
 # Consolidated episodes fade faster: the knowledge that summarises them carries on.
@@ -87,7 +86,7 @@ class Maintenance:
 
     def recompress(self, ids: Sequence[str] | None = None, *, chunk: int = 1024) -> int:
         """Give each memory the vector format its tier calls for: float32 when active,
-        int8 when warm, sign bits when cold or archived (``memd.quantize``). Moving up
+        int8 when warm, sign bits when cold or archived (``memd.embedding.quantize``). Moving up
         re-embeds the text, so a restored memory's vector is exact again. One commit per
         chunk: an interrupted run leaves every row in one valid format or the other."""
         table = self._store.vector_columns(ids)

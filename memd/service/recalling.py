@@ -14,18 +14,18 @@ import numpy as np
 
 from memd.api import When
 from memd.clock import Clock
-from memd.embed import Embedder
+from memd.embedding import Embedder
 from memd.errors import InvalidInputError
-from memd.filters import Filter, as_tuple
+from memd.inference.llm import QueryExpander
+from memd.inference.rerank import Reranker
 from memd.lifecycle import Policy, ranking_weight, retention
-from memd.llm import QueryExpander
 from memd.records import ChannelScore, Hit, Kind, MemoryRecord, parse_kind
-from memd.rerank import Reranker
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever
 from memd.retrieval.fusion import explain
 from memd.retrieval.index import Snapshot
 from memd.service.reinforcement import Reinforcements
 from memd.store import HIT_COLUMNS, Row, Store
+from memd.store.filters import Filter, as_tuple
 from memd.text import parse_time
 
 MAX_K = 1_000

@@ -16,9 +16,8 @@ import pyarrow.compute as pc
 
 from memd.api import Progress, When
 from memd.clock import Clock
-from memd.embed import Embedder
+from memd.embedding import Embedder
 from memd.errors import InvalidInputError
-from memd.filters import Filter
 from memd.lifecycle import initial_stability, update_overlap
 from memd.records import Kind, MemoryRecord, NewMemory, Source, Tier, parse_kind
 from memd.retrieval import MemoryIndex, keyword_terms
@@ -27,6 +26,7 @@ from memd.service.lookup import Lookup
 from memd.service.reinforcement import Reinforcements
 from memd.sessions import attach_context
 from memd.store import Row, Store
+from memd.store.filters import Filter
 from memd.text import (
     clean_author,
     clean_tags,

@@ -51,7 +51,7 @@ def slimmed(model: Path, cache_dir: Path, *, timeout: float = 120.0) -> Path:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         done = subprocess.run(
-            [sys.executable, "-m", "memd.onnx_slim", str(model), str(out)],
+            [sys.executable, "-m", "memd.embedding.slim", str(model), str(out)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -154,7 +154,7 @@ def rewrite(src: Path, dst: Path) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m memd.onnx_slim SRC.onnx DST.onnx", file=sys.stderr)
+        print("usage: python -m memd.embedding.slim SRC.onnx DST.onnx", file=sys.stderr)
         return 2
     count = rewrite(Path(argv[0]), Path(argv[1]))
     return 0 if count else 3

@@ -38,7 +38,7 @@ class LLM(Protocol):
 
 
 def bundled_model() -> Path:
-    from memd.embed import package_file
+    from memd.embedding import package_file
 
     try:
         return package_file(BUNDLED_PACKAGE, BUNDLED_FILE)
@@ -89,7 +89,7 @@ class LlamaCppLLM:
         if self._model is None:
             import llama_cpp
 
-            from memd.embed import gpu_present
+            from memd.embedding import gpu_present
 
             layers = gpu_layers(self._device, gpu_present(), bool(llama_cpp.llama_supports_gpu_offload()))
             try:

@@ -40,7 +40,7 @@ class OnnxCrossEncoder:
     def __init__(
         self, model_path: Path, tokenizer_path: Path, *, max_tokens: int = 512, device: str = "auto"
     ) -> None:
-        from memd.embed import load_tokenizer, onnx_session
+        from memd.embedding import load_tokenizer, onnx_session
 
         for what, path in (("model", model_path), ("tokenizer", tokenizer_path)):
             if not Path(path).is_file():

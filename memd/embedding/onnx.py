@@ -326,14 +326,14 @@ def build_embedder(settings: Settings, *, lazy: bool = False) -> Embedder:
 
 def runnable_model(path: Path, settings: Settings) -> Path:
     """The file ONNX Runtime should load for ``path``: its int8 rewrite on CPU (see
-    :mod:`memd.onnx_slim`), else the file itself."""
+    :mod:`memd.embedding.slim`), else the file itself."""
     if not settings.embed_slim or not path.is_file():
         return path
     import onnxruntime as ort
 
     if CUDA in select_providers(settings.device, ort.get_available_providers(), gpu_present()):
         return path  # the rewrite targets CPU kernels; CUDA runs the original
-    from memd.onnx_slim import slimmed
+    from memd.embedding.slim import slimmed
 
     return slimmed(path, cache_dir(settings) / "models")
 

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from memd import ingest
 from memd.errors import InvalidInputError, MemdError
+from memd.ingest import sources as ingest
 from memd.project import resolve_project
 from memd.service import MemoryService
 
