@@ -1,0 +1,87 @@
+"""Commands about memd itself: reindex, demo, config, version."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from cli import render
+from cli.app import (
+    JsonOpt,
+    app,
+    config_app,
+    current_settings,
+    handled_errors,
+    run_api,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every memory with the configured model (after changing models)."""
+    from rich.progress import Progress
+
+    import memd
+
+    with handled_errors():
+        mem = memd.open_with(current_settings(), check_model=False)
+        with Progress(console=render.err, transient=True) as bar:
+            task = bar.add_task("re-embedding", total=None)
+            n = mem.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        mem.close()
+    render.out.print(f"Re-embedded {n} memories.")
+
+
+@app.command()
+def demo(as_json: JsonOpt = False) -> None:
+    """Store a few example memories in the 'memd-demo' project and recall from them."""
+    from memd.demo import DEMO_PROJECT, run_demo
+
+    result = run_api(run_demo)
+    if as_json:
+        render.print_json(
+            {
+                "project": DEMO_PROJECT,
+                "stored": result.stored,
+                "answers": [{"question": q, "hits": h} for q, h in result.answers],
+            }
+        )
+        return
+    render.out.print(
+        f"Stored {result.stored} example memories in project [bold]{DEMO_PROJECT}[/] "
+        "(your other projects are untouched).\n"
+    )
+    for question, hits in result.answers:
+        render.out.print(render.hits_table(hits, explain=True, title=f"recall: {question}"))
+    render.out.print(f'\nTry: memd recall "where do secrets come from?" -p {DEMO_PROJECT} --explain')
+
+
+@config_app.command("show")
+def config_show(as_json: JsonOpt = False) -> None:
+    """Print every setting in force and where the data lives."""
+    with handled_errors():
+        settings = current_settings()
+    data = settings.model_dump(mode="json") | {
+        "store_location": settings.store_location,
+        "config_file": str(settings.config_path),
+    }
+    if as_json:
+        render.print_json(data)
+        return
+    for key, value in data.items():
+        render.out.print(f"[bold]{key}[/] = {value}")
+    render.out.print("\n[dim]Override with MEMD_<NAME> (e.g. MEMD_HOME) or in the config file above.[/]")
+
+
+@app.command()
+def version(as_json: JsonOpt = False) -> None:
+    """Print memd's version."""
+    import memd
+
+    if as_json:
+        render.print_json({"memd": memd.__version__, "python": sys.version.split()[0]})
+    else:
+        render.out.print(f"memd {memd.__version__}")
