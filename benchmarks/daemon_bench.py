@@ -76,7 +76,7 @@ def main() -> int:
             mem = memd.open(built)
             rng = random.Random(3)
             base = [scale.synthetic_text(rng, i) for i in range(2000)]
-            scale.fill(mem, args.memories, rng, base, mem._embedder.embed(base))
+            scale.fill(mem, args.memories, rng, base, mem.embedder.embed(base))
             mem.close()
             del mem
         if built != home:

@@ -121,7 +121,7 @@ def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: n
     for n in range(size):
         j = rng.randrange(len(base_texts))
         item = NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}", author=rng.choice(AUTHORS))
-        row = mem._prepare(item, mem._clock.now())
+        row = mem.prepare_many([item])[0]
         vec = base_vecs[j] + nprng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
         row["vector"] = (vec / np.linalg.norm(vec)).tolist()
         batch.append(row)
@@ -199,7 +199,7 @@ def main() -> int:
             rss0 = rss_mb()
             mem = memd.open(home)
             base_texts = [synthetic_text(rng, i) for i in range(2000)]
-            base_vecs = mem._embedder.embed(base_texts)
+            base_vecs = mem.embedder.embed(base_texts)
             fill_s = fill(mem, size, rng, base_texts, base_vecs)
             all_p = measure(mem, QUESTIONS, None)
             one_p = measure(mem, QUESTIONS, "proj1")

@@ -246,6 +246,38 @@ def test_short_turns_of_a_conversation_give_way(mem):
     assert order.index(ids[2]) > order.index(ids[1])
 
 
+def test_brevity_leaves_watched_commits_alone(mem):
+    # Two commits by one author ten minutes apart are neighbours like turns of a talk, but a
+    # short commit message is a whole statement: it must not give way to a longer one.
+    commits = [
+        ("Fix the flaky checkout test", "2024-05-01T10:00:00", "git:a1"),
+        ("Retry the payment webhook three times before failing the order", "2024-05-01T10:10:00", "git:b2"),
+    ]
+    ids = mem.remember_many(
+        [
+            {
+                "text": x,
+                "author": "Dana",
+                "project": "r",
+                "created_at": t,
+                "source": "watch",
+                "source_id": sid,
+            }
+            for x, t, sid in commits
+        ]
+    )
+    snap = mem.index.snapshot()
+    assert snap.neighbours[snap.row(ids[0])]  # they are neighbours all the same
+    hits = mem.recall("checkout test fix", project="r", k=2)
+    assert hits[0].id == ids[0] and all("brevity" not in h.channels for h in hits)
+    # The same two texts said in a conversation are turns: the short one gives way.
+    said = mem.remember_many(
+        [{"text": x, "author": "Dana", "project": "c", "created_at": t} for x, t, _ in commits]
+    )
+    by_id = {h.id: h for h in mem.recall("checkout test fix", project="c", k=2)}
+    assert by_id[said[0]].channels["brevity"].score < 1
+
+
 def test_brevity_leaves_alone_hits_the_snapshot_does_not_know(mem):
     # Under concurrent writes BM25 can return a memory written after the recall's snapshot
     # (here: the snapshot is of an empty store).

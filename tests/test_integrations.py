@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -137,7 +136,6 @@ def test_installed_hook_command_exits_0_fast(home: Path, tmp_path: Path):
     payload = json.dumps(
         {"session_id": "s2", "transcript_path": str(transcript(tmp_path)), "cwd": str(tmp_path)}
     )
-    t0 = time.monotonic()
     p = subprocess.run(
         [*cmd, "hooks", "run", "stop"],
         input=payload,
@@ -146,7 +144,8 @@ def test_installed_hook_command_exits_0_fast(home: Path, tmp_path: Path):
         text=True,
         timeout=30,
     )
-    assert p.returncode == 0 and time.monotonic() - t0 < 10
+    # No daemon: the record waits in the spool (its wall time: benchmarks/hooks.py).
+    assert p.returncode == 0 and p.stdout == "" and "flaky checkout" in (home / "spool.jsonl").read_text()
     p = subprocess.run(
         [*cmd, "hooks", "run", "stop"],
         input="garbage",

@@ -8,7 +8,9 @@ with session neighbours) shorter than ``FULL_WORDS`` words has its score multipl
 ``(words / FULL_WORDS) ** weight``: at the default weight 0.15 a 10-word turn keeps
 79 %, a 25-word turn 90 %. Notes an agent stores without an author (even several in a
 row), facts, procedures and document sections are left alone: there, a short text is
-a crisp one.
+a crisp one. So is whatever memd took in by watching (git commits carry their author and
+come minutes apart, yet "Fix the flaky checkout test" is a whole commit, not a "thanks")
+and what it distilled or consolidated itself: the prior is about how people talk.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from memd.records import Source
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
 from memd.sessions import EPISODIC
 
 FULL_WORDS = 50
+# Sources whose short texts are complete statements, never conversational filler.
+NOT_CONVERSATION = (Source.WATCH.value, Source.CONSOLIDATION.value)
 
 
 class Brevity:
@@ -43,6 +48,7 @@ class Brevity:
         words = snap.cols["words"][known]
         said = np.fromiter((a is not None for a in snap.cols["rec:author"][known]), bool, len(known))
         episodic = snap.cols["kind"][known] == EPISODIC
-        turn = said & episodic & (snap.neighbours.sizes(known) > 0) & (words < FULL_WORDS)
+        talk = ~np.isin(snap.cols["rec:source"][known], NOT_CONVERSATION)
+        turn = said & episodic & talk & (snap.neighbours.sizes(known) > 0) & (words < FULL_WORDS)
         out[at[turn]] = (np.maximum(words[turn], 1) / FULL_WORDS) ** weight
         return out
