@@ -52,6 +52,8 @@ EXIT_ERROR = 1
 
 class State:
     home: Path | None = None
+    # Read once per command: the project rule, the store and the snapshot all need them.
+    settings: Settings | None = None
 
 
 state = State()
@@ -87,12 +89,15 @@ def _root(
     ] = None,
 ) -> None:
     state.home = home
+    state.settings = None
 
 
 def current_settings() -> Settings:
     from memd.config import load_settings
 
-    return load_settings(state.home)
+    if state.settings is None:
+        state.settings = load_settings(state.home)
+    return state.settings
 
 
 def here(project: str | None) -> str:
