@@ -15,7 +15,8 @@ is ingested session by session as one memory per turn (author = speaker, source
 Baselines computed in the same run over the same turns: the last turns that fit the budget,
 and BM25 (over the turns, for a fixed query of instruction words, its top turns that fit the
 budget; for the questions, its top 5). Dialogues are split by position: even = tune, odd =
-check; both are reported, and the overall figure.
+check; both are reported, and the overall figure. Every share is over rules (or versions, or
+slots) pooled across the dialogues of a split, not a mean of per-dialogue shares.
 
     python benchmarks/conventions.py --data ../shared/bench/memorycode_dev.jsonl --json
     python benchmarks/conventions.py --limit 6            # a quick look
@@ -105,12 +106,13 @@ def fit(texts: list[str], budget_chars: int) -> str:
     return "\n".join(out)
 
 
-def brief_scores(d: dict, text: str) -> tuple[float | None, float | None]:
+def brief_scores(d: dict, text: str) -> tuple[list[float], list[float]]:
+    """One 0/1 per current rule (found in the briefing), one per superseded version."""
     current = d["current"]
     keys_now = {c["key"] for c in current}
     stale = [s for s in d["superseded"] if s["key"] not in keys_now]
-    cov = sum(bool(re.search(c["key_re"], text)) for c in current) / len(current) if current else None
-    st = sum(bool(re.search(s["key_re"], text)) for s in stale) / len(stale) if stale else None
+    cov = [float(bool(re.search(c["key_re"], text))) for c in current]
+    st = [float(bool(re.search(s["key_re"], text))) for s in stale]
     return cov, st
 
 
@@ -130,9 +132,8 @@ def question_scores(d: dict, top5_for) -> tuple[list[float], list[float]]:
     return at5, first
 
 
-def mean(xs: list[float | None]) -> float | None:
-    vals = [x for x in xs if x is not None]
-    return round(statistics.mean(vals), 3) if vals else None
+def mean(xs: list[float]) -> float | None:
+    return round(statistics.mean(xs), 3) if xs else None
 
 
 def run(data: Path, limit: int | None) -> dict:
@@ -169,8 +170,8 @@ def run(data: Path, limit: int | None) -> dict:
                 cov, st = brief_scores(d, brief)
                 row = per.setdefault(name, {})
                 for s in (split, "all"):
-                    row.setdefault(f"{s}:coverage", []).append(cov)
-                    row.setdefault(f"{s}:stale", []).append(st)
+                    row.setdefault(f"{s}:coverage", []).extend(cov)
+                    row.setdefault(f"{s}:stale", []).extend(st)
                 if top5 is not None:
                     at5, first = question_scores(d, top5)
                     for s in (split, "all"):
