@@ -181,11 +181,23 @@ def test_journal_round_trips_every_column(mem, tmp_path: Path):
         ("Service 3 is on port 8003", "Service 4 is on port 8004", False),
         ("Tests run with pytest -x", "Tests run with pytest -x", False),
         ("Deploy with make", "Deploy with make deploy ENV=staging and then check", False),
-        ("The db host for orders1 is db-27.internal", "The db host for gateway55 is db-59.internal", False),
-        ("The db host for orders1 is db-27.internal", "The db host for orders1 is db-31.internal", True),
-        ("The db host for orders1 is db-27.internal", "The db host for orders61 is db-27.internal", False),
-        ("The orders1 worker retries jobs 3 times", "The orders61 worker retries jobs 3 times", False),
-        ("search2 tests run with pytest -x", "search2 tests run with pytest --maxfail=1", True),
+        (
+            "The database host for billing is db-27.internal",
+            "The database host for search is db-59.internal",
+            False,
+        ),
+        (
+            "The database host for billing is db-27.internal",
+            "The database host for billing is db-31.internal",
+            True,
+        ),
+        (
+            "The database host for billing is db-27.internal",
+            "The database host for billing-eu is db-27.internal",
+            False,
+        ),
+        ("The payments worker retries jobs 3 times", "The invoices worker retries jobs 3 times", False),
+        ("Integration tests run with pytest -x", "Integration tests run with pytest --maxfail=1", True),
     ],
 )
 def test_same_subject_new_value(old, new, same):
@@ -197,12 +209,27 @@ def test_same_subject_new_value(old, new, same):
 def test_update_finds_its_subject_among_others_with_the_same_value(mem):
     """BM25 on the new text also matches other subjects holding the new value; the
     old version of this subject must still be the one replaced."""
-    for i in range(30):
-        mem.remember(f"catalog{i} tests run with pytest --maxfail=1", kind="semantic", project="p")
-    old = mem.remember("search2 tests run with pytest -x", kind="semantic", project="p")
-    new = mem.remember("search2 tests run with pytest --maxfail=1", kind="semantic", project="p")
+    areas = [
+        "billing",
+        "search",
+        "checkout",
+        "auth",
+        "admin",
+        "reports",
+        "mobile",
+        "cart",
+        "emails",
+        "uploads",
+    ]
+    for area in areas:
+        for suite in ("unit", "smoke", "contract"):
+            mem.remember(
+                f"The {area} {suite} tests run with pytest --maxfail=1", kind="semantic", project="p"
+            )
+    old = mem.remember("The inventory unit tests run with pytest -x", kind="semantic", project="p")
+    new = mem.remember("The inventory unit tests run with pytest --maxfail=1", kind="semantic", project="p")
     assert mem.get(old.id).superseded_by == new.id
-    assert mem.recall("search2 tests run with pytest", project="p", k=1)[0].id == new.id
+    assert mem.recall("inventory unit tests run with pytest", project="p", k=1)[0].id == new.id
 
 
 def test_a_new_value_supersedes_automatically(mem, clock):

@@ -55,10 +55,10 @@ def update_overlap(old: str, new: str) -> int:
     value (0 when it does not): the best of several candidates shares the most.
 
     The texts must share a long opening (the subject) and differ in one stretch
-    that holds no linking word: "host for orders1 is db-27" vs "host for gateway55
-    is db-59" differ in "X is Y", two facts about two subjects, not one update. A
-    change followed by the predicate ("orders1 is db-27" vs "orders61 is db-27")
-    changes the subject, not the value.
+    that holds no linking word: "host for billing is db-27" vs "host for search is
+    db-59" differ in "X is Y", two facts about two subjects, not one update. A change
+    followed by the predicate ("billing is db-27" vs "billing-eu is db-27") changes
+    the subject, not the value.
     """
     a, b = _tokens(old), _tokens(new)
     if a == b or not a or not b:
