@@ -7,6 +7,7 @@ For each question, recall@k = share of its evidence dia_ids found in the top k
 4 single-hop; "overall" is 1-4, 5 (adversarial) is reported apart.
 
     python benchmarks/locomo.py --data ../shared/bench/locomo_dev.json --json
+    python benchmarks/locomo.py --baselines     # BM25, dense, RRF in the same run; splits
 """
 
 from __future__ import annotations
@@ -72,24 +73,47 @@ def ingest(mem, samples: list[dict]) -> tuple[int, float]:
     return n_mem, seconds
 
 
-def evaluate(mem, samples: list[dict], ks: tuple[int, ...] = (5, 10)) -> dict:
+# Conversations are split by position for tuning and checking (issue 24): a constant is
+# chosen on the tune split and a change kept only if the check split gains beyond noise.
+SPLITS = {"tune": (0, 1), "check": (2, 3)}
+
+
+def memd_search(mem):
+    def search(question: str, project: str, k: int) -> list[str]:
+        return [h.memory.source_id for h in mem.recall(question, k=k, project=project)]
+
+    return search
+
+
+def evaluate(mem, samples: list[dict], ks: tuple[int, ...] = (5, 10), search=None) -> dict:
+    """Evidence recall per category; ``search(question, project, k)`` gives the ranked
+    source ids (memd's recall unless a baseline is measured)."""
+    search = search or memd_search(mem)
     per_cat: dict[int, dict[int, list[float]]] = {c: {k: [] for k in ks} for c in CATEGORIES}
+    per_split: dict[str, dict[int, list[float]]] = {name: {k: [] for k in ks} for name in SPLITS}
     latencies: list[float] = []
-    for sample in samples:
+    for pos, sample in enumerate(samples):
         project = sample["sample_id"]
         known = {t["source_id"] for t in turns(sample)}
+        split = next((name for name, members in SPLITS.items() if pos in members), None)
         for qa in sample["qa"]:
             gold = evidence_ids(qa.get("evidence", []), known)
             if not gold:
                 continue
             t0 = time.perf_counter()
-            hits = mem.recall(str(qa["question"]), k=max(ks), project=project)
+            found = search(str(qa["question"]), project, max(ks))
             latencies.append((time.perf_counter() - t0) * 1000)
-            found = [h.memory.source_id for h in hits]
             for k in ks:
                 top = set(found[:k])
-                per_cat[qa["category"]][k].append(sum(g in top for g in gold) / len(gold))
+                share = sum(g in top for g in gold) / len(gold)
+                per_cat[qa["category"]][k].append(share)
+                if split is not None and qa["category"] in (1, 2, 3, 4):
+                    per_split[split][k].append(share)
     report: dict = {"categories": {}}
+    report["splits"] = {
+        name: {f"R@{k}": round(statistics.fmean(v), 4) if v else None for k, v in by_k.items()}
+        for name, by_k in per_split.items()
+    }
     for c, name in CATEGORIES.items():
         report["categories"][name] = {
             f"R@{k}": round(statistics.fmean(v), 4) if v else None for k, v in per_cat[c].items()
@@ -125,6 +149,64 @@ def run(
     report = evaluate(mem, samples, ks)
     mem.close()
     return report | {"memories": n_mem, "ingest_per_s": round(n_mem / seconds, 1)}
+
+
+def baseline_searches(mem, samples: list[dict]) -> dict:
+    """What memd's channels give without memd: BM25 over the index text (LanceDB's full
+    text index on ``search_text``, nothing after it), cosine over the stored vectors, and
+    the two fused by reciprocal rank (k = 60) — measured over the same store in the same run."""
+    import numpy as np
+
+    from memd.retrieval import keyword_terms
+    from memd.store.filters import Filter
+
+    source_of, vectors, ids_of = {}, {}, {}
+    table = mem.store.vector_columns()
+    all_ids = table.column("id").to_pylist()
+    matrix = np.asarray(table.column("vector").to_pylist(), dtype=np.float32)
+    for sample in samples:
+        project = sample["sample_id"]
+        rows = mem.store.scan(Filter(projects=(project,)), limit=None)
+        source_of.update({r["id"]: r["source_id"] for r in rows})
+        mine = {r["id"] for r in rows}
+        keep = [i for i, id_ in enumerate(all_ids) if id_ in mine]
+        vectors[project] = matrix[keep]
+        ids_of[project] = [all_ids[i] for i in keep]
+
+    def bm25(question: str, project: str, k: int) -> list[str]:
+        hits = mem.store.keyword(keyword_terms(question), k, Filter(projects=(project,)))
+        return [source_of[i] for i, _ in hits]
+
+    def dense(question: str, project: str, k: int) -> list[str]:
+        cos = vectors[project] @ mem.embedder.embed_query(question)
+        return [source_of[ids_of[project][i]] for i in np.argsort(-cos, kind="stable")[:k]]
+
+    def rrf(question: str, project: str, k: int) -> list[str]:
+        score: dict[str, float] = {}
+        for ranked in (bm25(question, project, 100), dense(question, project, 100)):
+            for rank, sid in enumerate(ranked):
+                score[sid] = score.get(sid, 0.0) + 1.0 / (60 + rank + 1)
+        return sorted(score, key=lambda sid: -score[sid])[:k]
+
+    return {"BM25 (index text)": bm25, "dense (cosine)": dense, "RRF (BM25 + dense)": rrf}
+
+
+def with_baselines(data: Path, **settings) -> list[tuple[str, dict]]:
+    """memd, BM25, dense, RRF and memd's keyword channel alone, over one ingested store."""
+    samples = json.loads(data.read_text())
+    tmp = tempfile.TemporaryDirectory()
+    mem = memd.open(Path(tmp.name) / "home", **settings)
+    ingest(mem, samples)
+    rows = [("memd", evaluate(mem, samples))]
+    for label, search in baseline_searches(mem, samples).items():
+        rows.append((label, evaluate(mem, samples, search=search)))
+    retriever = mem.retriever
+    base = dict(retriever.weights)
+    retriever.weights = {n: (1.0 if n == "keyword" else 0.0) for n in base}
+    rows.append(("keyword channel, memd's post-processing", evaluate(mem, samples)))
+    retriever.weights = base
+    mem.close()
+    return rows
 
 
 def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
@@ -169,6 +251,11 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--ablate", action="store_true", help="each channel off in turn, as a Markdown table")
     ap.add_argument(
+        "--baselines",
+        action="store_true",
+        help="memd beside BM25, dense and RRF over the same store, with the tune/check splits",
+    )
+    ap.add_argument(
         "--tier", choices=["warm", "cold"], help="move every memory to this tier (compressed vectors) first"
     )
     ap.add_argument(
@@ -183,6 +270,18 @@ def main() -> int:
         print(f"no data at {args.data}; pass --data PATH", file=sys.stderr)
         return 2
     settings = dict(s.split("=", 1) for s in args.set)
+    if args.baselines:
+        print("| system | R@5 | R@10 | tune R@5 | tune R@10 | check R@5 | check R@10 | p50 ms |")
+        print("|---|---|---|---|---|---|---|---|")
+        for label, r in with_baselines(args.data, **settings):
+            t, c = r["splits"]["tune"], r["splits"]["check"]
+            print(
+                f"| {label} | {r['overall']['R@5']:.3f} | {r['overall']['R@10']:.3f} | "
+                f"{t['R@5']:.3f} | {t['R@10']:.3f} | {c['R@5']:.3f} | {c['R@10']:.3f} | "
+                f"{r['recall_ms']['p50']} |",
+                flush=True,
+            )
+        return 0
     if args.ablate:
         print(
             "| configuration | R@5 | R@10 | multi-hop R@10 | temporal R@10 | open-domain R@10 "
