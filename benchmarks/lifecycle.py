@@ -1,8 +1,9 @@
 """Lifecycle figures: knowledge updates, how well retention predicts reuse, bytes per memory.
 
-(a) Knowledge updates: 500 generated facts, each updated 1-5 times with plain
-    `remember` calls a day apart (no explicit --supersedes). For each fact ask
-    for it; the current version must rank first.
+(a) Knowledge updates: 500 facts, each restated 1-5 times in varied words with
+    `remember` 6 h apart (no explicit --supersedes): as a plain remember (an episode, as
+    people and agents call it) and as a fact (kind="semantic"). For each fact a natural
+    question; the current version must rank first.
 (b) Discriminative power: a simulated 90-day usage trace. Memories have a latent
     usefulness; useful ones get recalled now and then. At day 60, does retention
     separate the memories recalled again in days 60-90 from those never recalled?
@@ -42,53 +43,116 @@ SERVICES = [
     "profile",
     "media",
 ]
-TEMPLATES = [
-    ("The {s} service listens on port {v}", lambda r: str(r.randrange(3000, 9999))),
-    ("The staging database host for {s} is db-{v}.internal", lambda r: str(r.randrange(1, 99))),
+ENVIRONMENTS = ["staging", "production", "dev", "EU", "US", "canary"]
+
+# One fact type per entry: how people state it (several phrasings; an update is often worded
+# unlike the version it replaces), how a question about it is asked, and its values.
+FACTS = [
     (
-        "{s} tests run with pytest {v}",
+        [
+            "The {s} service listens on port {v}",
+            "{s} now runs on port {v}",
+            "Heads up: we moved {s} to port {v}",
+            "port for {s} is {v} now",
+        ],
+        "Which port does the {s} service listen on?",
+        lambda r: str(r.randrange(3000, 9999)),
+    ),
+    (
+        [
+            "The database host for {s} is db-{v}.internal",
+            "{s} talks to db-{v}.internal for its database",
+            "We switched the {s} database to db-{v}.internal",
+        ],
+        "What is the database host for {s}?",
+        lambda r: str(r.randrange(1, 99)),
+    ),
+    (
+        [
+            "{s} tests run with pytest {v}",
+            "Run the {s} test suite as pytest {v}",
+            "From now on the {s} tests use pytest {v}",
+        ],
+        "How do I run the {s} tests?",
         lambda r: r.choice(["-x", "-n auto", "-q", "--maxfail=1", "-n 4", "-k smoke"]),
     ),
-    ("The {s} team uses Node {v} in CI", lambda r: r.choice(["16", "18", "20", "22", "24"])),
-    ("The {s} worker retries failed jobs {v} times", lambda r: str(r.randrange(1, 12))),
-    ("The {s} cache TTL is {v} seconds", lambda r: str(r.choice([30, 60, 120, 300, 600, 900]))),
+    (
+        [
+            "The {s} team uses Node {v} in CI",
+            "CI for {s} is on Node {v}",
+            "We bumped {s} CI to Node {v}",
+        ],
+        "Which Node version does {s} CI use?",
+        lambda r: r.choice(["16", "18", "20", "22", "24"]),
+    ),
+    (
+        [
+            "The {s} worker retries failed jobs {v} times",
+            "{s} jobs get {v} retries before they fail",
+            "Set the {s} worker to retry {v} times",
+        ],
+        "How many times does the {s} worker retry a failed job?",
+        lambda r: str(r.randrange(1, 12)),
+    ),
+    (
+        [
+            "The {s} cache TTL is {v} seconds",
+            "{s} caches entries for {v} seconds",
+            "Changed the {s} cache TTL to {v}s",
+        ],
+        "What is the {s} cache TTL?",
+        lambda r: str(r.choice([30, 60, 120, 300, 600, 900])),
+    ),
 ]
 
 
-def knowledge_updates(n_facts: int, seed: int, auto: bool) -> dict:
+def knowledge_updates(n_facts: int, seed: int, auto: bool, kind: str | None = None) -> dict:
+    """Facts stated and restated in varied words with ``remember`` (``kind=None``: a plain
+    remember, as a person or an agent would call it), 6 h apart, interleaved; then a natural
+    question per fact. current_first: the current version ranks first; stale_first: an
+    older version does; current_in_top5."""
     rng = random.Random(seed)
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         mem = memd.open(Path(tmp) / "h", clock=clock, auto_supersede=auto)
         facts = []
         for i in range(n_facts):
-            template, gen = TEMPLATES[i % len(TEMPLATES)]
-            subject = f"{SERVICES[i % len(SERVICES)]}{i}"
+            phrasings, question, gen = FACTS[i % len(FACTS)]
+            combo = i // len(FACTS)
+            env = ENVIRONMENTS[combo % len(ENVIRONMENTS)]
+            subject = f"{env} {SERVICES[combo // len(ENVIRONMENTS) % len(SERVICES)]}"
             versions: list[str] = []
+            values: list[str] = []
             while len(versions) < rng.randint(2, 6):  # the first value, then 1-5 updates
-                text = template.format(s=subject, v=gen(rng))
-                if not versions or text != versions[-1]:
-                    versions.append(text)
-            facts.append((subject, template, versions))
-        # Interleave updates across facts, a day apart, as a project would see them.
-        schedule = [(f, v) for f, (_, _, vs) in enumerate(facts) for v in range(len(vs))]
+                value = gen(rng)
+                if values and value == values[-1]:
+                    continue
+                values.append(value)
+                versions.append(rng.choice(phrasings).format(s=subject, v=value))
+            facts.append((question.format(s=subject), versions))
+        # Interleave updates across facts, 6 h apart, as a project would see them.
+        schedule = [(f, v) for f, (_, vs) in enumerate(facts) for v in range(len(vs))]
         rng.shuffle(schedule)
         schedule.sort(key=lambda fv: fv[1])
         ids: dict[tuple[int, int], str] = {}
         for f, v in schedule:
             clock.advance(hours=6)
-            ids[(f, v)] = mem.remember(facts[f][2][v], kind="semantic").id
-        first = 0
-        for f, (subject, template, versions) in enumerate(facts):
-            question = template.split("{v}")[0].format(s=subject).strip()
-            hits = mem.recall(question, k=5)
+            ids[(f, v)] = mem.remember(facts[f][1][v], kind=kind).id
+        first = stale = top5 = 0
+        for f, (question, versions) in enumerate(facts):
+            hits = [h.id for h in mem.recall(question, k=5)]
             current = ids[(f, len(versions) - 1)]
-            first += bool(hits) and hits[0].id == current
+            older = {ids[(f, v)] for v in range(len(versions) - 1)}
+            first += bool(hits) and hits[0] == current
+            stale += bool(hits) and hits[0] in older
+            top5 += current in hits
         mem.close()
     return {
         "facts": n_facts,
-        "updates": sum(len(v) - 1 for _, _, v in facts),
+        "updates": sum(len(v) - 1 for _, v in facts),
         "current_first": round(first / n_facts, 4),
+        "stale_first": round(stale / n_facts, 4),
+        "current_in_top5": round(top5 / n_facts, 4),
     }
 
 
@@ -189,8 +253,11 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     report = {
-        "knowledge_updates_auto_supersede": knowledge_updates(args.facts, 1, auto=True),
-        "knowledge_updates_retention_only": knowledge_updates(args.facts, 1, auto=False),
+        "knowledge_updates_plain_remember": knowledge_updates(args.facts, 1, auto=True),
+        "knowledge_updates_as_facts": knowledge_updates(args.facts, 1, auto=True, kind="semantic"),
+        "knowledge_updates_as_facts_retention_only": knowledge_updates(
+            args.facts, 1, auto=False, kind="semantic"
+        ),
         "discrimination": discrimination(300, 2),
         "bytes": bytes_per_memory(2000),
     }
