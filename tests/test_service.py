@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 from datetime import UTC, datetime
 
 import pytest
@@ -297,48 +297,45 @@ def test_home_dir_is_private(home):
     assert (home.stat().st_mode & 0o777) == 0o700
 
 
-def _at_once(home, work, **options) -> None:
-    """Run ``work(memory, tag)`` on two service instances at once, as two processes would."""
+def _at_once(home, work, **options) -> list:
+    """Run ``work(home, tag, options)`` in two processes at once (spawned: a fork would copy
+    LanceDB's threads), each with a service instance of its own; their results, in order."""
     memd.open(home, embedder=HashEmbedder()).close()  # created before either instance opens it
-    errors: list[BaseException] = []
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        return pool.starmap(work, [(str(home), tag, options) for tag in ("alpha", "beta")])
 
-    def run(tag):
-        try:
-            work(memd.open(home, embedder=HashEmbedder(), **options), tag)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(tag,)) for tag in ("alpha", "beta")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+def _remember_fifteen(home: str, tag: str, options: dict) -> None:
+    m = memd.open(home, embedder=HashEmbedder(), **options)
+    for i in range(15):
+        m.remember(f"{tag} memory {i}")
+    m.close()
+
+
+def _supersede_eleven_times(home: str, tag: str, options: dict) -> str:
+    m = memd.open(home, embedder=HashEmbedder(), **options)
+    current = m.remember(f"{tag} port is 8000", project="p").id
+    for i in range(1, 12):
+        current = m.remember(f"{tag} port is {8000 + i}", supersedes=current).id
+    m.close()
+    return current
 
 
 def test_concurrent_writers_lose_nothing(home):
-    """Two service instances write at once through the lock."""
-    _at_once(home, lambda m, tag: [m.remember(f"{tag} memory {i}") for i in range(15)])
+    """Two processes write at once through the lock."""
+    _at_once(home, _remember_fifteen)
     c = memd.open(home, embedder=HashEmbedder())
     assert c.stats().total == 30
 
 
 def test_concurrent_supersessions_leave_one_current_version_each(home):
-    """Two instances each replace their own note over and over while the other writes:
+    """Two processes each replace their own note over and over while the other writes:
     every chain ends with exactly one current version."""
-    last: dict[str, str] = {}
-
-    def write(m, tag):
-        current = m.remember(f"{tag} port is 8000", project="p").id
-        for i in range(1, 12):
-            current = m.remember(f"{tag} port is {8000 + i}", supersedes=current).id
-        last[tag] = current
-
-    _at_once(home, write, compact_every=7)
+    last = _at_once(home, _supersede_eleven_times, compact_every=7)
     c = memd.open(home, embedder=HashEmbedder())
     current = c.list(project="p", limit=None)
-    assert sorted(r.id for r in current) == sorted(last.values())
-    for newest in last.values():
+    assert sorted(r.id for r in current) == sorted(last)
+    for newest in last:
         chain = c.history(newest)
         assert len(chain) == 12 and chain[-1].id == newest
         assert all(r.superseded_by == chain[n + 1].id for n, r in enumerate(chain[:-1]))

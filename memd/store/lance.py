@@ -8,6 +8,7 @@ index) and metadata, a second the links between memories, a third what the data 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,6 +48,8 @@ from memd.store.schema import (  # noqa: E402
     memory_schema,
 )
 
+log = logging.getLogger(__name__)
+
 # LanceDB's caches fill up to their bound in a daemon that writes: at 128 + 64 MB the
 # daemon grew to 550 MB after 1,800 remembers at 100k memories, at 32 + 16 MB to 446 MB,
 # at 16 + 8 MB to 426 MB, all with the same recall latency (memd's indexes take ~15 MB at
@@ -72,7 +75,7 @@ class LanceStore(LanceReads):
         """``read_only`` opens an existing store for reading alone: no lock is taken and
         nothing is created or migrated (a hook reads while a daemon may be starting)."""
         self._location = location
-        self._lock = FileLock(lock_path) if lock_path is not None else None
+        self._lock = FileLock(lock_path, on_acquire=self._catch_up) if lock_path is not None else None
         self._thread_lock = threading.RLock()
         self._listeners: list[Callable[[StoreChange], None]] = []
         self._in_flight = 0
@@ -237,6 +240,24 @@ class LanceStore(LanceReads):
             else:
                 with self._lock.hold():
                     yield
+
+    def _catch_up(self) -> None:
+        """Move this process's table handles to the latest version once it holds the write
+        lock. LanceDB does not look for other processes' commits on its own (no read
+        consistency interval, for speed): without this a second process planned its writes
+        and compactions on the version it last saw, read stale rows for deduplication and
+        supersession, and a compaction failed with a commit conflict against the other's
+        update (found by the two-process writer tests)."""
+        for name in ("_table", "_links", "_meta_table"):
+            table = getattr(self, name, None)
+            if table is None:
+                continue
+            try:
+                table.checkout_latest()
+            except Exception:  # noqa: BLE001 - a table dropped or replaced (a rebuild, a
+                # migration) is reopened by the code that changes it; a stale handle then
+                # fails where it is used, as it would have without this catch-up
+                log.debug("could not move %s to its latest version", name, exc_info=True)
 
     def subscribe(self, listener: Callable[[StoreChange], None]) -> None:
         self._listeners.append(listener)

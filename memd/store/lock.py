@@ -6,7 +6,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,9 +16,14 @@ from memd.errors import BusyError
 class FileLock:
     """An fcntl lock shared by threads of this process and other processes."""
 
-    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: Path, timeout: float = 30.0, on_acquire: Callable[[], None] | None = None
+    ) -> None:
+        """``on_acquire`` runs each time this process takes the lock (not when a thread of it
+        re-enters it): the place to catch up with what other processes committed."""
         self._path = path
         self._timeout = timeout
+        self._on_acquire = on_acquire
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._fd: int | None = None
@@ -26,7 +31,8 @@ class FileLock:
     @contextmanager
     def hold(self) -> Iterator[None]:
         with self._thread_lock:
-            if self._depth == 0:
+            first = self._depth == 0
+            if first:
                 fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
                 deadline = time.monotonic() + self._timeout
                 while True:
@@ -43,6 +49,8 @@ class FileLock:
                 self._fd = fd
             self._depth += 1
             try:
+                if first and self._on_acquire is not None:
+                    self._on_acquire()
                 yield
             finally:
                 self._depth -= 1
