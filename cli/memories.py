@@ -171,11 +171,7 @@ def list_(
 
     def work(m: MemoryAPI) -> tuple[list[Any], int]:
         records = m.list(project=where, kinds=kind, limit=limit, include_archived=include_archived)
-        fallback = current_settings().default_project
-        strays = 0
-        if where is not None and where != fallback:
-            strays = m.stats().by_project.get(fallback, 0)
-        return records, strays
+        return records, _strays(m, where)
 
     records, strays = run_api(work)
     if as_json:
@@ -186,13 +182,26 @@ def list_(
             render.out.print(f'No memories{scope} yet. Add one with: memd remember "..."', markup=False)
         else:
             render.out.print(render.memories_table(records))
-        if strays:
-            sys.stderr.write(
-                f"Note: {strays} {'memory sits' if strays == 1 else 'memories sit'} in the project "
-                "'default' (stored without a project by an older memd), where no briefing looks. "
-                "See them with `memd list -p default`; move them to this project with "
-                "`memd move --from-project default`.\n"
-            )
+        _note_strays(strays)
+
+
+def _strays(m: MemoryAPI, where: str | None) -> int:
+    """How many memories sit in the fallback project while the command looks at another:
+    what an older memd stored without --project, out of every briefing's sight."""
+    fallback = current_settings().default_project
+    if where is None or where == fallback:
+        return 0
+    return m.stats().by_project.get(fallback, 0)
+
+
+def _note_strays(strays: int) -> None:
+    if strays:
+        sys.stderr.write(
+            f"Note: {strays} {'memory sits' if strays == 1 else 'memories sit'} in the project "
+            "'default' (stored without a project by an older memd), where no briefing looks. "
+            "See them with `memd list -p default`; move them to this project with "
+            "`memd move --from-project default`.\n"
+        )
 
 
 @app.command()
@@ -311,11 +320,17 @@ def context(
 ) -> None:
     """Print the briefing an agent gets for a project: pins, conventions, decisions, problems."""
     name = here(project)
-    brief = run_api(lambda m: m.context(name, max_tokens=max_tokens))
+
+    def work(m: MemoryAPI) -> tuple[Any, int]:
+        brief = m.context(name, max_tokens=max_tokens)
+        return brief, (0 if brief.memory_ids else _strays(m, name))
+
+    brief, strays = run_api(work)
     if as_json:
         render.print_json(brief)
     else:
         render.out.print(brief.text, markup=False)
+        _note_strays(strays)
 
 
 @app.command()

@@ -192,7 +192,8 @@ def test_memories_left_in_default_are_pointed_out_and_moved(home: Path, tmp_path
     old = json.loads(run("remember", "Always run ruff before committing", "-p", "default", "--json").stdout)
     monkeypatch.chdir(tmp_path)
     here = str(tmp_path.resolve())
-    assert "No memories for this project yet" in run("context").stdout
+    r = run("context")
+    assert "No memories for this project yet" in r.stdout and "memd move --from-project default" in r.stderr
     r = run("list")
     assert (
         "1 memory sits in the project 'default'" in r.stderr
