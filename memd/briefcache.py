@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DIR_NAME = "briefings"
 # What the session-start hook asks for; the snapshot is for that size only.
 BRIEF_TOKENS = 1200
+# A snapshot is refreshed after a CLI write only for projects up to this size (see refresh).
+REFRESH_MAX_MEMORIES = 5_000
 
 
 def fingerprint(store_location: str) -> str | None:
@@ -95,10 +97,15 @@ def refresh(home: Path, store: Store, project: str) -> None:
     """Read ``project``'s briefing from ``store`` and keep it. Under the store's write
     lock, so that no memd process commits between the fingerprint and the read."""
     from memd.briefing import brief_project
+    from memd.store.filters import Filter
 
     with store.writing():
         fp = fingerprint(store.location)
         if fp is None:
+            return
+        # The briefing scans every current memory of the project: 0.3-0.6 s at 20k. A CLI
+        # write should not pay that; above the bound the hook reads the store itself.
+        if store.count(Filter(projects=(project,), include_superseded=False)) > REFRESH_MAX_MEMORIES:
             return
         brief = brief_project(store, project, BRIEF_TOKENS)
     save(home, project, fp, brief.model_dump(mode="json"))
