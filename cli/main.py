@@ -1,7 +1,7 @@
 """`memd`: the typer application. Composition root of the command-line entry point.
 
-The commands live by group in cli/memories.py, cli/admin.py, cli/agents.py and
-cli/daemon.py; importing them registers them on the app, in the order `memd --help`
+The commands live by group in cli/memories.py, cli/learning.py, cli/admin.py,
+cli/agents.py and cli/daemon.py; importing them registers them on the app, in the order `memd --help`
 lists them. What they share is in cli/app.py.
 """
 
@@ -11,7 +11,7 @@ import importlib
 
 from cli.app import app
 
-for _group in ("memories", "admin", "agents", "daemon"):
+for _group in ("memories", "learning", "admin", "agents", "daemon"):
     importlib.import_module(f"cli.{_group}")
 
 

@@ -316,13 +316,18 @@ def context(
         str | None, typer.Option("--project", "-p", help="Project (default: this directory's).")
     ] = None,
     max_tokens: Annotated[int, typer.Option(min=50, max=100_000, help="Size budget.")] = 1500,
+    task: Annotated[
+        str | None,
+        typer.Option("--task", "-t", help="What you are about to do; what concerns it comes first."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the briefing an agent gets for a project: pins, conventions, decisions, problems."""
+    """Print the briefing an agent gets for a project: the rules in force, decisions,
+    facts, open problems, recent events (never a replaced version)."""
     name = here(project)
 
     def work(m: MemoryAPI) -> tuple[Any, int]:
-        brief = m.context(name, max_tokens=max_tokens)
+        brief = m.context(name, max_tokens=max_tokens, task=task)
         return brief, (0 if brief.memory_ids else _strays(m, name))
 
     brief, strays = run_api(work)

@@ -299,10 +299,13 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
     def context(
         project: ProjectArg = None,
         max_tokens: Annotated[int, Field(ge=100, le=20_000)] = 1500,
+        task: Annotated[str | None, Field(max_length=2000)] = None,
     ) -> str:
-        """A briefing for the project: pinned rules, conventions, decisions, open problems
-        and recent events, sized to max_tokens. Call it when you start a task."""
-        return api.context(proj(project), max_tokens=max_tokens).text
+        """A briefing for the project: the conventions and rules in force, decisions, facts,
+        open problems and recent events, sized to max_tokens; never a replaced version.
+        Call it when you start a task, and pass the task in a sentence so what concerns
+        it comes first."""
+        return api.context(proj(project), max_tokens=max_tokens, task=task).text
 
     @server.resource("memd://briefing", mime_type="text/markdown")
     def briefing_here() -> str:

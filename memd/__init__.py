@@ -87,7 +87,9 @@ def open_with(
     from memd.lifecycle import Policy
     from memd.project import resolve_project
     from memd.retrieval import CHANNEL_NAMES, Authorship, Brevity, MemoryIndex, Retriever, build_channels
+    from memd.retrieval.provenance import Provenance
     from memd.retrieval.relevance import RelevanceGate
+    from memd.retrieval.rules import RuleQuestions
     from memd.service import MemoryService, RecallOptions, ServiceConfig, WriteRules
     from memd.store import LanceStore
 
@@ -146,6 +148,7 @@ def open_with(
         brevity=Brevity(index),
         brevity_weight=settings.brevity_weight,
         gate=RelevanceGate(settings.min_cosine) if settings.relevance_gate else None,
+        priors=(Provenance(index, settings.derived_turn_weight), RuleQuestions(index, settings.rule_boost)),
     )
     config = ServiceConfig(
         home=str(settings.home),
@@ -163,6 +166,7 @@ def open_with(
             co_recall=settings.co_recall_links,
         ),
         compact_every=settings.compact_every,
+        distill=settings.distill,
     )
     service = MemoryService.assemble(store, embedder, retriever, index, clock or SystemClock(), config)
     # Memories queued by hooks (which may not wait for the store) move in now.

@@ -12,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from memd.briefing import Briefing
 from memd.move import MoveResult
-from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 Progress = Callable[[int, int], None]
 When = datetime | date | str | None
@@ -75,7 +75,9 @@ class MemoryAPI(Protocol):
 
     def links(self, id: str) -> list[dict[str, str]]: ...
 
-    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing: ...
+    def context(
+        self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
+    ) -> Briefing: ...
 
     def list(
         self,
@@ -87,6 +89,10 @@ class MemoryAPI(Protocol):
     ) -> list[MemoryRecord]: ...
 
     def stats(self) -> Stats: ...
+
+    def distill(
+        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+    ) -> LearnResult: ...
 
     def reindex(self, *, progress: Progress | None = None) -> int: ...
 

@@ -1,8 +1,16 @@
-"""A compact briefing of one project for an agent starting work: what to know first."""
+"""A compact briefing of one project for an agent starting work: what to know first.
+
+Order: pinned memories, then the conventions and rules in force, decisions, facts, open
+problems and, with what room is left, recent events. Only current memories are read (a
+superseded version never appears). With a task, the rules, decisions and facts that
+share words with it come first within their sections; every line carries its age and id.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -13,9 +21,20 @@ from memd.records import Kind, MemoryRecord
 if TYPE_CHECKING:
     from memd.store import Store
 
+# Kept in step with memd.distill.learner.SLOT_PREFIX (not imported: the hook's cold path
+# must stay light).
+SLOT_PREFIX = "memd:slot:"
+DERIVED = "derived_from"
 # A token is about four characters of English; good enough to size a briefing.
 CHARS_PER_TOKEN = 4
 OPEN_TAGS = {"todo", "open", "bug", "problem", "blocked", "wip"}
+# Recent events fill at most this share of the budget: the rules come first.
+RECENT_SHARE = 0.35
+_WORD = re.compile(r"[a-z0-9_]{3,}")
+_STOP = frozenset(
+    "the and for with that this you your all are use our from should always never please make sure "
+    "want like will".split()
+)
 
 
 class Briefing(BaseModel):
@@ -35,18 +54,58 @@ def _section_members(records: Sequence[MemoryRecord]) -> list[tuple[str, list[Me
     recent = [r for r in rest if r.kind is Kind.EPISODIC and not OPEN_TAGS & set(r.tags)]
     return [
         ("Pinned", pinned),
-        ("Conventions and how-tos", rules),
+        ("Conventions and rules", rules),
         ("Decisions", decisions),
-        ("Open problems", open_problems),
         ("Facts", facts),
+        ("Open problems", open_problems),
         ("Recent events", recent),
     ]
 
 
-def build_briefing(project: str, records: Sequence[MemoryRecord], max_tokens: int) -> Briefing:
-    """Newest first within each section; pinned first of all; cut to ``max_tokens``."""
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _by_task(members: list[MemoryRecord], task: str | None) -> list[MemoryRecord]:
+    """Those sharing words with ``task`` first (most shared first); then rules that name
+    their subject (read by memd.distill, replaced when it changes) before loose ones."""
+    want = _words(task) if task else set()
+    scored = [
+        (len(want & _words(r.text)) if want else 0, not (r.source_id or "").startswith(SLOT_PREFIX), n)
+        for n, r in enumerate(members)
+    ]
+    return [members[s[2]] for s in sorted(scored, key=lambda x: (-x[0], x[1], x[2]))]
+
+
+def age(then: datetime, now: datetime) -> str:
+    """'today', '3d', '5w', '4mo', '2y': short enough to sit on every line."""
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    days = max(0, (now - then).days)
+    if days == 0:
+        return "today"
+    if days < 14:
+        return f"{days}d"
+    if days < 60:
+        return f"{days // 7}w"
+    if days < 730:
+        return f"{days // 30}mo"
+    return f"{days // 365}y"
+
+
+def build_briefing(
+    project: str,
+    records: Sequence[MemoryRecord],
+    max_tokens: int,
+    *,
+    task: str | None = None,
+    now: datetime | None = None,
+) -> Briefing:
+    """Newest first within each section (the task's matches before them); pinned first
+    of all; cut to ``max_tokens``."""
+    now = now or datetime.now(UTC)
     budget = max(64, max_tokens) * CHARS_PER_TOKEN
-    lines = [f"# memd briefing: {project}"]
+    lines = [f"# memd briefing: {project}" + (f" (task: {task.strip()[:80]})" if task else "")]
     used = len(lines[0])
     ids: list[str] = []
     truncated = False
@@ -57,30 +116,39 @@ def build_briefing(project: str, records: Sequence[MemoryRecord], max_tokens: in
         if used + len(header) > budget:
             truncated = True
             break
+        limit = budget if title != "Recent events" else min(budget, used + int(RECENT_SHARE * budget))
         lines.append(header)
         used += len(header)
-        for r in members:
-            line = f"- {r.text} ({r.created_at:%Y-%m-%d}, id {r.id[:8]})"
-            if used + len(line) + 1 > budget:
+        ordered = members if title in ("Recent events", "Pinned") else _by_task(members, task)
+        for r in ordered:
+            line = f"- {r.text} ({age(r.created_at, now)}, {r.id[:8]})"
+            if used + len(line) + 1 > limit:
                 truncated = True
                 break
             lines.append(line)
             used += len(line) + 1
             ids.append(r.id)
+        if lines[-1] == header:  # nothing of this section fitted
+            lines.pop()
+            used -= len(header)
     if not ids:
         lines.append("\nNo memories for this project yet.")
     return Briefing(project=project, text="\n".join(lines), memory_ids=ids, truncated=truncated)
 
 
-# The briefing reads at most this many of a project's newest current memories.
+# The briefing reads at most this many current rules, decisions and facts, and this many
+# of the newest episodes: bounded whatever the project's size.
 SCAN_LIMIT = 2_000
+EPISODE_LIMIT = 200
 
 
-def brief_project(store: Store, project: str, max_tokens: int) -> Briefing:
+def brief_project(
+    store: Store, project: str, max_tokens: int, *, task: str | None = None, now: datetime | None = None
+) -> Briefing:
     """The briefing of ``project`` read straight from ``store``: a scan, no model, no index.
 
-    Without a task there is nothing to search for, so neither the embedding model nor the
-    in-RAM index is needed; a cold hook can brief from the table alone.
+    Without the embedding model or the in-RAM index a cold hook can brief from the table
+    alone; the task is matched by its words.
     """
     from memd.store.filters import Filter
 
@@ -88,5 +156,23 @@ def brief_project(store: Store, project: str, max_tokens: int) -> Briefing:
         raise InvalidInputError(
             f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
         )
-    rows = store.scan(Filter(projects=(project,), include_superseded=False), limit=SCAN_LIMIT)
-    return build_briefing(project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens))
+    if task is not None and len(task) > 2_000:
+        raise InvalidInputError(
+            "the task is over 2,000 characters", hint="Describe the task in a sentence or two."
+        )
+    lasting = tuple(k.value for k in Kind if k is not Kind.EPISODIC)
+    rows = store.scan(Filter(projects=(project,), kinds=lasting, include_superseded=False), limit=SCAN_LIMIT)
+    episodes = store.scan(
+        Filter(projects=(project,), kinds=(Kind.EPISODIC.value,), include_superseded=False),
+        limit=EPISODE_LIMIT,
+    )
+    # A turn a rule was read from is told by the rule (or by its newer version): shown as
+    # an event it would repeat the rule, or bring back the version that replaced it.
+    if episodes:
+        said = {
+            link["dst"] for link in store.links_of([r["id"] for r in episodes]) if link["relation"] == DERIVED
+        }
+        rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
+    return build_briefing(
+        project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens), task=task, now=now
+    )

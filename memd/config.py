@@ -156,6 +156,32 @@ class Settings(BaseModel):
         default=True,
         description="A new fact with the same subject and a new value replaces the old one.",
     )
+    derived_turn_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "In recall, a conversation turn that a distilled rule, decision or fact was read "
+            "from keeps this share of its score, so the rule comes first (1: no change)."
+        ),
+    )
+    rule_boost: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10.0,
+        description=(
+            "When a recall asks how something should be done (a convention, a rule, 'should "
+            "I ...'), rules, preferences and decisions get this much more score (0: none)."
+        ),
+    )
+    distill: bool = Field(
+        default=True,
+        description=(
+            "Read conventions, decisions, preferences, facts and open problems out of stored "
+            "conversation turns and keep each as a typed memory; a newer statement about the "
+            "same subject replaces the older one (history kept). No model is used."
+        ),
+    )
     fusion: Literal["weighted", "rrf"] = Field(
         default="weighted", description="How channel results are combined."
     )

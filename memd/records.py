@@ -142,3 +142,13 @@ class Stats(BaseModel):
     by_project: dict[str, int]
     by_kind: dict[str, int]
     by_tier: dict[str, int]
+
+
+class LearnResult(BaseModel):
+    """What a pass of the learner did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stored: int = Field(description="New distilled memories.")
+    replaced: int = Field(description="Older versions they superseded.")
+    confirmed: int = Field(description="Statements that restated a memory already current.")

@@ -15,7 +15,7 @@ from memd.briefing import Briefing
 from memd.daemon import protocol, socket_path
 from memd.errors import DaemonUnavailableError, MemdError
 from memd.move import MoveResult
-from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 
 class DaemonClient:
@@ -173,8 +173,13 @@ class DaemonClient:
     def links(self, id: str) -> builtins.list[dict[str, str]]:
         return list(self.call("links", id=id))
 
-    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
-        return Briefing.model_validate(self.call("context", project=project, max_tokens=max_tokens))
+    def context(
+        self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
+    ) -> Briefing:
+        params: dict[str, Any] = {"project": project, "max_tokens": max_tokens}
+        if task:  # an older daemon takes no task: ask it only when there is one
+            params["task"] = task
+        return Briefing.model_validate(self.call("context", **params))
 
     def list(
         self,
@@ -201,6 +206,17 @@ class DaemonClient:
         if progress is not None:
             progress(n, n)
         return n
+
+    def distill(
+        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+    ) -> LearnResult:
+        params: dict[str, Any] = {"project": project}
+        if since is not None:
+            params["since"] = since if isinstance(since, str) else since.isoformat()
+        result = LearnResult.model_validate(self.call("distill", **params))
+        if progress is not None:
+            progress(1, 1)
+        return result
 
     def close(self) -> None:
         with self._lock:

@@ -39,6 +39,7 @@ API_METHODS = frozenset(
         "list",
         "stats",
         "reindex",
+        "distill",
     }
 )
 DAEMON_METHODS = frozenset({"ping", "status", "shutdown", "watch_add", "watch_list", "watch_remove"})

@@ -111,6 +111,11 @@ class WriteBatcher:
                 self._service.embed_rows([r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]])
         except Exception:  # noqa: BLE001 - the rows are safe; the next start embeds them
             log.exception("embedding after the write failed")
+        try:
+            with self.lock:  # after the acknowledgement: learning never delays a remember
+                self._service.learn([r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]])
+        except Exception:  # noqa: BLE001 - the turns are stored; `memd distill` can redo this
+            log.exception("distilling after the write failed")
 
 
 class Daemon:

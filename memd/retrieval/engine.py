@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
@@ -19,11 +20,23 @@ from memd.retrieval.relevance import RelevanceGate
 SEED_POOL = 100
 
 
+class Prior(Protocol):
+    """A factor on fused scores from what a hit is (see ``provenance``, ``rules``)."""
+
+    name: str
+
+    @property
+    def active(self) -> bool: ...
+
+    def factors(self, query: Query, ids: Sequence[str]) -> np.ndarray: ...
+
+
 class Retriever:
     """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
     activation, associative recall); everything is fused once more; short turns of a
     conversation give way by ``brevity_weight`` (see ``brevity``) and the hits whose
-    author the query names rise by ``author_boost`` (see ``author``); hits without
+    author the query names rise by ``author_boost`` (see ``author``); turns a rule was
+    read from give way to the rule (see ``provenance``); hits without
     evidence of their own are dropped (see ``relevance``). Weights are the
     configured ones times the query's own leanings (see ``intent``)."""
 
@@ -40,6 +53,7 @@ class Retriever:
         brevity: Brevity | None = None,
         brevity_weight: float = 0.0,
         gate: RelevanceGate | None = None,
+        priors: Sequence[Prior] = (),
     ) -> None:
         self.channels = list(channels)
         self.weights = dict(weights)
@@ -48,6 +62,7 @@ class Retriever:
         self.brevity = brevity
         self.brevity_weight = brevity_weight
         self.gate = gate
+        self.priors = [p for p in priors if p.active]
         self.method: FusionMethod = method
         self.adaptive = adaptive
         self._depth = depth
@@ -101,14 +116,15 @@ class Retriever:
             else frozenset()
         )
         brief = self.brevity is not None and self.brevity_weight > 0
-        if not named and not brief and self.gate is None:
+        said = bool(self.priors)
+        if not named and not brief and not said and self.gate is None:
             return fuse(results, weights, scales=self._scales, method=self.method, limit=k)
         # A factor can lift a hit from a little below k, not from far below; the gate's
         # leftovers come from there too.
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
         if self.gate is not None:
             pool = self.gate.keep(pool, query.embedder)
-        if not pool or (not named and not brief):
+        if not pool or (not named and not brief and not said):
             return pool[:k]
         ids = [f.id for f in pool]
         scores = np.array([f.score for f in pool], dtype=np.float64)
@@ -120,6 +136,11 @@ class Retriever:
             scores *= factors
             for i in np.flatnonzero(factors < 1.0).tolist():
                 notes.setdefault(i, {})["brevity"] = (float(factors[i]), i + 1)
+        for prior in self.priors:
+            factors = prior.factors(query, ids)
+            scores *= factors
+            for i in np.flatnonzero(factors != 1.0).tolist():
+                notes.setdefault(i, {})[prior.name] = (float(factors[i]), i + 1)
         if named:
             assert self.authorship is not None
             factor = 1.0 + self.author_boost

@@ -124,9 +124,13 @@ class Curator:
             for link in self._store.links_of([record.id])
         ]
 
-    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
-        """A briefing for ``project``: pinned rules, conventions, decisions, open problems."""
-        return brief_project(self._store, (project or self._writer.default_project).strip(), max_tokens)
+    def context(
+        self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
+    ) -> Briefing:
+        """A briefing for ``project``: pinned rules, conventions, decisions, facts, open
+        problems (memd.briefing); with ``task``, what concerns it first."""
+        name = (project or self._writer.default_project).strip()
+        return brief_project(self._store, name, max_tokens, task=task, now=self._clock.now())
 
     def list(
         self,

@@ -21,11 +21,12 @@ from typing import Any
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.clock import Clock
+from memd.distill.learner import Learner
 from memd.embedding import Embedder
 from memd.lifecycle import Policy
 from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
-from memd.records import Hit, Kind, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 from memd.retrieval import MemoryIndex, Retriever
 from memd.service.compaction import Compactor
 from memd.service.curation import Curator
@@ -46,6 +47,7 @@ class ServiceConfig:
     policy: Policy = field(default_factory=Policy)
     recall: RecallOptions = field(default_factory=RecallOptions)
     compact_every: int = 32
+    distill: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Parts:
     recaller: Recaller
     maintenance: Maintenance
     curator: Curator
+    clock: Clock
+    learner: Learner | None = None
 
 
 class MemoryService:
@@ -88,6 +92,7 @@ class MemoryService:
         )
         maintenance = Maintenance(store, embedder, clock, config.policy, lookup, reinforcements, writer)
         curator = Curator(store, embedder, clock, lookup, writer, config.home)
+        learner = Learner(store, writer, clock) if config.distill else None
         return cls(
             Parts(
                 store=store,
@@ -101,6 +106,8 @@ class MemoryService:
                 recaller=recaller,
                 maintenance=maintenance,
                 curator=curator,
+                clock=clock,
+                learner=learner,
             )
         )
 
@@ -148,7 +155,7 @@ class MemoryService:
         supersedes: str | None = None,
         author: str | None = None,
     ) -> MemoryRecord:
-        return self._p.writer.remember(
+        record = self._p.writer.remember(
             text,
             project=project,
             kind=kind,
@@ -161,6 +168,9 @@ class MemoryService:
             supersedes=supersedes,
             author=author,
         )
+        if self._p.learner is not None and record.kind is Kind.EPISODIC:
+            self._p.learner.learn([record.model_dump()])
+        return record
 
     def remember_many(
         self,
@@ -175,7 +185,30 @@ class MemoryService:
         whose content the project already holds returns the existing id.
         """
         writer = self._p.writer
-        return writer.write_prepared(writer.prepare_many(items), progress=progress)
+        rows = writer.prepare_many(items)
+        ids = writer.write_prepared(rows, progress=progress)
+        self.learn([r for r, i in zip(rows, ids, strict=True) if r["id"] == i])
+        return ids
+
+    def learn(self, rows: Sequence[Row], *, embed: bool = True) -> LearnResult:
+        """Distil stored turns into typed memories (memd.distill); the daemon calls it
+        after acknowledging a write, so learning never delays ``remember``."""
+        if self._p.learner is None:
+            return LearnResult(stored=0, replaced=0, confirmed=0)
+        return self._p.learner.learn(rows, embed=embed)
+
+    def distill(
+        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+    ) -> LearnResult:
+        """Run distillation over turns already stored (memd.distill.redistill);
+        idempotent. Works even when the ``distill`` setting is off."""
+        from memd.distill.redistill import redistill
+        from memd.text import parse_time
+
+        learner = self._p.learner or Learner(self._p.store, self._p.writer, self._p.clock)
+        return redistill(
+            self._p.store, learner, project=project, since=parse_time(since, field="since"), progress=progress
+        )
 
     def prepare_many(self, items: Iterable[NewMemory | Mapping[str, Any]]) -> builtins.list[Row]:
         return self._p.writer.prepare_many(items)
@@ -227,8 +260,10 @@ class MemoryService:
     def links(self, id: str) -> builtins.list[dict[str, str]]:
         return self._p.curator.links(id)
 
-    def context(self, project: str | None = None, *, max_tokens: int = 1500) -> Briefing:
-        return self._p.curator.context(project, max_tokens=max_tokens)
+    def context(
+        self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
+    ) -> Briefing:
+        return self._p.curator.context(project, max_tokens=max_tokens, task=task)
 
     def list(
         self,

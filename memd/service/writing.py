@@ -236,6 +236,13 @@ class Writer:
                 retired.setdefault(new_id, []).append(
                     {"id": old_id, "superseded_by": new_id, "updated_at": now, "valid_to": now}
                 )
+            # A version replaced by a later row of this same batch is written retired: an
+            # update cannot reach a row the same commit adds.
+            in_batch = {row["id"]: row for _, row in fresh}
+            for new_id, updates in retired.items():
+                for u in [u for u in updates if u["id"] in in_batch]:
+                    in_batch[u["id"]].update(superseded_by=new_id, valid_to=now)
+                retired[new_id] = [u for u in updates if u["id"] not in in_batch]
             self._attach_context([row for _, row in fresh])
             total = len(fresh)
             for start in range(0, total, EMBED_CHUNK):

@@ -1,0 +1,93 @@
+"""Commands that teach memd from conversations: ingest, distill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli import render
+from cli.app import JsonOpt, ProjectOpt, app, handled_errors, here, run_api
+
+if TYPE_CHECKING:
+    from memd.api import MemoryAPI
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Transcripts (Claude Code .jsonl), chat exports (JSON, 'Name: text' lines) or Markdown."
+        ),
+    ],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a conversation's turns and learn from them: the conventions, decisions,
+    preferences, facts and open problems said in it become memories of their own, and a
+    newer statement about the same subject replaces the older one.
+
+    Running it again on the same file stores nothing twice.
+    """
+    from memd.ingest.conversations import read_turns
+
+    where = here(project)
+    with handled_errors():
+        items = [{**turn, "project": where} for path in paths for turn in read_turns(path.expanduser())]
+
+    def work(m: MemoryAPI) -> dict[str, Any]:
+        before = _distilled_count(m, where)
+        ids = m.remember_many(items)
+        return {"project": where, "turns": len(ids), "learned": _distilled_count(m, where) - before}
+
+    result = run_api(work, wrote=lambda r: r["project"])
+    if as_json:
+        render.print_json(result)
+    else:
+        render.out.print(
+            f"Stored {result['turns']} turns in project [bold]{where}[/]; "
+            f"{result['learned']} new rule(s), decision(s) or fact(s) learned. "
+            f"See them with: memd context -p {where}"
+        )
+
+
+def _distilled_count(m: MemoryAPI, project: str) -> int:
+    return sum(1 for r in m.list(project=project, limit=None) if r.source == "distill")
+
+
+@app.command()
+def distill(
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Only this project (default: every project)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only turns from this date on (ISO date or time).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Learn from the turns already stored: find the conventions, decisions, preferences,
+    facts and open problems in them and keep each as a memory of its own. Safe to run
+    again: what is already known is not stored twice, and an older statement never
+    replaces a newer one."""
+    from rich.progress import Progress
+
+    with Progress(console=render.err, transient=True) as bar:
+        task = bar.add_task("distilling", total=None)
+        result = run_api(
+            lambda m: m.distill(
+                project=project,
+                since=since,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            ),
+            wrote=(lambda _r: project) if project else None,
+        )
+    if as_json:
+        render.print_json(result)
+    else:
+        render.out.print(
+            f"Learned {result.stored} new memories ({result.replaced} replacing an older version); "
+            f"{result.confirmed} statements confirmed what was already known."
+        )

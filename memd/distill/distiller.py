@@ -1,0 +1,372 @@
+"""From a turn of conversation to the durable statements in it (zero-LLM).
+
+A statement is stored as its own typed memory: a convention or rule (procedural), a
+preference, a decision with its reason, a project fact, or an open problem. Chit-chat,
+questions, hypotheticals and an agent's own restatements ("I'll make sure to ...") are
+not statements. Each statement has a subject and a value; its *slot* (subject plus
+aspect) is what a later statement must share to replace it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from memd.distill.frames import LITERAL, Found, find_rules, normalize
+from memd.distill.sentences import split_sentences, strip_lead_in
+from memd.distill.subjects import GENERIC, is_vague, singular, subject_key, subject_words
+from memd.records import Kind
+
+MAX_SENTENCE_CHARS = 400
+
+# Said to make a rule: the speaker tells how things are to be done from now on.
+_DIRECTIVE = re.compile(
+    r"\b(?:always|never|must|mustn't|should|shouldn't|shall|ought to|make sure|be sure|remember to|"
+    r"don't forget|do not|don't|please|from now on|going forward|moving forward|from here on|"
+    r"i(?:'d| would)? (?:also |really |now )?(?:like|want|need) (?:you|us|everyone) to|we need to|you need to|"
+    r"(?:the|our|a|new) (?:convention|rule|standard|guideline|policy|practice)|we (?:always |now )?(?:use|prefer|follow|stick to)|"
+    r"(?:update|change) (?:to )?(?:a |the |our |my )?(?:previous |earlier )?(?:instruction|guideline|convention|rule)|"
+    r"let's|prefer|avoid|stop|no longer|instead|anymore|any more|now|ensure|"
+    r"it(?:'s| is) (?:important|essential|crucial|required|mandatory)|important to me|emphasi[sz]e|"
+    r"(?:i|we) (?:also )?(?:want|need|expect|require|ask)|habit|"
+    r"we (?:always |now |also )?(?:start|end|prefix|suffix|include|add|import|name|write|decorate|annotate))\b",
+    re.I,
+)
+# A sentence in no known shape is still kept as a rule when it is an instruction about the
+# work: an imperative ("Never commit to main", "Run the linter before pushing") or a
+# "we always/never ..." statement; not "Always happy to help" or "Don't hesitate to ask".
+_FALLBACK = re.compile(
+    r"^(?:(?:always|never)\s+(?!happy|glad|here|good|great|nice|fun|a\b|an\b|the\b|been\b|learning|striving|there)"
+    r"|(?:don't|do not)\s+(?!hesitate|worry|be\b|feel\b|forget to (?:reach|ask|let))"
+    r"|(?:make sure|ensure)\s+(?:that\s+)?(?:you\s+|all\s+|every\s+|each\s+|the\s+|our\s+)"
+    r"|we\s+(?:always|never|don't|do not|no longer)\s+(?!strive|try|learn|have)"
+    r"|(?:use|prefer|avoid|run|put|write|add|include|name|prefix|import|store|log|pin|commit|push|"
+    r"merge|rebase|squash|document|test|format|lint|type|annotate|declare|return|raise|call|wrap|"
+    r"place|move|build|deploy|release|tag|check|validate|sort|limit|cache|mock)\s+)",
+    re.I,
+)
+# A rule in no known shape is kept only when it is about the work: "Never commit directly
+# to main", not "Keep going and never give up!".
+_WORK = re.compile(
+    r"\b(?:code|coding|commit|commits|branch|branches|main|master|tests?|testing|PRs?|pull requests?|"
+    r"merge|rebase|deploy\w*|build|builds|function|functions|class|classes|method|methods|"
+    r"variables?|files?|modules?|imports?|api|apis|endpoints?|database|db|queries|query|schema|"
+    r"migrations?|lint\w*|format\w*|types?|typing|logs?|logging|errors?|exceptions?|docs|"
+    r"documentation|readme|config\w*|env|environment|dependenc\w+|packages?|librar\w+|versions?|"
+    r"releases?|ci|pipelines?|scripts?|commands?|repo|repository|review\w*|comments?|docstrings?|"
+    r"annotations?|secrets?|keys?|tokens?|passwords?|servers?|services?|containers?|docker|cache|"
+    r"caching|sql|json|yaml|html|css|frontend|backend|staging|production|prod|debug\w*|print|"
+    r"tabs?|spaces?|indent\w*|naming|names?|linter|formatter|compiler|framework|refactor\w*|"
+    r"stack|issues?|tickets?|jira|github|gitlab|git)\b",
+    re.I,
+)
+# Something concrete to follow: code, a quoted token, a path, a dotted name, a number.
+_CONCRETE = re.compile(r"`[^`]+`|(?<!\w)'[^'\s][^']*'(?!\w)|\"[^\"]+\"|@\w+|\b\w*[_/]\w+|\b\w+\.\w+\b|\b\d")
+# Talk about rules rather than a rule: "Adopt a consistent naming convention", "Include
+# that import statement consistently", "Always import a particular module". Without a
+# concrete value such a sentence says nothing an agent could follow.
+_ABOUT_RULES = re.compile(
+    r"\b(?:conventions?|guidelines?|standards?|rules?|practices?|approach|instructions?|naming|"
+    r"particular|specific|certain|this|that|these|those|such|same|above|mentioned)\b",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(?:never|don't|do not|doesn't|mustn't|shouldn't|stop|avoid|no longer|not (?:use|add|include)|"
+    r"(?:get|got) rid of|drop|remove)\b",
+    re.I,
+)
+# An agent or listener repeating or acknowledging, not stating.
+_ECHO = re.compile(
+    r"^(?:i(?:'ll| will| shall|'m going to| am going to| can| could| would| have| had|'ve|'d)|"
+    r"will do|got it|understood|sure|okay|ok|noted|thanks|thank you|i understand|i see|"
+    r"absolutely|of course|that makes sense|makes sense|sounds good|yes|yeah|right|great|perfect)\b",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|might|could consider|what if|i wonder|not sure|for example|e\.g\.|"
+    r"such as|like when|hypothetically|imagine)\b",
+    re.I,
+)
+# Something that happened before, told as history: "I used to ...", "we previously ...".
+_PAST = re.compile(
+    r"\b(?:used to|previously|earlier|before that|last (?:time|week|month)|originally|formerly|"
+    r"i (?:told|said|asked|mentioned)|we (?:had|were using))\b",
+    re.I,
+)
+_CONTEXT = re.compile(
+    r"^(?:when|while|whenever|for|in|regarding|about|as for|with)\s+(?:you(?:'re| are)?\s+)?"
+    r"(?:nam(?:e|ing)|writ(?:e|ing)|creat(?:e|ing)|defin(?:e|ing)|declar(?:e|ing)|ending|starting|choos(?:e|ing)|"
+    r"pick(?:ing)?|work(?:ing)?\s+(?:on|with))?\s*"
+    r"(?:the\s+|your\s+|our\s+|any\s+|all\s+)?(?P<ctx>[\w\s-]{2,40}?)\s*,",
+    re.I,
+)
+_NAMED = re.compile(r"\b(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+(?:names|naming)\b", re.I)
+_DECISION = re.compile(
+    r"\bwe(?:'ve| have)?\s+(?:now\s+)?(?:decided|chose|chosen|picked|went with|gone with|settled on|"
+    r"switched|moved|migrated|opted|agreed|are going with|'re going with|will go with)\b",
+    re.I,
+)
+_REASON = re.compile(r"\b(?:because|since|as|due to|so that|given that)\b", re.I)
+# "I prefer X", "I'd rather ...", "I don't like it when ...": how the speaker wants the
+# work done. ("I love hiking" is about the speaker, not about the work: not kept.)
+_PREFERENCE = re.compile(
+    r"\b(?:i|we)\s+(?:really\s+|strongly\s+|generally\s+|usually\s+)?(?:prefer|(?:'d|would) rather|"
+    r"(?:don't|do not) like (?:it )?when|hate it when|(?:'d|would) like (?:it )?if)\b",
+    re.I,
+)
+_PROBLEM = re.compile(
+    r"\b(?:is|are|keeps|keep)\s+(?:still\s+|currently\s+)?(?:broken|flaky|failing|down|timing out|crashing|"
+    r"leaking|hanging)\b|\b(?:doesn't|does not|don't|won't) work\b|\bknown (?:issue|bug|problem)\b|"
+    r"\bTODO\b|\bwe still need to\b|\bneeds? (?:fixing|to be fixed)\b|\bopen (?:issue|bug)\b",
+    re.I,
+)
+_FACT_NOUNS = (
+    r"command|script|path|directory|dir|folder|file|url|endpoint|port|host|hostname|version|owner|"
+    r"branch|repo|repository|database|db|server|api|bucket|region|channel|lead|maintainer|"
+    r"entry ?point|config|configuration|env|environment|registry|image|cluster|namespace|"
+    r"schema|table|queue|topic|key|token|secret|domain|address|dashboard|docs|documentation|"
+    r"runner|pipeline|workflow|tool|framework|library|package manager|linter|formatter"
+)
+_FACT = re.compile(
+    r"^(?:the\s+|our\s+|my\s+|this\s+project's\s+|this\s+repo's\s+)?(?P<subject>(?:[\w./-]+\s+){0,3}?(?:"
+    + _FACT_NOUNS
+    + r")s?)\s+(?:is|are|lives?|sits?|runs?|=|:)\s+(?:now\s+|currently\s+|still\s+)?(?:at\s+|in\s+|on\s+|under\s+|via\s+|with\s+)?"
+    r"(?P<value>" + LITERAL + r"|https?://\S+|[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*)?|\d[\w.]*)",
+    re.I,
+)
+_RUNS_WITH = re.compile(
+    r"^(?:the\s+|our\s+)?(?P<subject>(?:[\w-]+\s+){0,2}?(?:tests?|build|lint(?:ing|er)?|formatting|"
+    r"deploy(?:s|ment)?|migrations?|CI|app|server|docs|type ?checks?|benchmarks?))\s+"
+    r"(?:run|runs|are run|is run|go|goes|are built|is built|build|builds|deploy|deploys)\s+"
+    r"(?:now\s+)?(?:with|via|using|through|by|from|on)\s+(?P<value>"
+    + LITERAL
+    + r"|[\w.+-]+(?:\s+[\w.+-]+)?)",
+    re.I,
+)
+_ON_VERSION = re.compile(
+    r"\bwe(?:'re| are)\s+(?:now\s+)?(?:on|using|running)\s+(?P<subject>[A-Za-z][\w.+-]*)\s+(?P<value>v?\d+(?:\.\d+)*)\b",
+    re.I,
+)
+_OWNS = re.compile(
+    r"^(?P<value>[A-Z]\w+(?:\s[A-Z]\w+)?)\s+(?:owns|maintains|is responsible for|is the owner of|"
+    r"looks after|is in charge of)\s+(?:the\s+)?(?P<subject>[\w\s./-]{2,40}?)(?=[.,;!]|$)"
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One durable statement found in a turn."""
+
+    kind: Kind
+    text: str  # what is stored: the clause that states it, without openers
+    subject: str  # what it is about, in the speaker's words ("function argument names")
+    aspect: str  # which side of the subject it fixes ("prefix", "case", "tool", "value")
+    value: str  # the value it gives ("'h_'", "pytest -n auto"); "" for a plain rule
+    exclusive: bool = True  # one value at a time per (subject, aspect)
+    negated: bool = False
+    replaces: str | None = None  # a value it names as the old one ("instead of X")
+    tags: tuple[str, ...] = field(default=())
+
+    @property
+    def subject_key(self) -> str:
+        return subject_key(self.subject) or self.subject.lower()
+
+    @property
+    def slot(self) -> str | None:
+        """The key a later statement must share to replace this one (None: never)."""
+        if not self.subject_key:
+            return None
+        if self.exclusive and not self.negated:
+            return f"{self.subject_key}|{self.aspect}"
+        return f"{self.subject_key}|{self.aspect}|{_norm(self.value)}"
+
+    @property
+    def exclusive_slot(self) -> str | None:
+        """The one-value slot this statement's value would sit in (for negations)."""
+        return f"{self.subject_key}|{self.aspect}" if self.subject_key else None
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().strip("'\"`‘’“”@ ").split())
+
+
+_ASPECT_WORDS = {
+    "prefix": "names",
+    "suffix": "names",
+    "contains": "names",
+    "case": "names",
+    "decorator": "",
+    "import": "",
+}
+
+
+def _display_subject(target: str, aspect: str) -> str:
+    words = target.strip()
+    if aspect == "decorator":
+        return f"{subject_key(words)} decorators"
+    if aspect == "import":
+        return "imports"
+    suffix = _ASPECT_WORDS.get(aspect, "")
+    if suffix and not re.search(r"\b(?:names?|identifiers?)\b", words, re.I):
+        return f"{subject_key(words)} {suffix}"
+    return subject_key(words) + (" names" if suffix else "")
+
+
+def _clause_text(sentence: str, f: Found, many: bool) -> str:
+    """The words to store: the whole sentence for one rule, the rule's clause for many."""
+    text = sentence if not many else sentence[f.start : f.end]
+    text = re.sub(r"\s*\((?:instead of|not|rather than)[^)]*\)", "", text, flags=re.I)
+    text = re.sub(
+        r",?\s+(?:instead of|rather than)\s+(?:" + LITERAL + r"|[\w.+-]+)(?=[\s.,;!]|$)", "", text, flags=re.I
+    )
+    text = strip_lead_in(text).rstrip(" ,;:")
+    # "... with `h_` instead." / "... from now on.": when it applies is not what it says.
+    text = re.sub(
+        r",?\s+(?:instead|from now on|going forward|moving forward|now)\s*([.!]?)$", r"\1", text, flags=re.I
+    )
+    return text if text.endswith((".", "!", ")")) else text + "."
+
+
+class Distiller:
+    """Finds statements in text; keeps no state, so one instance serves every caller."""
+
+    def distill(self, text: str, *, author: str | None = None) -> list[Statement]:
+        out: list[Statement] = []
+        context: str | None = None
+        for raw in split_sentences(text):
+            if len(raw) > MAX_SENTENCE_CHARS:
+                continue
+            m = _CONTEXT.match(strip_lead_in(raw))
+            here = m is not None and not is_vague(m.group("ctx"))
+            if here:
+                context = m.group("ctx")
+            else:  # "Let's talk about variable naming. Start them with 'y_'."
+                named = _NAMED.search(raw)
+                if named and not is_vague(named.group("what")):
+                    context = named.group("what")
+            out.extend(self._sentence(raw, context, here))
+        return out
+
+    def _sentence(self, raw: str, context: str | None, context_here: bool = False) -> list[Statement]:
+        sentence = strip_lead_in(raw)
+        if not sentence or raw.rstrip().endswith("?") or _ECHO.match(sentence) or _HEDGE.search(sentence):
+            return []
+        directive = bool(_DIRECTIVE.search(raw)) or _imperative(_CONTEXT.sub("", sentence).strip())
+        past = bool(_PAST.search(raw))
+        if (directive or _DECISION.search(raw)) and not past:
+            norm = normalize(sentence)
+            rules = find_rules(norm)
+            out = []
+            pronoun = context
+            for f in rules:
+                st = self._rule(
+                    norm, f, context, many=len(rules) > 1, context_here=context_here, pronoun=pronoun
+                )
+                if st is not None:
+                    out.append(st)
+                    # "start argument names with e_ and end them with _g": "them" is the
+                    # subject the sentence just named.
+                    if st.subject:
+                        pronoun = st.subject
+            if out:
+                return out
+        other = self._other(sentence, raw)
+        if other is not None:
+            return [other]
+        if (
+            directive
+            and not past
+            and _FALLBACK.match(sentence)
+            and 4 <= len(sentence.split()) <= 40
+            and not (_ABOUT_RULES.search(sentence) and not _CONCRETE.search(sentence))
+            and (_WORK.search(sentence) or _CONCRETE.search(sentence))
+        ):
+            # A rule in no known shape ("Never commit directly to main"): kept, with no
+            # subject, so only a close restatement replaces it.
+            text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
+            return [
+                Statement(
+                    Kind.PROCEDURAL,
+                    text,
+                    "",
+                    "rule",
+                    "",
+                    exclusive=False,
+                    negated=bool(_NEGATION.search(raw)),
+                )
+            ]
+        return []
+
+    def _rule(
+        self,
+        sentence: str,
+        f: Found,
+        context: str | None,
+        *,
+        many: bool,
+        context_here: bool = False,
+        pronoun: str | None = None,
+    ) -> Statement | None:
+        target = f.target
+        words = subject_words(target or "")
+        if is_vague(target):
+            target = pronoun or context
+        elif context and (
+            set(words) < set(subject_words(context))
+            or (context_here and len(words) == 1 and words[0] in GENERIC)
+        ):
+            # "When naming function arguments, start the argument name with e_": the
+            # context names the subject more fully than the clause does.
+            target = context
+        negated = bool(_NEGATION.search(sentence[max(0, f.start - 40) : f.start + 12]))
+        text = _clause_text(sentence, f, many)
+        kind = Kind.PREFERENCE if _PREFERENCE.search(sentence) else Kind.PROCEDURAL
+        if f.aspect == "use" and _DECISION.search(sentence):
+            kind = Kind.DECISION
+        if is_vague(target) and f.aspect == "include":
+            return None  # "include a single digit" with nothing to include it in
+        if is_vague(target):
+            # "Actually, use a leading `h_` now": the rule's aspect without its subject;
+            # the learner binds it to the one current rule of that aspect, if unique.
+            return Statement(
+                kind, text, "", f.aspect, f.value, f.exclusive, negated, f.replaces, ("unbound",)
+            )
+        assert target is not None
+        subject = _display_subject(target, f.aspect)
+        said = {singular(w) for w in re.findall(r"[a-z0-9_]+", text.lower())}
+        if not {singular(w) for w in subject_key(subject).split()} <= said:
+            # "End them with '_g'": the subject was named elsewhere; the memory is read alone.
+            text = f"{subject[:1].upper()}{subject[1:]}: {text[:1].lower()}{text[1:]}"
+        return Statement(kind, text, subject, f.aspect, f.value, f.exclusive, negated, f.replaces)
+
+    def _other(self, sentence: str, raw: str) -> Statement | None:
+        text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
+        if _DECISION.search(raw) and _REASON.search(raw):
+            return Statement(Kind.DECISION, text, "", "decision", "", exclusive=False)
+        for pattern, aspect in ((_FACT, "value"), (_RUNS_WITH, "tool"), (_ON_VERSION, "version")):
+            m = pattern.search(sentence)
+            if m and not _PAST.search(raw):
+                return Statement(Kind.SEMANTIC, text, m.group("subject"), aspect, m.group("value"))
+        m = _OWNS.search(sentence)
+        if m:
+            return Statement(Kind.SEMANTIC, text, f"{m.group('subject')} owner", "owner", m.group("value"))
+        if _PROBLEM.search(raw) and len(sentence) >= 20:
+            return Statement(Kind.EPISODIC, text, "", "problem", "", exclusive=False, tags=("open",))
+        if (
+            _PREFERENCE.search(raw)
+            and len(sentence.split()) >= 4
+            and not (_ABOUT_RULES.search(sentence) and not _CONCRETE.search(sentence))
+        ):
+            return Statement(Kind.PREFERENCE, text, "", "preference", "", exclusive=False)
+        return None
+
+
+_IMPERATIVE = re.compile(
+    r"^(?:always|never|don't|do not|use|prefer|avoid|keep|put|add|include|start|end|prefix|name|write|"
+    r"run|import|decorate|stop|make|follow|place|store|call|return|raise|log)\b",
+    re.I,
+)
+
+
+def _imperative(sentence: str) -> bool:
+    return bool(_IMPERATIVE.match(sentence))

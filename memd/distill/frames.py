@@ -1,0 +1,495 @@
+"""The shapes in which people state a convention, read without a model.
+
+Each frame finds one kind of rule in a sentence and says what it is about (the
+*target*: "function argument names"), which *aspect* of it the rule fixes ("prefix",
+"suffix", "case", a decorator, a tool for a purpose) and the *value*. Two statements
+with the same target and aspect are two versions of one rule when the aspect holds one
+value at a time (a prefix, a case style, the tool used for testing); when it collects
+values (decorators to add, features to include) the value is part of the rule's
+identity and only a negation ("stop adding @trace") replaces it.
+
+The frames are the ways developers phrase naming, formatting and tooling rules
+(CLAUDE.md bullets, review comments, chat); none is keyed to one data set's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A literal a rule names: `code`, 'quoted', "quoted", @decorator, or a bare token that
+# looks like code (has an underscore, a digit, a dot, a slash or a leading dash).
+LITERAL = (
+    r"`[^`\n]{1,60}`|(?<!\w)'[^'\n]{1,40}'(?!\w)|(?<!\w)\"[^\"\n]{1,40}\"(?!\w)|“[^”\n]{1,40}”|‘[^’\n]{1,40}’"
+    r"|@[\w.]+|(?<![\w-])(?:--?[\w-]+|[\w-]*[_/\d][\w/-]*(?:\.[\w/-]+)*|[A-Za-z][\w-]*(?:\.[\w-]+)+)"
+)
+_WORDY_AFFIX = {
+    "an underscore": "_",
+    "a single underscore": "_",
+    "underscore": "_",
+    "a double underscore": "__",
+    "two underscores": "__",
+    "double underscores": "__",
+    "a dash": "-",
+    "a hyphen": "-",
+}
+_AFFIX_VALUE = (
+    r"(?:(?:a|an|the)\s+)?(?:(?:lowercase|lower-case|lower\s+case|uppercase|upper\s+case|short|single|specific)\s+)?(?:(?:leading|trailing|prefix|suffix)\s+)?"
+    r"(?P<value>" + LITERAL + r"|(?:an?\s+|two\s+|double\s+|single\s+)*underscores?|an?\s+(?:dash|hyphen))"
+)
+_TARGET = r"\b(?P<target>[\w][\w\s,'/-]{0,60}?)"
+CASES = {
+    "camelcase": "camelCase",
+    "camel case": "camelCase",
+    "lower camel case": "camelCase",
+    "pascalcase": "PascalCase",
+    "pascal case": "PascalCase",
+    "upper camel case": "PascalCase",
+    "snake_case": "snake_case",
+    "snake case": "snake_case",
+    "kebab-case": "kebab-case",
+    "kebab case": "kebab-case",
+    "screaming_snake_case": "SCREAMING_SNAKE_CASE",
+    "screaming snake case": "SCREAMING_SNAKE_CASE",
+    "uppercase": "UPPERCASE",
+    "upper case": "UPPERCASE",
+    "all caps": "UPPERCASE",
+    "capital letters": "UPPERCASE",
+    "uppercase letters": "UPPERCASE",
+    "upper case letters": "UPPERCASE",
+    "lowercase letters": "lowercase",
+    "lower case letters": "lowercase",
+    "lowercase": "lowercase",
+    "lower case": "lowercase",
+    "title case": "Title Case",
+}
+_CASE = (
+    r"(?:all\s+)?(?P<value>" + "|".join(sorted((re.escape(c) for c in CASES), key=len, reverse=True)) + ")"
+)
+_MODAL = r"(?:\s+(?:should|must|shall|will|need\s+to|have\s+to|has\s+to|are\s+to|is\s+to|always|now))*"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One rule found in a sentence, before it becomes a statement."""
+
+    aspect: str
+    value: str
+    target: str | None
+    start: int
+    end: int
+    exclusive: bool = True
+    replaces: str | None = None
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+# (aspect, pattern): the target and value groups name the parts.
+_AFFIX_FRAMES: list[tuple[str, re.Pattern[str]]] = [
+    ("prefix", _c(r"\b(?:start|begin|prefix|prepend|preface)\s+" + _TARGET + r"\s+with\s+" + _AFFIX_VALUE)),
+    ("suffix", _c(r"\b(?:end|finish|suffix|append)\s+" + _TARGET + r"\s+with\s+" + _AFFIX_VALUE)),
+    ("prefix", _c(_TARGET + _MODAL + r"\s+(?:start|begin)s?\s+with\s+" + _AFFIX_VALUE)),
+    ("suffix", _c(_TARGET + _MODAL + r"\s+(?:end|finish)(?:e?s)?\s+(?:with|in)\s+" + _AFFIX_VALUE)),
+    ("prefix", _c(r"\bname\s+" + _TARGET + r"\s+with\s+(?:a|an|the)\s+prefix\s+(?P<value>" + LITERAL + ")")),
+    ("suffix", _c(r"\bname\s+" + _TARGET + r"\s+with\s+(?:a|an|the)\s+suffix\s+(?P<value>" + LITERAL + ")")),
+    (
+        "prefix",
+        _c(
+            _TARGET
+            + r"\s+(?:are|is|should\s+be|must\s+be|get|gets)\s+prefixed\s+(?:with|by)\s+"
+            + _AFFIX_VALUE
+        ),
+    ),
+    (
+        "suffix",
+        _c(
+            _TARGET
+            + r"\s+(?:are|is|should\s+be|must\s+be|get|gets)\s+suffixed\s+(?:with|by)\s+"
+            + _AFFIX_VALUE
+        ),
+    ),
+    (
+        "prefix",
+        _c(
+            r"\b(?:use|add|put|want)\s+(?:a|an|the)\s+(?:leading|prefix(?:es)?)\s+(?P<value>"
+            + LITERAL
+            + r"|underscores?)(?:\s+(?:prefix\s+)?(?:for|on|to|in|before)\s+"
+            + _TARGET
+            + r"(?=[.,;!]|\s+(?:now|instead|from|going)\b|$))?"
+        ),
+    ),
+    (
+        "suffix",
+        _c(
+            r"\b(?:use|add|put|want)\s+(?:a|an|the)\s+(?:trailing|suffix(?:es)?)\s+(?P<value>"
+            + LITERAL
+            + r"|underscores?)(?:\s+(?:suffix\s+)?(?:for|on|to|in|after)\s+"
+            + _TARGET
+            + r"(?=[.,;!]|\s+(?:now|instead|from|going)\b|$))?"
+        ),
+    ),
+    # "start with 'x_'": the subject is said elsewhere ("When naming functions, ...").
+    ("prefix", _c(r"\b(?:start|begin)\s+with\s+" + _AFFIX_VALUE)),
+    ("suffix", _c(r"\b(?:end|finish)\s+with\s+" + _AFFIX_VALUE)),
+    (
+        "prefix",
+        _c(
+            r"(?P<value>"
+            + LITERAL
+            + r")\s+as\s+(?:a|the)\s+prefix(?:\s+(?:for|of|to|on|in)\s+"
+            + _TARGET
+            + r"(?=[.,;!]|$))?"
+        ),
+    ),
+    (
+        "suffix",
+        _c(
+            r"(?P<value>"
+            + LITERAL
+            + r")\s+as\s+(?:a|the)\s+suffix(?:\s+(?:for|of|to|on|in)\s+"
+            + _TARGET
+            + r"(?=[.,;!]|$))?"
+        ),
+    ),
+]
+_CONTAINS_FRAMES = [
+    _c(
+        r"\b(?:include|put|have|add|use)\s+(?:the\s+)?(?:string|substring|text|letters?|characters?|sequence)?\s*(?P<value>"
+        + LITERAL
+        + r")\s+(?:in|within|inside|into|somewhere\s+in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+)*"
+        + _TARGET
+        + r"(?=[.,;!]|\s+(?:and|from|going|as|to|so|now)\b|$)"
+    ),
+    _c(_TARGET + _MODAL + r"\s+(?:contain|include)s?\s+(?:the\s+)?(?:string\s+)?(?P<value>" + LITERAL + ")"),
+]
+_CASE_FRAMES = [
+    _c(
+        r"\b(?:use|usage|adopt(?:ion)?|encourage)\s+(?:of\s+)?"
+        + _CASE
+        + r"(?=[.,;!]|\s+(?:now|instead|from|going)\b|$)"
+    ),
+    _c(
+        r"\b(?:use|write|name|format)\s+(?:of\s+)?"
+        + _CASE
+        + r"\s+(?:for|in|with|on)\s+(?:all\s+|your\s+|the\s+)*"
+        + _TARGET
+        + r"(?=[.,;!]|\s+(?:and|from|going|as|instead|now)\b|$)"
+    ),
+    _c(r"\b(?:write|name|format)\s+(?:all\s+|your\s+|the\s+)*" + _TARGET + r"\s+in\s+" + _CASE),
+    _c(_TARGET + _MODAL + r"\s+(?:be|are|use|follow|in)\s+(?:written\s+in\s+|in\s+)?" + _CASE),
+]
+_DECORATOR = _c(
+    r"\b(?:add|use|apply|put|include|incorporate)\s+(?:the\s+|a\s+)?(?P<value>'@?[\w.]+'|`@?[\w.]+`|@[\w.]+|[\w.]+)\s+decorators?"
+    r"(?:\s+from\s+(?:the\s+)?\S+(?:\s+(?:module|package|library))?)?"
+    r"(?:\s+(?:to|on|for|in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+|of\s+)*"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:and|from|going|as|so|that|to)\b|$))?"
+)
+_DECORATE = _c(
+    r"\bdecorate\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+)*"
+    + _TARGET
+    + r"\s+with\s+(?:the\s+)?(?P<value>'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)"
+)
+_IMPORT = _c(r"\bimport\s+(?:the\s+)?(?P<value>'[\w.]+'|`[\w.]+`|[\w.]+)\s+(?:module|package|library)")
+# "include assert statements in your functions", "use docstrings in methods", "add type
+# hints to public functions": a feature the target must have, one of several.
+_FEATURE = _c(
+    r"\b(?:include|use|add|write|put|incorporate|adopt)\s+(?P<value>(?:(?:a|an|the)\s+)?(?:single\s+|short\s+|proper\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)\s+"
+    r"(?:in|for|to|on|inside|within)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+)*"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:and|from|going|as|so|to|that|even)\b|$)"
+)
+# "all methods should have docstrings", "the use of docstrings in our functions".
+_HAVE = _c(
+    r"\b(?:all|every|each)\s+"
+    + _TARGET
+    + r"\s+(?:should\s+|must\s+|to\s+|will\s+)?(?:have|has|include|contain|carry)s?\s+"
+    r"(?:a\s+|an\s+|the\s+)?(?P<value>(?:'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)\s+decorator|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=[.,;!]|\s+(?:from|and|so|to|that|as)\b|$)"
+)
+_NOMINAL = _c(
+    r"\b(?:use|usage|importance|addition|inclusion)\s+of\s+(?P<value>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:in|for|on)\s+"
+    r"(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+|their\s+)*"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:and|from|going|as|so|to|that)\b|$)"
+)
+# "When naming functions, always include a single digit": the subject is in the context.
+_FEATURE_BARE = _c(
+    r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*)(?=\s*[.;!]|\s*$)"
+)
+# "use X for Y": one tool or style per purpose when X is a name, a literal or a style.
+_USE_FOR = _c(
+    r"\b(?:use|prefer)\s+(?P<value>(?:" + LITERAL + r"|[\w.+-]+)(?:\s+[\w.+-]+)?)\s+"
+    r"(?:for|to\s+run|when|to\s+handle|as\s+(?:the|our))\s+(?:all\s+|every\s+|your\s+|the\s+|our\s+)*"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:and|from|going|instead|now|because|since)\b|$)"
+)
+_STOP = r"(?!(?:because|since|as|for|now|instead|and|but|so|to|from|in|on|with|not|over|rather)\b)"
+_WORDS = r"[\w.+-]+(?:\s+" + _STOP + r"[\w.+-]+)?"
+_INSTEAD = _c(
+    r"\b(?:use|prefer|run|choose|pick|go\s+with|write)\s+(?P<value>"
+    + LITERAL
+    + r"|"
+    + _WORDS
+    + r")(?:\s+|\s*,\s*)"
+    r"(?:instead\s+of|rather\s+than|over|not)\s+(?P<old>" + LITERAL + r"|" + _WORDS + r")"
+)
+_SWITCH = _c(
+    r"\b(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed))\s+(?:over\s+)?(?:from\s+(?P<old>"
+    + LITERAL
+    + r"|"
+    + _WORDS
+    + r")\s+)?to\s+(?P<value>"
+    + LITERAL
+    + r"|"
+    + _WORDS
+    + r")(?:\s+(?:for|as)\s+(?:the\s+|our\s+)?"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:because|since|as|now)\b|$))?"
+)
+# "Commit messages should follow Conventional Commits", "API handlers go in src/api".
+_SHOULD = _c(
+    _TARGET
+    + r"\s+(?:should|must|shall|need\s+to|have\s+to|are\s+to)(?:\s+always)?\s+(?P<verb>follow|use|go\s+(?:in|into|under)|live\s+(?:in|under)|be\s+(?:in|under|written\s+with|formatted\s+with))\s+"
+    r"(?P<value>" + LITERAL + r"|[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2}|[\w.+-]+(?:\s+[\w.+-]+)?)"
+)
+# What a purpose clause starts with ("to distinguish methods", "to help readers"): not a target.
+_PURPOSE = frozenset(
+    "distinguish make help ensure keep improve maintain identify avoid handle prevent indicate show "
+    "mark signal tell separate differentiate".split()
+)
+# Words about rules in general: "adopt a specific convention for X" names no feature.
+_META = frozenset(
+    "convention conventions rule rules standard standards practice practices approach style guideline "
+    "guidelines change changes update updates consistency habit habits format pattern system method "
+    "way this that".split()
+)
+# A value that points at something said elsewhere ("that decorator", "a particular module").
+_VAGUE = frozenset("this that these those particular specific certain same such said it".split())
+_PREPOSITIONS = frozenset("at in on for to with by from of as into".split())
+_NOISE_VALUES = frozenset("it this that them those these something one the a an".split())
+
+
+def _value(raw: str) -> str:
+    raw = raw.strip().rstrip(".,;:!")
+    low = " ".join(raw.lower().split())
+    if low in _WORDY_AFFIX:
+        return f"'{_WORDY_AFFIX[low]}'"
+    if low in CASES:
+        return CASES[low]
+    return raw
+
+
+def _target(m: re.Match[str]) -> str | None:
+    t = m.groupdict().get("target")
+    return " ".join(t.split()).strip(" ,'") if t else None
+
+
+_BASE_VERBS = tuple(
+    "end include use add put prefix suffix name write start begin append prepend import decorate "
+    "follow annotate comment incorporate finish apply adopt run keep avoid".split()
+)
+_GERUND = re.compile(
+    r"\b(?P<lead>start|begin|keep|continue|get\s+(?:into\s+)?the\s+habit\s+of|the\s+(?:importance|practice|habit)\s+of|"
+    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid)\s+(?P<g>[a-z]+ing)\b",
+    re.I,
+)
+
+
+def _base(gerund: str) -> str | None:
+    stem = gerund.lower()[:-3]
+    for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem):
+        if cand in _BASE_VERBS:
+            return cand
+    return None
+
+
+def normalize(sentence: str) -> str:
+    """ "Start ending names with X" -> "end names with X": the rule's own verb in front.
+
+    People announce a rule as something to begin doing ("start using annotations", "get
+    into the habit of adding @validate"); the frames read the verb that follows.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        base = _base(m.group("g"))
+        if base is None:
+            return m.group(0)
+        # "stop adding X" keeps its "stop": it is what makes the rule a negation.
+        return f"{m.group('lead')} {base}" if m.group("lead").lower() in ("stop", "quit", "avoid") else base
+
+    return _GERUND.sub(repl, sentence)
+
+
+def find_rules(sentence: str) -> list[Found]:
+    """Every rule-shaped clause of ``sentence``, leftmost first, overlaps removed.
+
+    Spans refer to ``sentence`` as given: pass it through :func:`normalize` first.
+    """
+    found: list[Found] = []
+    for aspect, pattern in _AFFIX_FRAMES:
+        for m in pattern.finditer(sentence):
+            found.append(Found(aspect, _value(m.group("value")), _target(m), m.start(), m.end()))
+    for pattern in _CONTAINS_FRAMES:
+        for m in pattern.finditer(sentence):
+            found.append(Found("contains", _value(m.group("value")), _target(m), m.start(), m.end()))
+    for pattern in _CASE_FRAMES:
+        for m in pattern.finditer(sentence):
+            found.append(Found("case", _value(m.group("value")), _target(m), m.start(), m.end()))
+    for m in _DECORATOR.finditer(sentence):
+        found.append(
+            Found(
+                "decorator",
+                _value(m.group("value")).strip("'`"),
+                _target(m),
+                m.start(),
+                m.end(),
+                exclusive=False,
+            )
+        )
+    for m in _DECORATE.finditer(sentence):
+        found.append(
+            Found(
+                "decorator",
+                _value(m.group("value")).strip("'`"),
+                _target(m),
+                m.start(),
+                m.end(),
+                exclusive=False,
+            )
+        )
+    for m in _IMPORT.finditer(sentence):
+        found.append(
+            Found("import", m.group("value").strip("'`"), "import", m.start(), m.end(), exclusive=False)
+        )
+    for m in _INSTEAD.finditer(sentence):
+        found.append(
+            Found("use", _value(m.group("value")), None, m.start(), m.end(), replaces=_value(m.group("old")))
+        )
+    for m in _SWITCH.finditer(sentence):
+        old = m.group("old")
+        found.append(
+            Found(
+                "use",
+                _value(m.group("value")),
+                _target(m),
+                m.start(),
+                m.end(),
+                replaces=_value(old) if old else None,
+            )
+        )
+    for m in _USE_FOR.finditer(sentence):
+        value = _value(m.group("value"))
+        found.append(Found(_marker(value), value, _target(m), m.start(), m.end(), exclusive=_is_name(value)))
+    for m in _SHOULD.finditer(sentence):
+        verb = m.group("verb").split()[0].lower()
+        aspect = "location" if verb in ("go", "live", "be") and "with" not in m.group("verb") else "style"
+        found.append(Found(aspect, _value(m.group("value")), _target(m), m.start(), m.end()))
+    for m in _HAVE.finditer(sentence):
+        value = " ".join(m.group("value").split())
+        if value.lower().endswith(" decorator"):
+            found.append(
+                Found(
+                    "decorator",
+                    value[: -len(" decorator")].strip("'`"),
+                    _target(m),
+                    m.start(),
+                    m.end(),
+                    exclusive=False,
+                )
+            )
+        else:
+            found.append(Found("include", value, _target(m), m.start(), m.end(), exclusive=False))
+    for m in _NOMINAL.finditer(sentence):
+        found.append(
+            Found(
+                "include", " ".join(m.group("value").split()), _target(m), m.start(), m.end(), exclusive=False
+            )
+        )
+    for m in _FEATURE.finditer(sentence):
+        value = " ".join(m.group("value").split())
+        value = re.sub(r"^(?:a|an|the)\s+", "", value, flags=re.I)
+        found.append(Found("include", value, _target(m), m.start(), m.end(), exclusive=False))
+    for m in _FEATURE_BARE.finditer(sentence):
+        found.append(Found("include", m.group("value"), None, m.start(), m.end(), exclusive=False))
+    found = [
+        f
+        for f in found
+        if f.value.lower().strip("'\"`") not in _NOISE_VALUES and f.value.strip("'\"`") and _plausible(f)
+    ]
+    # The most specific frame wins where two overlap: they are listed most specific first.
+    order = {id(f): n for n, f in enumerate(found)}
+    kept: list[Found] = []
+    for f in sorted(found, key=lambda f: order[id(f)]):
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    kept.sort(key=lambda f: f.start)
+    return kept + _continued(sentence, kept)
+
+
+# "Use docstrings in functions and annotations for methods": the verb is left out of the
+# second half; it takes the first half's aspect.
+_AND_MORE = _c(
+    r"^\s*,?\s*and\s+(?:also\s+)?(?P<value>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)\s+(?:in|for|to|on)\s+"
+    r"(?:all\s+|every\s+|your\s+|the\s+|our\s+)*" + _TARGET + r"(?=[.,;!]|$)"
+)
+
+
+_AND_AFFIX = _c(
+    r"^\s*,?\s*and\s+(?:also\s+)?(?:all\s+|every\s+|your\s+|the\s+)*" + _TARGET + r"\s+with\s+" + _AFFIX_VALUE
+)
+
+
+def _continued(sentence: str, kept: list[Found]) -> list[Found]:
+    out = []
+    for f in kept:
+        if f.aspect in ("prefix", "suffix"):  # "..., and variable names with 'w_'"
+            m = _AND_AFFIX.match(sentence[f.end :])
+            if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
+                out.append(
+                    Found(f.aspect, _value(m.group("value")), _target(m), f.end + m.start(), f.end + m.end())
+                )
+            continue
+        if f.aspect not in ("include", "use", "case"):
+            continue
+        m = _AND_MORE.match(sentence[f.end :])
+        if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
+            value = _value(m.group("value"))
+            out.append(Found(f.aspect, value, _target(m), f.end + m.start(), f.end + m.end(), f.exclusive))
+    return out
+
+
+def _plausible(f: Found) -> bool:
+    """False for a feature that is a word about rules or a preposition's phrase, and for
+    a target that is a purpose clause."""
+    words = f.value.lower().split()
+    if f.aspect == "include" and (words[0] in _PREPOSITIONS or words[-1] in _META or words[0] in _VAGUE):
+        return False
+    if words and words[0] in _VAGUE:
+        return False
+    first = (f.target or "").lower().split()[:1]
+    return not (first and first[0] in _PURPOSE)
+
+
+def _marker(value: str) -> str:
+    """ "Use '_j' for attribute names": a quoted marker that starts with _ or - is a
+    suffix, one that ends with it a prefix; anything else is a tool or a style."""
+    inner = value.strip("'\"`‘’“”")
+    if inner == value or len(inner) < 2 or inner.strip("_-") == "":
+        return "use"
+    if inner.endswith(("_", "-")):
+        return "prefix"
+    if inner.startswith(("_", "-")):
+        return "suffix"
+    return "use"
+
+
+def _is_name(value: str) -> bool:
+    """A tool, a literal or a style (one per purpose), not a common noun (one of many)."""
+    return (
+        bool(re.match(LITERAL + "$", value))
+        or value[:1].isupper()
+        or value in CASES.values()
+        or any(c.isdigit() for c in value)
+    )

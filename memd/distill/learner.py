@@ -1,0 +1,224 @@
+"""Storing what the distiller finds: one typed memory per statement, one current version
+per subject.
+
+A distilled memory carries its *slot* in ``source_id`` (``memd:slot:<subject>|<aspect>``),
+so the writer's own rule — new content under a known source id is a new version of that
+thing — supersedes the older version in the same commit and keeps it as history. Each
+distilled memory is linked ``derived_from`` the turns it was read from.
+
+What the learner refuses to do, because a wrong memory is worse than none:
+
+- a statement older than the version it would replace does not replace it (re-reading
+  old turns never brings back last month's rule);
+- the same value said again (the listener's restatement, a reminder) is not a new
+  version: the turn is linked to the memory already stored;
+- a rule whose subject cannot be told ("actually, use a leading `h_` now") is bound to the
+  one current rule of that aspect when there is exactly one; otherwise it is kept beside
+  the others, tagged ``review``, and replaces nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from memd.clock import Clock
+from memd.distill.distiller import Distiller, Statement, _norm
+from memd.records import Kind, LearnResult, NewMemory, Source
+from memd.store import Row, Store
+from memd.text import content_hash
+
+if TYPE_CHECKING:
+    from memd.service.writing import Writer
+
+SLOT_PREFIX = "memd:slot:"
+DISTILLED_TAG = "distilled"
+REVIEW_TAG = "review"
+DERIVED = "derived_from"
+# Who repeats rather than instructs: an agent's own words are not the user's rules.
+AGENT_AUTHORS = frozenset("assistant agent ai model system claude codex cursor copilot".split())
+SKIP_SOURCES = {Source.CONSOLIDATION.value, "distill"}
+DISTILLED_IMPORTANCE = 0.7
+_NEG = re.compile(r"\b(?:never|don't|do not|stop|avoid|no longer|not)\b", re.I)
+
+
+@dataclass
+class _Current:
+    id: str
+    text: str
+    created_at: datetime
+
+
+class Learner:
+    """Reads written turns, stores their statements (see the module docstring)."""
+
+    def __init__(
+        self, store: Store, writer: Writer, clock: Clock, distiller: Distiller | None = None
+    ) -> None:
+        self._store = store
+        self._writer = writer
+        self._clock = clock
+        self._distiller = distiller or Distiller()
+
+    def learn(self, rows: Iterable[Row], *, embed: bool = True) -> LearnResult:
+        """Distil the episodes among ``rows`` (already stored, with their ids)."""
+        turns = [r for r in rows if self._wanted(r)]
+        if not turns:
+            return LearnResult(stored=0, replaced=0, confirmed=0)
+        by_project: dict[str, list[Row]] = {}
+        for r in turns:
+            by_project.setdefault(r["project"], []).append(r)
+        stored = replaced = confirmed = 0
+        with self._store.writing():
+            for project, group in by_project.items():
+                group.sort(key=lambda r: (r["created_at"], r["id"]))
+                s, rp, c = self._learn_project(project, group, embed)
+                stored, replaced, confirmed = stored + s, replaced + rp, confirmed + c
+        return LearnResult(stored=stored, replaced=replaced, confirmed=confirmed)
+
+    @staticmethod
+    def _wanted(row: Row) -> bool:
+        author = (row.get("author") or "").strip().lower()
+        return (
+            row.get("kind") == Kind.EPISODIC.value
+            and row.get("source") not in SKIP_SOURCES
+            and author not in AGENT_AUTHORS
+            and not row.get("superseded_by")
+        )
+
+    def _learn_project(self, project: str, turns: Sequence[Row], embed: bool) -> tuple[int, int, int]:
+        found = [(turn, self._distiller.distill(turn["text"], author=turn.get("author"))) for turn in turns]
+        if not any(sts for _, sts in found):
+            return 0, 0, 0  # most turns state nothing: no store read for them
+        current = self._current_slots(project)
+        pending: list[tuple[NewMemory, str, str | None]] = []  # item, turn id, memory it retires
+        links: list[tuple[str, str]] = []  # (memory id, turn id) for restatements
+        confirmed = 0
+        replacing: list[bool] = []
+        for turn, statements in found:
+            for st in statements:
+                slot, tags = self._bind(st, current)
+                now = current.get(slot) if slot else None
+                if now is not None and _same(now.text, st):
+                    if now.id:
+                        links.append((now.id, turn["id"]))
+                    confirmed += 1
+                    continue
+                if now is not None and now.created_at > turn["created_at"]:
+                    continue  # older than the version in force: history, not news
+                retire = None
+                if st.negated and st.exclusive_slot and st.exclusive_slot in current:
+                    old = current[st.exclusive_slot]
+                    if _mentions(old.text, st.value):
+                        retire, slot_to_drop = old.id, st.exclusive_slot
+                        current.pop(slot_to_drop, None)
+                item = NewMemory(
+                    text=st.text,
+                    project=project,
+                    kind=st.kind.value,
+                    tags=(DISTILLED_TAG, *st.tags, *tags),
+                    source="distill",
+                    source_id=f"{SLOT_PREFIX}{slot}" if slot else None,
+                    created_at=turn["created_at"],
+                    importance=DISTILLED_IMPORTANCE,
+                    author=turn.get("author"),
+                )
+                pending.append((item, turn["id"], retire))
+                replacing.append(now is not None or retire is not None)
+                if slot:
+                    current[slot] = _Current("", st.text, turn["created_at"])
+        if not pending and not links:
+            return 0, 0, confirmed
+        rows = self._writer.prepare_many([p[0] for p in pending])
+        for row in rows:
+            # A rule often reads word for word like the turn that stated it; it is still a
+            # memory of its own, so it is told apart from episodes by its content hash.
+            row["content_hash"] = content_hash(f"{DISTILLED_TAG}\x00{row['text']}")
+        retire_map = {row["id"]: p[2] for row, p in zip(rows, pending, strict=True) if p[2]}
+        before = {r["id"] for r in rows}
+        ids = self._writer.write_prepared(rows, embed=embed, supersede=retire_map or None)
+        stored = sum(1 for i in ids if i in before)
+        replaced = sum(1 for i, r in zip(ids, replacing, strict=True) if r and i in before)
+        derived = [(mid, p[1]) for mid, p in zip(ids, pending, strict=True)]
+        derived += [(mid, tid) for mid, tid in links if mid]
+        self._link(derived)
+        return stored, replaced, confirmed
+
+    def _current_slots(self, project: str) -> dict[str, _Current]:
+        found = self._store.find_source_prefix(project, SLOT_PREFIX)
+        if not found:
+            return {}
+        rows = {r["id"]: r for r in self._store.get(list(found.values()))}
+        out = {}
+        for source_id, id in found.items():
+            r = rows.get(id)
+            if r is not None:
+                out[source_id[len(SLOT_PREFIX) :]] = _Current(id, r["text"], r["created_at"])
+        return out
+
+    @staticmethod
+    def _bind(st: Statement, current: dict[str, _Current]) -> tuple[str | None, tuple[str, ...]]:
+        """The slot ``st`` belongs to, and tags to add (``review`` when it is unsure)."""
+        if st.slot and "unbound" not in st.tags:
+            if st.slot not in current and st.exclusive and not st.negated:
+                # "argument names" when the project has one rule for "function argument
+                # names": the less specific wording names the rule already known.
+                # Or the more specific one ("function argument names" after "argument
+                # names"): one rule when the head noun is the same and one wording holds
+                # the other, and only one such rule exists.
+                mine = st.subject_key.split()
+                near = [
+                    slot
+                    for slot in current
+                    if slot.count("|") == 1
+                    and slot.endswith("|" + st.aspect)
+                    and _nested(mine, slot.split("|")[0].split())
+                ]
+                if len(near) == 1:
+                    return near[0], ()
+            return st.slot, ()
+        if st.replaces:  # "use pnpm, not npm": the rule whose value was npm
+            for slot, now in current.items():
+                if _mentions(now.text, st.replaces) and not slot.endswith("|" + _norm(st.replaces)):
+                    return slot, ()
+            return f"{_norm(st.replaces)}|{st.aspect}", ()
+        if st.aspect in ("rule", "decision", "preference", "problem"):
+            return None, ()
+        same_aspect = [slot for slot in current if slot.split("|")[1:2] == [st.aspect]]
+        if len(same_aspect) == 1:
+            return same_aspect[0], ()
+        return None, (REVIEW_TAG,)
+
+    def _link(self, pairs: Sequence[tuple[str, str]]) -> None:
+        # Written once: re-distilling the same turns finds their links already there.
+        seen = {
+            (link["src"], link["dst"])
+            for link in self._store.links_of(sorted({tid for _, tid in pairs}))
+            if link["relation"] == DERIVED
+        }
+        rows = []
+        for mid, tid in pairs:
+            if (mid, tid) in seen or mid == tid:
+                continue
+            seen.add((mid, tid))
+            rows.append({"src": mid, "dst": tid, "relation": DERIVED, "created_at": self._clock.now()})
+        self._store.add_links(rows)
+
+
+def _nested(a: list[str], b: list[str]) -> bool:
+    return bool(a and b) and a[-1] == b[-1] and a != b and (set(a) < set(b) or set(b) < set(a))
+
+
+def _mentions(text: str, value: str) -> bool:
+    v = _norm(value)
+    return bool(v) and re.search(r"(?<![\w])" + re.escape(v) + r"(?![\w])", text.lower()) is not None
+
+
+def _same(text: str, st: Statement) -> bool:
+    """Whether the stored ``text`` already says what ``st`` says (value and polarity)."""
+    if " ".join(text.lower().split()) == " ".join(st.text.lower().split()) or not st.value:
+        return " ".join(text.lower().split()) == " ".join(st.text.lower().split())
+    return _mentions(text, st.value) and bool(_NEG.search(text)) == st.negated

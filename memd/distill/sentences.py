@@ -1,0 +1,74 @@
+"""Turning a turn of conversation into sentences a rule can be read from.
+
+People instruct coding agents in running prose, chat bubbles, Markdown bullets
+(CLAUDE.md, review comments) and code spans; a sentence boundary must not fall inside
+`code`, a quoted 'token', a path or a version number.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Spans that must stay whole: code, quotes, URLs, paths, dotted names and versions.
+_PROTECTED = re.compile(
+    r"`[^`\n]+`"
+    r"|(?<!\w)'[^'\n]{1,60}'(?!\w)"
+    r"|(?<!\w)\"[^\"\n]{1,80}\"(?!\w)"
+    r"|\bhttps?://\S+"
+    r"|(?<!\w)(?:\.{0,2}/)?[\w.-]+(?:/[\w.*-]+)+/?"
+    r"|\b\w+(?:\.\w+)+\b"
+)
+_BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[\"'`(\[]?[A-Z0-9@`'\"-])|\n+")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_HEADING = re.compile(r"^\s*#{1,6}\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``, each stripped, bullets and headings unmarked."""
+    masks: dict[str, str] = {}
+
+    def hide(m: re.Match[str]) -> str:
+        key = f"\x00{len(masks)}\x00"
+        masks[key] = m.group(0)
+        return key
+
+    hidden = _PROTECTED.sub(hide, text)
+    out = []
+    for part in _BOUNDARY.split(hidden):
+        part = _HEADING.sub("", _BULLET.sub("", part)).strip()
+        if not part:
+            continue
+        for key, value in masks.items():
+            part = part.replace(key, value)
+        out.append(part)
+    return out
+
+
+# Openers that carry no content: "Going forward, I'd like you to ..." -> "...".
+_LEAD_INS = re.compile(
+    r"^(?:(?:also|and|so|now|ok(?:ay)?|alright|great|right|well|one more thing|oh|btw|by the way|"
+    r"firstly|first(?:ly)?|secondly|second|thirdly|third|lastly|finally|additionally|furthermore|"
+    r"moreover|besides|plus|in addition|on another note|another thing|one thing|"
+    r"going forward|moving forward|from now on|from here on(?: out)?|as of (?:now|today)|"
+    r"in the future|in future|next|then|actually|instead|note|hey|similarly|likewise|again|"
+    r"remember(?=\s*[:,!])|reminder(?=\s*[:,!])|(?:just )?(?:a )?(?:quick )?reminder|as a reminder|"
+    r"(?:oh,? )?(?:and )?(?:just )?(?:one|a) (?:quick |small |last )?(?:thing|note|reminder)"
+    r")\b[,:;!—–-]*\s*)+",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"^(?:(?:i(?:'d| would)? (?:also |really |now |just )?(?:like|want|prefer|need) (?:you |us |everyone )?to|we need (?:you )?to|you need to|you should|you must"
+    r"|please(?: (?:make sure|remember|be sure) (?:to|that you|you))?"
+    r"|(?:make sure|remember|be sure|don't forget) (?:to|that you|you)"
+    r"|(?:can|could|would) you(?: please)?|let's|let us"
+    r")\s+)+",
+    re.I,
+)
+
+
+def strip_lead_in(sentence: str) -> str:
+    """The sentence without openers and politeness, its first letter capitalised."""
+    s = _LEAD_INS.sub("", sentence.strip())
+    s = _REQUEST.sub("", s)
+    s = s.strip(" ,;:-—–")
+    return s[:1].upper() + s[1:] if s else s

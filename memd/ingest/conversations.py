@@ -1,0 +1,142 @@
+"""Reading a conversation from a file (``memd ingest``): one memory item per turn.
+
+Formats, told apart by content rather than by name alone:
+
+- a Claude Code session (``.jsonl`` lines with ``type`` user/assistant and a ``message``);
+- a chat export: JSON lines, a JSON list, or ``{"messages": [...]}`` whose items carry a
+  speaker (``role``/``speaker``/``author``/``name``/``from``) and a text
+  (``content``/``text``/``message``/``body``), a time optional;
+- a plain-text chat, one ``Name: text`` per line (continuation lines join the turn);
+- Markdown or any other text (CLAUDE.md, notes): one item per heading section.
+
+Turns are kept in order: a turn without a time gets the file's time plus its position,
+so a later statement stays later. Pure parsing, no store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from memd.errors import InvalidInputError
+from memd.ingest.sources import looks_binary, markdown_sections
+
+MAX_TURN_CHARS = 8_000
+_SPEAKER_KEYS = ("role", "speaker", "author", "name", "from", "sender", "user")
+_TEXT_KEYS = ("content", "text", "message", "body", "value")
+_TIME_KEYS = ("timestamp", "created_at", "time", "date", "ts", "create_time")
+_CHAT_LINE = re.compile(r"^(?P<who>[A-Z][\w .'-]{0,30}|user|assistant|human|ai)\s*:\s+(?P<text>\S.*)$", re.I)
+
+
+def _text_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # content parts: [{"type": "text", "text": ...}, ...]
+        parts = [p.get("text", "") for p in value if isinstance(p, dict) and p.get("type", "text") == "text"]
+        return " ".join(p for p in parts if isinstance(p, str)) or None
+    if isinstance(value, dict):
+        return _text_of(value.get("content") or value.get("text") or value.get("parts"))
+    return None
+
+
+def _time_of(item: dict[str, Any]) -> datetime | None:
+    for key in _TIME_KEYS:
+        raw = item.get(key)
+        if isinstance(raw, int | float) and raw > 0:
+            return datetime.fromtimestamp(raw / 1000 if raw > 1e11 else raw, tz=UTC)
+        if isinstance(raw, str):
+            try:
+                t = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return None
+
+
+def _turn_of(item: Any) -> tuple[str | None, str, datetime | None] | None:
+    """(speaker, text, time) of one chat item, or None when it holds no text."""
+    if not isinstance(item, dict):
+        return None
+    if item.get("type") in ("user", "assistant") and isinstance(item.get("message"), dict):
+        if item.get("isMeta"):
+            return None
+        text = _text_of(item["message"].get("content"))
+        who = item["type"]
+    else:
+        text = next((t for k in _TEXT_KEYS if (t := _text_of(item.get(k)))), None)
+        who = next((item[k] for k in _SPEAKER_KEYS if isinstance(item.get(k), str)), None)
+    if not text or not text.strip() or text.lstrip().startswith("<"):
+        return None  # tool output and command wrappers are not conversation
+    return who, " ".join(text.split())[:MAX_TURN_CHARS], _time_of(item)
+
+
+def _json_items(raw: str) -> list[Any] | None:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        lines = []
+        for line in raw.splitlines():
+            if line.strip():
+                try:
+                    lines.append(json.loads(line))
+                except json.JSONDecodeError:
+                    return None
+        return lines
+    if isinstance(data, dict):
+        data = data.get("messages") or data.get("turns") or data.get("conversation")
+    return data if isinstance(data, list) else None
+
+
+def read_turns(path: Path) -> list[dict[str, Any]]:
+    """Memory items (text, author, created_at, source_id) for the turns in ``path``."""
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{path} is not a file", hint="Pass a transcript, a chat export or a Markdown file."
+        )
+    if looks_binary(path):
+        raise InvalidInputError(
+            f"{path} is not text", hint="memd ingest reads JSON, JSONL, Markdown or plain text."
+        )
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    base = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    turns: list[tuple[str | None, str, datetime | None]] = []
+    items = _json_items(raw) if raw.lstrip()[:1] in ("[", "{") else None
+    if items is not None:
+        turns = [t for t in (_turn_of(i) for i in items) if t is not None]
+        if not turns:
+            raise InvalidInputError(
+                f"{path} is JSON but no item has a speaker and a text",
+                hint='Each item needs a text ("content" or "text") and ideally a "role" or "speaker".',
+            )
+    else:
+        turns = _chat_lines(raw.splitlines())
+        if len(turns) < 2:  # not a chat: a document
+            turns = [(None, body, None) for _, body in markdown_sections(raw, max_chars=MAX_TURN_CHARS)]
+    # Without times, the order in the file is the order they were said.
+    first = base - timedelta(seconds=len(turns))
+    return [
+        {
+            "text": text,
+            "author": who,
+            "created_at": when or first + timedelta(seconds=n),
+            "source": "import",
+            "source_id": f"ingest:{path.name}:{n}",
+        }
+        for n, (who, text, when) in enumerate(turns)
+    ]
+
+
+def _chat_lines(lines: Iterable[str]) -> list[tuple[str | None, str, datetime | None]]:
+    out: list[tuple[str | None, str, datetime | None]] = []
+    for line in lines:
+        m = _CHAT_LINE.match(line.strip())
+        if m:
+            out.append((m.group("who").strip(), m.group("text").strip(), None))
+        elif out and line.strip():
+            who, text, when = out[-1]
+            out[-1] = (who, f"{text} {line.strip()}"[:MAX_TURN_CHARS], when)
+    return out

@@ -1,0 +1,44 @@
+"""Provenance: a rule read from a turn speaks for that turn.
+
+When memd.distill keeps "Prefix private helpers with `h_`" as a memory of its own, the
+turn it was read from ("Actually, let's prefix private helpers with `h_` instead, the
+underscore clashes with ...") stays for provenance, but a question about the rule should
+get the rule first; and the turn that stated last month's version (whose rule has been
+replaced and is left out of recall) should not stand in for it. After fusion, a turn
+some distilled memory was read from has its score multiplied by ``weight``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from memd.retrieval.base import Query
+from memd.retrieval.index import MemoryIndex
+
+DERIVED = "derived_from"  # memd.distill.learner.DERIVED: rule -> turn
+
+
+class Provenance:
+    name = "provenance"
+
+    def __init__(self, index: MemoryIndex, weight: float) -> None:
+        self._index = index
+        self.weight = weight
+
+    @property
+    def active(self) -> bool:
+        return self.weight < 1.0
+
+    def factors(self, query: Query, ids: Sequence[str]) -> np.ndarray:
+        """One factor per id: ``weight`` for a turn a rule was read from, else 1.0."""
+        out = np.ones(len(ids), dtype=np.float64)
+        if self.weight >= 1.0:
+            return out
+        snap = query.view(self._index)
+        for i, row in enumerate(snap.rows(ids).tolist()):
+            # Links are (other row, relation, this row is the source); the turn is the target.
+            if row >= 0 and any(rel == DERIVED and not src for _, rel, src in snap.links.get(row, ())):
+                out[i] = self.weight
+        return out
