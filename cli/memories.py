@@ -142,11 +142,13 @@ def show(
         else:
             render.out.print(render.memories_table(chain, title="versions, oldest first"))
         return
-    record = run_api(lambda m: m.get(id))
+    record, links = run_api(lambda m: (r := m.get(id), m.links(r.id)))
     if as_json:
-        render.print_json(record)
+        render.print_json({**record.model_dump(mode="json"), "links": links})
     else:
         render.out.print(render.record_panel(record))
+        for line in render.link_lines(record.id, links):
+            render.out.print(line, markup=False)
 
 
 @app.command("list")

@@ -70,6 +70,25 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
     return table
 
 
+# How a link reads from either end: (seen from its source, seen from its target).
+_LINK_WORDS = {
+    "derived_from": ("read from", "rule read from it"),
+    "supersedes": ("replaces", "replaced by"),
+    "consolidates": ("summarises", "summarised in"),
+}
+
+
+def link_lines(id: str, links: list[dict[str, Any]]) -> list[str]:
+    """One line per link of memory ``id``: "read from 1a2b3c4d", "replaced by 5e6f7a8b"."""
+    out = []
+    for link in links:
+        outward = link["src"] == id
+        words = _LINK_WORDS.get(link["relation"], (link["relation"], f"{link['relation']} (from)"))
+        other = link["dst"] if outward else link["src"]
+        out.append(f"{words[0] if outward else words[1]}: {other}")
+    return sorted(out)
+
+
 def record_panel(r: Any) -> Table:
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")

@@ -50,7 +50,10 @@ def test_remember_recall_show_list_forget(home: Path, tmp_path: Path, monkeypatc
     assert r.exit_code == 0
     hits = json.loads(r.stdout)
     assert hits[0]["memory"]["id"] == rec["id"]
-    assert set(hits[0]["channels"]) <= {*CHANNEL_NAMES, "author"} and hits[0]["channels"]
+    assert (
+        set(hits[0]["channels"]) <= {*CHANNEL_NAMES, "author", "brevity", "rule", "provenance"}
+        and hits[0]["channels"]
+    )
 
     r = run("recall", "tests", "--explain")
     assert r.exit_code == 0 and "keyword" in r.stdout

@@ -139,5 +139,30 @@ def test_stop_hook_hands_the_record_to_a_daemon(home: Path, tmp_path: Path):
     )
     b = backends(home, daemon=lambda method, params, timeout: sent.append((method, params)))
     assert run_safely("stop", payload, home=home, backends=b) is None
-    assert [m for m, _ in sent] == ["remember"] and "flaky checkout" in sent[0][1]["text"]
+    assert [m for m, _ in sent] == ["remember_many"]
+    items = sent[0][1]["items"]
+    assert "flaky checkout" in items[0]["text"]  # the session's record first
+    assert [i["text"] for i in items[1:]] == ["Fix the flaky checkout test", "Now add a regression test"]
+    assert {i["author"] for i in items[1:]} == {"user"}
     assert not spool.pending(home)
+
+
+def test_a_rule_said_in_a_session_reaches_the_next_briefing(home: Path, tmp_path: Path):
+    """Stop without a daemon: the user's requests are spooled, the next open stores them,
+    and the rule said in one of them is in the project's briefing."""
+    path = tmp_path / "rules.jsonl"
+    said = "From now on, prefix private helpers with `_` please."
+    lines = [
+        {"type": "user", "message": {"role": "user", "content": "Refactor the cart service"}},
+        {"type": "user", "message": {"role": "user", "content": said}, "uuid": "u2"},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    payload = json.dumps({"session_id": "s9", "transcript_path": str(path), "cwd": str(tmp_path)})
+    assert run_safely("stop", payload, home=home, backends=backends(home)) is None
+    m = memd.open(home, embedder=HashEmbedder())
+    try:
+        brief = m.context(str(tmp_path.resolve())).text
+        rules = brief.split("## Conventions and rules")[1].split("##")[0]
+        assert "Prefix private helpers with `_` please." in rules
+    finally:
+        m.close()

@@ -10,7 +10,7 @@ aspect) is what a later statement must share to replace it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memd.distill.frames import LITERAL, Found, find_rules, normalize
 from memd.distill.sentences import split_sentences, strip_lead_in
@@ -18,6 +18,7 @@ from memd.distill.subjects import GENERIC, is_vague, singular, subject_key, subj
 from memd.records import Kind
 
 MAX_SENTENCE_CHARS = 400
+MAX_PROBLEM_CHARS = 300
 
 # Said to make a rule: the speaker tells how things are to be done from now on.
 _DIRECTIVE = re.compile(
@@ -57,7 +58,11 @@ _WORK = re.compile(
     r"annotations?|secrets?|keys?|tokens?|passwords?|servers?|services?|containers?|docker|cache|"
     r"caching|sql|json|yaml|html|css|frontend|backend|staging|production|prod|debug\w*|print|"
     r"tabs?|spaces?|indent\w*|naming|names?|linter|formatter|compiler|framework|refactor\w*|"
-    r"stack|issues?|tickets?|jira|github|gitlab|git)\b",
+    r"stack|issues?|tickets?|jira|github|gitlab|git|exports?|props|components?|hooks?|routes?|handlers?|"
+    r"models?|views?|controllers?|tables?|columns?|fields?|helpers?|utils?|fixtures?|mocks?|async|await|"
+    r"promises?|callbacks?|loops?|globals?|constants?|enums?|interfaces?|structs?|generics?|macros?|"
+    r"semicolons?|quotes?|strings?|null|none|unwrap|panic|asserts?|try|catch|except|console|stdout|"
+    r"installs?|lockfiles?|node_modules|vendor|secrets?|credentials?)\b",
     re.I,
 )
 # Something concrete to follow: code, a quoted token, a path, a dotted name, a number.
@@ -98,6 +103,12 @@ _CONTEXT = re.compile(
     r"(?:nam(?:e|ing)|writ(?:e|ing)|creat(?:e|ing)|defin(?:e|ing)|declar(?:e|ing)|ending|starting|choos(?:e|ing)|"
     r"pick(?:ing)?|work(?:ing)?\s+(?:on|with))?\s*"
     r"(?:the\s+|your\s+|our\s+|any\s+|all\s+)?(?P<ctx>[\w\s-]{2,40}?)\s*,",
+    re.I,
+)
+# "X, not Y", "X instead of Y", "moved from Y to X", "upgraded to X": a choice stated.
+_CHOICE = re.compile(
+    r"\b(?:instead of|rather than|(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed)|upgrad(?:e|ed))\s+(?:from|to)\b)|\w,\s*not\s+\w"
+    r"|\b(?:go|goes|live|lives|belong|belongs)\s+(?:in|into|under)\s+\S*/",
     re.I,
 )
 _NAMED = re.compile(r"\b(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+(?:names|naming)\b", re.I)
@@ -144,7 +155,8 @@ _RUNS_WITH = re.compile(
     re.I,
 )
 _ON_VERSION = re.compile(
-    r"\bwe(?:'re| are)\s+(?:now\s+)?(?:on|using|running)\s+(?P<subject>[A-Za-z][\w.+-]*)\s+(?P<value>v?\d+(?:\.\d+)*)\b",
+    r"\b(?:we(?:'re| are)\s+(?:now\s+)?(?:on|using|running)|(?:we\s+)?(?:upgraded|updated|bumped|moved|migrated|downgraded)\s+(?:\w+\s+)?to)"
+    r"\s+(?P<subject>[A-Za-z][\w.+-]*)\s+(?P<value>v?\d+(?:\.\d+)*)\b",
     re.I,
 )
 _OWNS = re.compile(
@@ -217,7 +229,12 @@ def _clause_text(sentence: str, f: Found, many: bool) -> str:
     text = sentence if not many else sentence[f.start : f.end]
     text = re.sub(r"\s*\((?:instead of|not|rather than)[^)]*\)", "", text, flags=re.I)
     text = re.sub(
-        r",?\s+(?:instead of|rather than)\s+(?:" + LITERAL + r"|[\w.+-]+)(?=[\s.,;!]|$)", "", text, flags=re.I
+        r",?\s+(?:instead of|rather than)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:"
+        + LITERAL
+        + r"|[\w.+-]+)(?=[\s.,;!]|$)",
+        "",
+        text,
+        flags=re.I,
     )
     text = strip_lead_in(text).rstrip(" ,;:")
     # "... with `h_` instead." / "... from now on.": when it applies is not what it says.
@@ -244,7 +261,13 @@ class Distiller:
                 named = _NAMED.search(raw)
                 if named and not is_vague(named.group("what")):
                     context = named.group("what")
-            out.extend(self._sentence(raw, context, here))
+            found = self._sentence(raw, context, here)
+            for st in found:
+                if "open" in st.tags and len(text) <= MAX_PROBLEM_CHARS:
+                    # "can you look at the login test? it is flaky on CI": the sentence alone
+                    # ("it is flaky") loses what the problem is about; the turn keeps it.
+                    st = replace(st, text=" ".join(text.split()))
+                out.append(st)
         return out
 
     def _sentence(self, raw: str, context: str | None, context_here: bool = False) -> list[Statement]:
@@ -253,7 +276,13 @@ class Distiller:
             return []
         directive = bool(_DIRECTIVE.search(raw)) or _imperative(_CONTEXT.sub("", sentence).strip())
         past = bool(_PAST.search(raw))
-        if (directive or _DECISION.search(raw)) and not past:
+        version = _ON_VERSION.search(sentence)
+        if version and not past:  # "we upgraded to Node 22": a fact with a version, not a rule
+            text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
+            return [
+                Statement(Kind.SEMANTIC, text, version.group("subject"), "version", version.group("value"))
+            ]
+        if (directive or _DECISION.search(raw) or _CHOICE.search(raw)) and not past:
             norm = normalize(sentence)
             rules = find_rules(norm)
             out = []

@@ -228,7 +228,7 @@ _USE_FOR = _c(
 _STOP = r"(?!(?:because|since|as|for|now|instead|and|but|so|to|from|in|on|with|not|over|rather)\b)"
 _WORDS = r"[\w.+-]+(?:\s+" + _STOP + r"[\w.+-]+)?"
 _INSTEAD = _c(
-    r"\b(?:use|prefer|run|choose|pick|go\s+with|write)\s+(?P<value>"
+    r"\b(?:uses?|prefers?|run|runs|choose|pick|go\s+with|write)\s+(?P<value>"
     + LITERAL
     + r"|"
     + _WORDS
@@ -236,7 +236,7 @@ _INSTEAD = _c(
     r"(?:instead\s+of|rather\s+than|over|not)\s+(?P<old>" + LITERAL + r"|" + _WORDS + r")"
 )
 _SWITCH = _c(
-    r"\b(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed))\s+(?:over\s+)?(?:from\s+(?P<old>"
+    r"\b(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed)|upgrad(?:e|ed)|downgrad(?:e|ed))\s+(?:over\s+)?(?:from\s+(?P<old>"
     + LITERAL
     + r"|"
     + _WORDS
@@ -268,6 +268,13 @@ _META = frozenset(
 # A value that points at something said elsewhere ("that decorator", "a particular module").
 _VAGUE = frozenset("this that these those particular specific certain same such said it".split())
 _PREPOSITIONS = frozenset("at in on for to with by from of as into".split())
+# "new components go in src/components": where things live, said as a fact about the repo.
+_LIVES = _c(
+    r"\b(?:all\s+|every\s+|each\s+|new\s+|our\s+|the\s+)*"
+    + _TARGET
+    + r"\s+(?:go|goes|live|lives|belong|belongs|sit|sits)\s+(?:in|into|under|inside)\s+"
+    r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?)"
+)
 _NOISE_VALUES = frozenset("it this that them those these something one the a an".split())
 
 
@@ -386,6 +393,8 @@ def find_rules(sentence: str) -> list[Found]:
         verb = m.group("verb").split()[0].lower()
         aspect = "location" if verb in ("go", "live", "be") and "with" not in m.group("verb") else "style"
         found.append(Found(aspect, _value(m.group("value")), _target(m), m.start(), m.end()))
+    for m in _LIVES.finditer(sentence):
+        found.append(Found("location", _value(m.group("value")), _target(m), m.start(), m.end()))
     for m in _HAVE.finditer(sentence):
         value = " ".join(m.group("value").split())
         if value.lower().endswith(" decorator"):

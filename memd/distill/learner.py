@@ -40,7 +40,10 @@ REVIEW_TAG = "review"
 DERIVED = "derived_from"
 # Who repeats rather than instructs: an agent's own words are not the user's rules.
 AGENT_AUTHORS = frozenset("assistant agent ai model system claude codex cursor copilot".split())
-SKIP_SOURCES = {Source.CONSOLIDATION.value, "distill"}
+# Where conversation comes from: imported transcripts and chats, watched sessions, the
+# hooks' records and what an agent stores over MCP. A note stored through the library or
+# typed with `memd remember` is kept as given (its caller can pass a kind).
+LEARN_FROM = frozenset({Source.IMPORT.value, Source.WATCH.value, Source.MCP.value, "hook"})
 DISTILLED_IMPORTANCE = 0.7
 _NEG = re.compile(r"\b(?:never|don't|do not|stop|avoid|no longer|not)\b", re.I)
 
@@ -84,7 +87,7 @@ class Learner:
         author = (row.get("author") or "").strip().lower()
         return (
             row.get("kind") == Kind.EPISODIC.value
-            and row.get("source") not in SKIP_SOURCES
+            and row.get("source") in LEARN_FROM
             and author not in AGENT_AUTHORS
             and not row.get("superseded_by")
         )
@@ -162,6 +165,17 @@ class Learner:
     @staticmethod
     def _bind(st: Statement, current: dict[str, _Current]) -> tuple[str | None, tuple[str, ...]]:
         """The slot ``st`` belongs to, and tags to add (``review`` when it is unsure)."""
+        if st.replaces and st.slot not in current:
+            # "We moved from pnpm to bun for installs": the rule that said pnpm is the one
+            # this replaces, whatever words named its subject then.
+            said = [
+                s
+                for s, now in current.items()
+                if _mentions(now.text, st.replaces) and not s.endswith("|" + _norm(st.replaces))
+            ]
+            said = [s for s in said if s.split("|")[1:2] == [st.aspect]] or said
+            if len(said) == 1:
+                return said[0], ()
         if st.slot and "unbound" not in st.tags:
             if st.slot not in current and st.exclusive and not st.negated:
                 # "argument names" when the project has one rule for "function argument

@@ -18,7 +18,12 @@ _PROTECTED = re.compile(
     r"|(?<!\w)(?:\.{0,2}/)?[\w.-]+(?:/[\w.*-]+)+/?"
     r"|\b\w+(?:\.\w+)+\b"
 )
-_BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[\"'`(\[]?[A-Z0-9@`'\"-])|\n+")
+# People type to agents in lower case: a sentence may start with any letter, except after
+# an abbreviation ("e.g. this", "vs. that").
+_BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[\"'`(\[]?[A-Za-z0-9@`'\"-])|\n+")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|cf|fig|no|mr|mrs|ms|dr)\.|\b[A-Z]\.)$", re.I
+)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 
@@ -33,8 +38,14 @@ def split_sentences(text: str) -> list[str]:
         return key
 
     hidden = _PROTECTED.sub(hide, text)
-    out = []
+    parts: list[str] = []
     for part in _BOUNDARY.split(hidden):
+        if parts and _ABBREVIATION.search(parts[-1]) and not part.startswith("\n"):
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    out = []
+    for part in parts:
         part = _HEADING.sub("", _BULLET.sub("", part)).strip()
         if not part:
             continue
@@ -52,6 +63,7 @@ _LEAD_INS = re.compile(
     r"going forward|moving forward|from now on|from here on(?: out)?|as of (?:now|today)|"
     r"in the future|in future|next|then|actually|instead|note|hey|similarly|likewise|again|"
     r"remember(?=\s*[:,!])|reminder(?=\s*[:,!])|(?:just )?(?:a )?(?:quick )?reminder|as a reminder|"
+    r"heads up|fyi|btw|psst|quick (?:note|thing)|before you (?:start|begin)|"
     r"(?:oh,? )?(?:and )?(?:just )?(?:one|a) (?:quick |small |last )?(?:thing|note|reminder)"
     r")\b[,:;!—–-]*\s*)+",
     re.I,
@@ -66,9 +78,13 @@ _REQUEST = re.compile(
 )
 
 
+# "User asked (Claude Code session 1a2b3c4d): ...": how memd labels a watched request.
+_LABEL = re.compile(r"^(?:user|human)\s+(?:asked|said|wrote)(?:\s*\([^)]{0,80}\))?:\s*", re.I)
+
+
 def strip_lead_in(sentence: str) -> str:
     """The sentence without openers and politeness, its first letter capitalised."""
-    s = _LEAD_INS.sub("", sentence.strip())
+    s = _LEAD_INS.sub("", _LABEL.sub("", sentence.strip()))
     s = _REQUEST.sub("", s)
     s = s.strip(" ,;:-—–")
     return s[:1].upper() + s[1:] if s else s

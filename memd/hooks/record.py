@@ -9,6 +9,10 @@ from memd.ingest import user_requests
 from memd.project import resolve_project
 
 MAX_RECORD_CHARS = 800
+# The user's requests a record carries as turns of their own (the newest), for memd.distill
+# to learn the conventions and decisions said in them.
+MAX_REQUESTS = 50
+MAX_REQUEST_CHARS = 2_000
 
 
 def _user_texts(transcript: Path, limit_lines: int = 5_000) -> list[str]:
@@ -39,3 +43,33 @@ def session_record(payload: dict[str, Any], event: str = "stop") -> dict[str, An
         # One id per session: each later record supersedes the previous one.
         "source_id": f"claude-code:{session}",
     }
+
+
+def request_records(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The user's own requests of the session, one episodic turn each (author "user").
+
+    Sent again at every stop: a request already stored has the same text and is not
+    stored twice. The daemon's learner reads the rules, decisions and facts said in them.
+    """
+    transcript = payload.get("transcript_path")
+    if not transcript or not Path(transcript).is_file():
+        return []
+    session = str(payload.get("session_id") or "unknown")
+    project = resolve_project(None, cwd=payload.get("cwd") or ".")
+    out = []
+    for n, entry, text in list(user_requests(Path(transcript)))[-MAX_REQUESTS:]:
+        if len(text) < 8:
+            continue
+        out.append(
+            {
+                "text": text[:MAX_REQUEST_CHARS],
+                "project": project,
+                "kind": "episodic",
+                "tags": ["claude-code", "request"],
+                "source": "hook",
+                "source_id": f"claude-code:{session}:{entry.get('uuid') or n}",
+                "created_at": entry.get("timestamp"),
+                "author": "user",
+            }
+        )
+    return out

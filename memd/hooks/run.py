@@ -26,7 +26,7 @@ from typing import Any
 
 from memd.briefcache import BRIEF_TOKENS
 from memd.daemon.wire import NoAnswer, ask
-from memd.hooks.record import session_record
+from memd.hooks.record import request_records, session_record
 from memd.project import resolve_project
 
 EVENTS = ("session-start", "user-prompt-submit", "pre-compact", "stop")
@@ -179,12 +179,14 @@ def session_end(payload: dict[str, Any], b: Backends, remaining: Callable[[], fl
     record = session_record(payload)
     if record is None:
         return None
+    items = [record, *request_records(payload)]
     try:
-        b.daemon("remember", {**record, "supersedes": None}, remaining())
+        b.daemon("remember_many", {"items": items}, remaining())
     except NoAnswer as exc:
         if exc.error is not None:
             raise RuntimeError(f"the daemon refused the session record: {exc.error}") from None
-        b.spool(record)
+        for item in items:
+            b.spool(item)
     return None
 
 

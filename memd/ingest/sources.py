@@ -106,6 +106,7 @@ def claude_transcript_entries(path: Path, start_line: int = 0) -> Iterator[tuple
                     "source_id": f"claude-code:{session}:{entry.get('uuid') or n}",
                     "created_at": entry.get("timestamp"),
                     "cwd": entry.get("cwd"),
+                    "author": "user",
                 },
             )
 
