@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli import render
-from cli.app import JsonOpt, ProjectOpt, app, handled_errors, here, run_api
+from cli.app import JsonOpt, ProjectOpt, app, current_settings, handled_errors, here, run_api
 
 if TYPE_CHECKING:
     from memd.api import MemoryAPI
@@ -53,6 +53,14 @@ def ingest(
         )
 
 
+def _llm_reader() -> Any:
+    from memd.distill.llm import HybridDistiller, LlmReader
+    from memd.inference.llm import LlamaCppLLM, distill_model
+
+    settings = current_settings()
+    return HybridDistiller(LlmReader(LlamaCppLLM(distill_model(settings), device=settings.device)))
+
+
 def _distilled_count(m: MemoryAPI, project: str) -> int:
     return sum(1 for r in m.list(project=project, limit=None) if r.source == "distill")
 
@@ -66,6 +74,14 @@ def distill(
     since: Annotated[
         str | None, typer.Option(help="Only turns from this date on (ISO date or time).")
     ] = None,
+    llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm",
+            help="Also ask the local model (distill_llm_model) about sentences the rules read "
+            "nothing in; slow (about half a second a sentence on a CPU). Runs in this process.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Learn from the turns already stored: find the conventions, decisions, preferences,
@@ -74,16 +90,28 @@ def distill(
     replaces a newer one."""
     from rich.progress import Progress
 
+    with handled_errors():
+        reader = _llm_reader() if llm else None
     with Progress(console=render.err, transient=True) as bar:
-        task = bar.add_task("distilling", total=None)
-        result = run_api(
-            lambda m: m.distill(
-                project=project,
-                since=since,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            ),
-            wrote=(lambda _r: project) if project else None,
-        )
+        task = bar.add_task("distilling" + (" (with the LLM)" if llm else ""), total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if reader is None:
+            result = run_api(
+                lambda m: m.distill(project=project, since=since, progress=progress),
+                wrote=(lambda _r: project) if project else None,
+            )
+        else:
+            import memd
+
+            with handled_errors():  # the model runs in this process, never in a daemon's request
+                service = memd.open_with(current_settings())
+                try:
+                    result = service.distill(project=project, since=since, progress=progress, reader=reader)
+                finally:
+                    service.close()
     if as_json:
         render.print_json(result)
     else:

