@@ -148,7 +148,10 @@ def open_with(
         brevity=Brevity(index),
         brevity_weight=settings.brevity_weight,
         gate=RelevanceGate(settings.min_cosine) if settings.relevance_gate else None,
-        priors=(Provenance(index, settings.derived_turn_weight), RuleQuestions(index, settings.rule_boost)),
+        priors=(
+            Provenance(index, settings.derived_turn_weight),
+            RuleQuestions(index, settings.rule_boost, settings.rule_subject_boost),
+        ),
     )
     config = ServiceConfig(
         home=str(settings.home),

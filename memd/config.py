@@ -188,6 +188,15 @@ class Settings(BaseModel):
             "I ...'), rules, preferences and decisions get this much more score (0: none)."
         ),
     )
+    rule_subject_boost: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10.0,
+        description=(
+            "On such a question, the rules whose subject it names ('function argument names') "
+            "get this much more again."
+        ),
+    )
     distill: bool = Field(
         default=True,
         description=(

@@ -83,13 +83,13 @@ _NEGATION = re.compile(
 # An agent or listener repeating or acknowledging, not stating.
 _ECHO = re.compile(
     r"^(?:i(?:'ll| will| shall|'m going to| am going to| can| could| would| have| had|'ve|'d)|"
-    r"will do|got it|understood|sure|okay|ok|noted|thanks|thank you|i understand|i see|"
-    r"absolutely|of course|that makes sense|makes sense|sounds good|yes|yeah|right|great|perfect)\b",
+    r"will do|got it|understood|noted|thanks|thank you|i understand|i see|"
+    r"that makes sense|makes sense|sounds good)\b",
     re.I,
 )
 _HEDGE = re.compile(
-    r"\b(?:maybe|perhaps|might|could consider|what if|i wonder|not sure|for example|e\.g\.|"
-    r"such as|like when|hypothetically|imagine)\b",
+    r"\b(?:maybe|perhaps|could consider|what if|i wonder|not sure|for example|e\.g\.|"
+    r"like when|hypothetically|imagine)\b",
     re.I,
 )
 # Something that happened before, told as history: "I used to ...", "we previously ...".
@@ -254,13 +254,14 @@ class Distiller:
             if len(raw) > MAX_SENTENCE_CHARS:
                 continue
             m = _CONTEXT.match(strip_lead_in(raw))
-            here = m is not None and not is_vague(m.group("ctx"))
+            # "For Python code, ...": all code is no subject a naming rule could be about.
+            here = m is not None and not is_vague(m.group("ctx")) and subject_key(m.group("ctx")) != "code"
             if here:
                 context = m.group("ctx")
             else:  # "Let's talk about variable naming. Start them with 'y_'."
-                named = _NAMED.search(raw)
-                if named and not is_vague(named.group("what")):
-                    context = named.group("what")
+                named = [m.group("what") for m in _NAMED.finditer(raw) if not is_vague(m.group("what"))]
+                if named:
+                    context = named[-1]
             found = self._sentence(raw, context, here)
             for st in found:
                 if "open" in st.tags and len(text) <= MAX_PROBLEM_CHARS:
@@ -353,7 +354,10 @@ class Distiller:
         if f.aspect == "use" and _DECISION.search(sentence):
             kind = Kind.DECISION
         if is_vague(target) and f.aspect == "include":
-            return None  # "include a single digit" with nothing to include it in
+            if f.target and re.search(r"\bcode(?:base)?\b", f.target, re.I):
+                target = "code"  # "add comments to your code": a rule for all of it
+            else:
+                return None  # "include a single digit" with nothing to include it in
         if is_vague(target):
             # "Actually, use a leading `h_` now": the rule's aspect without its subject;
             # the learner binds it to the one current rule of that aspect, if unique.

@@ -15,7 +15,7 @@ The frames are the ways developers phrase naming, formatting and tooling rules
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A literal a rule names: `code`, 'quoted', "quoted", @decorator, or a bare token that
 # looks like code (has an underscore, a digit, a dot, a slash or a leading dash).
@@ -214,6 +214,16 @@ _NOMINAL = _c(
     + _TARGET
     + r"(?=[.,;!]|\s+(?:and|from|going|as|so|to|that)\b|$)"
 )
+# "all methods should be properly annotated": the feature said as a participle.
+_DONE_TO = {
+    "annotated": "annotations", "type-hinted": "type hints", "typed": "type hints",
+    "documented": "docstrings", "commented": "comments", "tested": "tests", "logged": "logging",
+}  # fmt: skip
+_PASSIVE = _c(
+    r"\b(?:all\s+|every\s+|each\s+|your\s+|our\s+|the\s+)+" + _TARGET + r"\s+(?:you\s+write\s+)?"
+    r"(?:are|is|be|should\s+be|must\s+be|get|gets)\s+(?:always\s+)?(?:properly\s+|fully\s+|well\s+|thoroughly\s+|clearly\s+)?"
+    r"(?P<value>" + "|".join(_DONE_TO) + r")\b"
+)
 # "When naming functions, always include a single digit": the subject is in the context.
 _FEATURE_BARE = _c(
     r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*)(?=\s*[.;!]|\s*$)"
@@ -299,7 +309,7 @@ _BASE_VERBS = tuple(
 )
 _GERUND = re.compile(
     r"\b(?P<lead>start|begin|keep|continue|get\s+(?:into\s+)?the\s+habit\s+of|the\s+(?:importance|practice|habit)\s+of|"
-    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid)\s+(?P<g>[a-z]+ing)\b",
+    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid)\s+(?:always\s+|consistently\s+)?(?P<g>[a-z]+ing)\b",
     re.I,
 )
 
@@ -410,6 +420,12 @@ def find_rules(sentence: str) -> list[Found]:
             )
         else:
             found.append(Found("include", value, _target(m), m.start(), m.end(), exclusive=False))
+    for m in _PASSIVE.finditer(sentence):
+        found.append(
+            Found(
+                "include", _DONE_TO[m.group("value").lower()], _target(m), m.start(), m.end(), exclusive=False
+            )
+        )
     for m in _NOMINAL.finditer(sentence):
         found.append(
             Found(
@@ -422,6 +438,8 @@ def find_rules(sentence: str) -> list[Found]:
         found.append(Found("include", value, _target(m), m.start(), m.end(), exclusive=False))
     for m in _FEATURE_BARE.finditer(sentence):
         found.append(Found("include", m.group("value"), None, m.start(), m.end(), exclusive=False))
+    # "use the prefix m_ to indicate ...": a purpose clause is no subject; the rule stays.
+    found = [replace(f, target=None) if _purpose(f.target) else f for f in found]
     found = [
         f
         for f in found
@@ -470,15 +488,17 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
 
 
 def _plausible(f: Found) -> bool:
-    """False for a feature that is a word about rules or a preposition's phrase, and for
-    a target that is a purpose clause."""
+    """False for a feature that is a word about rules or a preposition's phrase."""
     words = f.value.lower().split()
     if f.aspect == "include" and (words[0] in _PREPOSITIONS or words[-1] in _META or words[0] in _VAGUE):
         return False
-    if words and words[0] in _VAGUE:
-        return False
-    first = (f.target or "").lower().split()[:1]
-    return not (first and first[0] in _PURPOSE)
+    return not (words and words[0] in _VAGUE)
+
+
+def _purpose(target: str | None) -> bool:
+    """A target that is a purpose clause ("indicate that it is module-level")."""
+    first = (target or "").lower().split()[:1]
+    return bool(first) and first[0] in _PURPOSE
 
 
 def _marker(value: str) -> str:

@@ -20,7 +20,7 @@ _PROTECTED = re.compile(
 )
 # People type to agents in lower case: a sentence may start with any letter, except after
 # an abbreviation ("e.g. this", "vs. that").
-_BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[\"'`(\[]?[A-Za-z0-9@`'\"-])|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[\"'`(\[]?[A-Za-z0-9@`'\"-])|\n+|\s*[—–]\s*(?=[A-Za-z])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|cf|fig|no|mr|mrs|ms|dr)\.|\b[A-Z]\.)$", re.I
 )
@@ -58,6 +58,7 @@ def split_sentences(text: str) -> list[str]:
 # Openers that carry no content: "Going forward, I'd like you to ..." -> "...".
 _LEAD_INS = re.compile(
     r"^(?:(?:also|and|so|now|ok(?:ay)?|alright|great|right|well|one more thing|oh|btw|by the way|"
+    r"yes|yeah|yep|sure|absolutely|of course|perfect|exactly|good|excellent|indeed|"
     r"firstly|first(?:ly)?|secondly|second|thirdly|third|lastly|finally|additionally|furthermore|"
     r"moreover|besides|plus|in addition|on another note|another thing|one thing|"
     r"going forward|moving forward|from now on|from here on(?: out)?|as of (?:now|today)|"

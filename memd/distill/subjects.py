@@ -12,12 +12,12 @@ import re
 _DROP = frozenset(
     "the a an your our my their its his her all any every each these those this that new of always "
     "also just only please then both other own you we them it ones one ensure make sure start "
-    "starting ending using use in for code python when whenever working on with from now going "
+    "starting ending using use in for python when whenever working on with from now going "
     "forward onward onwards today here coding style styles convention conventions standard standards "
     "practice practices guideline guidelines rule rules instruction instructions regard regards "
     "respect comes they update updates team usual general adopt follow specific consistent proper "
     "good different certain clear definition definitions declaration declarations implementation "
-    "implementations".split()
+    "implementations themselves itself end begin prefix suffix include add put".split()
 )
 # Words too general to name a subject on their own when the sentence names one.
 GENERIC = {"variable", "identifier", "item", "thing", "value", "word", "element"}
@@ -118,3 +118,9 @@ def subject_key(phrase: str, *, max_words: int = 4) -> str:
 def is_vague(phrase: str | None) -> bool:
     """True when a target says nothing of its own ("the identifier", "them", "it")."""
     return not phrase or not subject_words(phrase)
+
+
+def canonical_words(text: str) -> set[str]:
+    """Every word of ``text``, singular and canonical ("args" -> "argument"), none dropped:
+    what a question is compared with a rule's subject by."""
+    return {" ".join(singular(p) for p in _ALIASES.get(w, w).split()) for w in _WORD.findall(text.lower())}

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from memd.distill.subjects import canonical_words
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
 
@@ -31,12 +32,20 @@ def asks_for_a_rule(text: str) -> bool:
     return bool(_ASKS_FOR_A_RULE.search(text))
 
 
+SLOT_PREFIX = "memd:slot:"  # memd.distill.learner.SLOT_PREFIX
+
+
 class RuleQuestions:
+    """Rules rise by ``boost`` on a rule question; the rules whose subject the question
+    names ("How should I name function arguments?" -> the rules about function argument
+    names, not those about function names) rise by ``subject_boost`` more."""
+
     name = "rule"
 
-    def __init__(self, index: MemoryIndex, boost: float) -> None:
+    def __init__(self, index: MemoryIndex, boost: float, subject_boost: float = 1.0) -> None:
         self._index = index
         self.boost = boost
+        self.subject_boost = subject_boost
 
     @property
     def active(self) -> bool:
@@ -52,4 +61,17 @@ class RuleQuestions:
         if len(at):
             rule = np.isin(snap.cols["kind"][rows[at]], RULE_KINDS)
             out[at[rule]] = 1.0 + self.boost
+            if self.subject_boost > 0:
+                self._named(query.text, snap.cols["rec:source_id"][rows[at]], at, out)
         return out
+
+    def _named(self, question: str, source_ids: np.ndarray, at: np.ndarray, out: np.ndarray) -> None:
+        asked = canonical_words(question)
+        sizes = np.zeros(len(at), dtype=np.int64)
+        for j, sid in enumerate(source_ids.tolist()):
+            if isinstance(sid, str) and sid.startswith(SLOT_PREFIX):
+                subject = sid[len(SLOT_PREFIX) :].split("|")[0].split()
+                if subject and set(subject) <= asked:
+                    sizes[j] = len(subject)
+        if sizes.max(initial=0) > 0:  # the fullest match: "function argument" over "function"
+            out[at[sizes == sizes.max()]] *= 1.0 + self.subject_boost

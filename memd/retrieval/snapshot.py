@@ -27,7 +27,7 @@ Links = dict[int, list[tuple[int, str, bool]]]
 # Each is held in ``cols["rec:<field>"]``; None/null is NULL_US, -1 or NaN.
 NULL_US = np.iinfo(np.int64).min
 TIME_FIELDS = ("updated_at", "last_recalled_at", "recorded_at", "valid_to")
-TEXT_FIELDS = ("source", "tier", "superseded_by", "author")
+TEXT_FIELDS = ("source", "tier", "superseded_by", "author", "source_id")
 MIRRORED = (*TIME_FIELDS, *TEXT_FIELDS, "recall_count", "importance")
 
 
