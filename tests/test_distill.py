@@ -171,3 +171,53 @@ def test_distilling_is_cheap() -> None:
     # that backtracks without end on a long, rule-dense turn.
     text = " ".join(["Start names with `a_` and end them with `_b`, always, for every module."] * 40)
     assert D.distill(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "slot"),
+    [
+        ("nit: we don't use `any` in this codebase", Kind.PROCEDURAL, None),
+        ("per our style guide, constants are SCREAMING_SNAKE_CASE", Kind.PROCEDURAL, "constant|case"),
+        (
+            "going forward all PRs need a changelog entry",
+            Kind.PROCEDURAL,
+            "pull request|include|changelog entry",
+        ),
+        ("new endpoints go under /api/v2 now", Kind.PROCEDURAL, "endpoint|location"),
+        (
+            "can you make sure every migration has a down step?",
+            Kind.PROCEDURAL,
+            "migration|include|down step",
+        ),
+        ("I'd rather you didn't add new dependencies without asking", Kind.PREFERENCE, None),
+        ("our main branch is `develop`, not `main`", Kind.SEMANTIC, "main branch|value"),
+        ("DB migrations are run with `alembic upgrade head`", Kind.SEMANTIC, "database migration|tool"),
+        ("Avoid global state.", Kind.PROCEDURAL, None),
+        (
+            "all React components should be function components, no class components",
+            Kind.PROCEDURAL,
+            "react component|form",
+        ),
+        ("let's keep functions under 50 lines", Kind.PROCEDURAL, "function|limit"),
+        ("OK so from now on imports should be sorted with isort", Kind.PROCEDURAL, "import|style"),
+        (
+            "type hints are mandatory for public functions",
+            Kind.PROCEDURAL,
+            "public function|include|type hints",
+        ),
+        (
+            "Commit messages must start with the ticket id, e.g. ABC-123.",
+            Kind.PROCEDURAL,
+            "commit message|prefix",
+        ),
+        ("Tom is the owner of the auth service", Kind.SEMANTIC, "auth service owner|owner"),
+        ("always write tests for new features before merging", Kind.PROCEDURAL, "feature|include|tests"),
+    ],
+)
+def test_review_comments_and_chat_rules_are_read(text: str, kind: Kind, slot: str | None) -> None:
+    st = one(text)
+    assert (st.kind, st.slot) == (kind, slot)
+
+
+def test_a_one_off_task_is_not_a_rule() -> None:
+    assert D.distill("Rename the `utils` folder to `helpers`.") == []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from memd.distill.frames import LITERAL, Found, find_rules, normalize
 from memd.distill.sentences import split_sentences, strip_lead_in
-from memd.distill.subjects import GENERIC, is_vague, singular, subject_key, subject_words
+from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
 from memd.records import Kind
 
 MAX_SENTENCE_CHARS = 400
@@ -41,7 +41,7 @@ _FALLBACK = re.compile(
     r"|(?:don't|do not)\s+(?!hesitate|worry|be\b|feel\b|forget to (?:reach|ask|let))"
     r"|(?:make sure|ensure)\s+(?:that\s+)?(?:you\s+|all\s+|every\s+|each\s+|the\s+|our\s+)"
     r"|we\s+(?:always|never|don't|do not|no longer)\s+(?!strive|try|learn|have)"
-    r"|(?:use|prefer|avoid|run|put|write|add|include|name|prefix|import|store|log|pin|commit|push|"
+    r"|(?:use|prefer|avoid|stop|quit|run|put|write|add|include|name|prefix|import|store|log|pin|commit|push|"
     r"merge|rebase|squash|document|test|format|lint|type|annotate|declare|return|raise|call|wrap|"
     r"place|move|build|deploy|release|tag|check|validate|sort|limit|cache|mock)\s+)",
     re.I,
@@ -62,7 +62,9 @@ _WORK = re.compile(
     r"models?|views?|controllers?|tables?|columns?|fields?|helpers?|utils?|fixtures?|mocks?|async|await|"
     r"promises?|callbacks?|loops?|globals?|constants?|enums?|interfaces?|structs?|generics?|macros?|"
     r"semicolons?|quotes?|strings?|null|none|unwrap|panic|asserts?|try|catch|except|console|stdout|"
-    r"installs?|lockfiles?|node_modules|vendor|secrets?|credentials?)\b",
+    r"installs?|lockfiles?|node_modules|vendor|secrets?|credentials?|global|state|mutable|inheritance|"
+    r"composition|lines?|nest\w*|recursion|threads?|locks?|memory|performance|security|inputs?|"
+    r"outputs?|var|let|const|dependenc\w+|changelog|release notes)\b",
     re.I,
 )
 # Something concrete to follow: code, a quoted token, a path, a dotted name, a number.
@@ -82,7 +84,7 @@ _NEGATION = re.compile(
 )
 # An agent or listener repeating or acknowledging, not stating.
 _ECHO = re.compile(
-    r"^(?:i(?:'ll| will| shall|'m going to| am going to| can| could| would| have| had|'ve|'d)|"
+    r"^(?:i(?:'ll| will| shall|'m going to| am going to| can| could| have| had|'ve)\b|"
     r"will do|got it|understood|noted|thanks|thank you|i understand|i see|"
     r"that makes sense|makes sense|sounds good)\b",
     re.I,
@@ -108,7 +110,15 @@ _CONTEXT = re.compile(
 # "X, not Y", "X instead of Y", "moved from Y to X", "upgraded to X": a choice stated.
 _CHOICE = re.compile(
     r"\b(?:instead of|rather than|(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed)|upgrad(?:e|ed))\s+(?:from|to)\b)|\w,\s*not\s+\w"
-    r"|\b(?:go|goes|live|lives|belong|belongs)\s+(?:in|into|under)\s+\S*/",
+    r"|\b(?:go|goes|live|lives|belong|belongs)\s+(?:in|into|under)\s+\S*/"
+    r"|\b(?:camel|pascal|snake|kebab|screaming[ _-]?snake)[ _-]?case\b|\b(?:upper|lower)[ -]?case\b"
+    r"|\b(?:mandatory|compulsory|obligatory)\b|\bmoving\s+(?:off|from|to)\b",
+    re.I,
+)
+# "Can you make sure every migration has a down step?": a request, not a question.
+_ASKED_TO = re.compile(
+    r"^(?:(?:so|ok|okay|also|and|hey),?\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:make\s+sure|always|never|"
+    r"remember\s+to|stop|start|keep|use|add|avoid|ensure)\b",
     re.I,
 )
 _NAMED = re.compile(r"\b(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+(?:names|naming)\b", re.I)
@@ -121,7 +131,7 @@ _REASON = re.compile(r"\b(?:because|since|as|due to|so that|given that)\b", re.I
 # "I prefer X", "I'd rather ...", "I don't like it when ...": how the speaker wants the
 # work done. ("I love hiking" is about the speaker, not about the work: not kept.)
 _PREFERENCE = re.compile(
-    r"\b(?:i|we)\s+(?:really\s+|strongly\s+|generally\s+|usually\s+)?(?:prefer|(?:'d|would) rather|"
+    r"\b(?:i|we)(?:\s+|(?='))(?:really\s+|strongly\s+|generally\s+|usually\s+)?(?:prefer|(?:'d|\s*would) rather|"
     r"(?:don't|do not) like (?:it )?when|hate it when|(?:'d|would) like (?:it )?if)\b",
     re.I,
 )
@@ -273,7 +283,9 @@ class Distiller:
 
     def _sentence(self, raw: str, context: str | None, context_here: bool = False) -> list[Statement]:
         sentence = strip_lead_in(raw)
-        if not sentence or raw.rstrip().endswith("?") or _ECHO.match(sentence) or _HEDGE.search(sentence):
+        asks = raw.rstrip().endswith("?") and not _ASKED_TO.match(raw.strip())
+        sentence = sentence.rstrip("?").rstrip() if not asks else sentence
+        if not sentence or asks or _ECHO.match(sentence) or _HEDGE.search(sentence):
             return []
         directive = bool(_DIRECTIVE.search(raw)) or _imperative(_CONTEXT.sub("", sentence).strip())
         past = bool(_PAST.search(raw))
@@ -307,7 +319,7 @@ class Distiller:
             directive
             and not past
             and _FALLBACK.match(sentence)
-            and 4 <= len(sentence.split()) <= 40
+            and 3 <= len(sentence.split()) <= 40
             and not (_ABOUT_RULES.search(sentence) and not _CONCRETE.search(sentence))
             and (_WORK.search(sentence) or _CONCRETE.search(sentence))
         ):
@@ -366,8 +378,7 @@ class Distiller:
             )
         assert target is not None
         subject = _display_subject(target, f.aspect)
-        said = {singular(w) for w in re.findall(r"[a-z0-9_]+", text.lower())}
-        if not {singular(w) for w in subject_key(subject).split()} <= said:
+        if not set(subject_key(subject).split()) <= canonical_words(text):
             # "End them with '_g'": the subject was named elsewhere; the memory is read alone.
             text = f"{subject[:1].upper()}{subject[1:]}: {text[:1].lower()}{text[1:]}"
         return Statement(kind, text, subject, f.aspect, f.value, f.exclusive, negated, f.replaces)

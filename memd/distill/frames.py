@@ -156,7 +156,7 @@ _AFFIX_FRAMES: list[tuple[str, re.Pattern[str]]] = [
 ]
 _CONTAINS_FRAMES = [
     _c(
-        r"\b(?:include|put|have|add|use)\s+(?:the\s+)?(?:string|substring|text|letters?|characters?|sequence)?\s*(?P<value>"
+        r"\b(?:include|put|have|add)\s+(?:the\s+)?(?:string|substring|text|letters?|characters?|sequence)?\s*(?P<value>"
         + LITERAL
         + r")\s+(?:in|within|inside|into|somewhere\s+in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+)*"
         + _TARGET
@@ -205,7 +205,7 @@ _FEATURE = _c(
 _HAVE = _c(
     r"\b(?:all|every|each)\s+"
     + _TARGET
-    + r"\s+(?:should\s+|must\s+|to\s+|will\s+)?(?:have|has|include|contain|carry)s?\s+"
+    + r"\s+(?:should\s+|must\s+|to\s+|will\s+)?(?:have|has|include|contain|carry|need|require)s?\s+"
     r"(?:a\s+|an\s+|the\s+)?(?P<value>(?:'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)\s+decorator|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=[.,;!]|\s+(?:from|and|so|to|that|as)\b|$)"
 )
 _NOMINAL = _c(
@@ -246,7 +246,7 @@ _INSTEAD = _c(
     r"(?:instead\s+of|rather\s+than|over|not)\s+(?P<old>" + LITERAL + r"|" + _WORDS + r")"
 )
 _SWITCH = _c(
-    r"\b(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed)|upgrad(?:e|ed)|downgrad(?:e|ed))\s+(?:over\s+)?(?:from\s+(?P<old>"
+    r"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|migrat(?:e|ed|ing)|upgrad(?:e|ed|ing)|downgrad(?:e|ed|ing))\s+(?:over\s+)?(?:(?:from|off(?:\s+of)?)\s+(?P<old>"
     + LITERAL
     + r"|"
     + _WORDS
@@ -261,8 +261,31 @@ _SWITCH = _c(
 # "Commit messages should follow Conventional Commits", "API handlers go in src/api".
 _SHOULD = _c(
     _TARGET
-    + r"\s+(?:should|must|shall|need\s+to|have\s+to|are\s+to)(?:\s+always)?\s+(?P<verb>follow|use|go\s+(?:in|into|under)|live\s+(?:in|under)|be\s+(?:in|under|written\s+with|formatted\s+with))\s+"
+    + r"\s+(?:should|must|shall|need\s+to|have\s+to|are\s+to)(?:\s+always)?\s+(?P<verb>follow|use|go\s+(?:in|into|under)|live\s+(?:in|under)|be\s+(?:in|under|[a-z]+ed\s+(?:with|by|using)))\s+"
     r"(?P<value>" + LITERAL + r"|[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2}|[\w.+-]+(?:\s+[\w.+-]+)?)"
+)
+# "all React components should be function components", "handlers must be async".
+_SHOULD_BE = _c(
+    r"\b(?:all\s+|every\s+|each\s+|our\s+|the\s+|new\s+)*"
+    + _TARGET
+    + r"\s+(?:should|must|need\s+to|have\s+to|are\s+to)\s+(?:always\s+)?be\s+(?P<value>(?:an?\s+)?[\w.+-]+(?:\s+[\w.+-]+){0,2})(?=\s*[.,;!]|$)"
+)
+# "keep functions under 50 lines": a limit.
+_KEEP = _c(
+    r"\bkeep\s+(?:all\s+|your\s+|the\s+|our\s+)*"
+    + _TARGET
+    + r"\s+(?:under|below|within|to|at\s+most|shorter\s+than|less\s+than|no\s+longer\s+than)\s+(?P<value>\d[\d,.]*\s*[a-z%]*)"
+)
+# "type hints are mandatory for public functions".
+_REQUIRED = _c(
+    r"\b(?P<value>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:are|is)\s+(?:mandatory|required|compulsory|a\s+must|obligatory)\s+(?:for|in|on)\s+"
+    r"(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+)*" + _TARGET + r"(?=[.,;!]|$)"
+)
+# "commit messages must start with the ticket id": a prefix said in words, for a subject
+# that is named (never "start with the basics": the subject must come first, with a modal).
+_STARTS_WITH_WORDS = _c(
+    _TARGET + r"\s+(?:should|must|need\s+to|have\s+to)\s+(?:always\s+)?(?P<verb>start|begin|end)\s+with\s+"
+    r"(?P<value>(?:the|a|an)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})(?=\s*[.,;!]|$)"
 )
 # What a purpose clause starts with ("to distinguish methods", "to help readers"): not a target.
 _PURPOSE = frozenset(
@@ -283,7 +306,7 @@ _LIVES = _c(
     r"\b(?:all\s+|every\s+|each\s+|new\s+|our\s+|the\s+)*"
     + _TARGET
     + r"\s+(?:go|goes|live|lives|belong|belongs|sit|sits)\s+(?:in|into|under|inside)\s+"
-    r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?)"
+    r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?|(?<![\w-])[\w.-]+/(?![\w]))"
 )
 _NOISE_VALUES = frozenset("it this that them those these something one the a an".split())
 
@@ -420,6 +443,15 @@ def find_rules(sentence: str) -> list[Found]:
             )
         else:
             found.append(Found("include", value, _target(m), m.start(), m.end(), exclusive=False))
+    for m in _SHOULD_BE.finditer(sentence):
+        found.append(Found("form", " ".join(m.group("value").split()), _target(m), m.start(), m.end()))
+    for m in _KEEP.finditer(sentence):
+        found.append(Found("limit", m.group("value").strip(), _target(m), m.start(), m.end()))
+    for m in _REQUIRED.finditer(sentence):
+        found.append(Found("include", m.group("value"), _target(m), m.start(), m.end(), exclusive=False))
+    for m in _STARTS_WITH_WORDS.finditer(sentence):
+        aspect = "suffix" if m.group("verb").lower() == "end" else "prefix"
+        found.append(Found(aspect, m.group("value"), _target(m), m.start(), m.end()))
     for m in _PASSIVE.finditer(sentence):
         found.append(
             Found(

@@ -38,9 +38,15 @@ def split_sentences(text: str) -> list[str]:
         return key
 
     hidden = _PROTECTED.sub(hide, text)
+
+    def show(part: str) -> str:
+        for key, value in masks.items():
+            part = part.replace(key, value)
+        return part
+
     parts: list[str] = []
     for part in _BOUNDARY.split(hidden):
-        if parts and _ABBREVIATION.search(parts[-1]) and not part.startswith("\n"):
+        if parts and _ABBREVIATION.search(show(parts[-1])) and not part.startswith("\n"):
             parts[-1] = f"{parts[-1]} {part}"
         else:
             parts.append(part)
@@ -58,7 +64,8 @@ def split_sentences(text: str) -> list[str]:
 # Openers that carry no content: "Going forward, I'd like you to ..." -> "...".
 _LEAD_INS = re.compile(
     r"^(?:(?:also|and|so|now|ok(?:ay)?|alright|great|right|well|one more thing|oh|btw|by the way|"
-    r"yes|yeah|yep|sure|absolutely|of course|perfect|exactly|good|excellent|indeed|"
+    r"yes|yeah|yep|sure|absolutely|of course|perfect|exactly|good|excellent|indeed|nit|minor|"
+    r"per (?:our|the) (?:style ?guide|guidelines?|conventions?|docs)|"
     r"firstly|first(?:ly)?|secondly|second|thirdly|third|lastly|finally|additionally|furthermore|"
     r"moreover|besides|plus|in addition|on another note|another thing|one thing|"
     r"going forward|moving forward|from now on|from here on(?: out)?|as of (?:now|today)|"

@@ -24,7 +24,7 @@ GENERIC = {"variable", "identifier", "item", "thing", "value", "word", "element"
 # Where a noun phrase ends and what follows only qualifies it ("names related to this task").
 _POST = frozenset(
     "related that which who used defined declared in of for to from with within inside across "
-    "throughout followed so as".split()
+    "throughout followed so as before after when while during until unless without by".split()
 )
 # Words that say "the name of" rather than what is named.
 _NAME_WORDS = {"name", "names", "naming", "identifier", "identifiers", "label", "labels"}
@@ -123,4 +123,4 @@ def is_vague(phrase: str | None) -> bool:
 def canonical_words(text: str) -> set[str]:
     """Every word of ``text``, singular and canonical ("args" -> "argument"), none dropped:
     what a question is compared with a rule's subject by."""
-    return {" ".join(singular(p) for p in _ALIASES.get(w, w).split()) for w in _WORD.findall(text.lower())}
+    return {singular(p) for w in _WORD.findall(text.lower()) for p in _ALIASES.get(w, w).split()}
