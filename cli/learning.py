@@ -53,16 +53,8 @@ def ingest(
         )
 
 
-def _llm_reader() -> Any:
-    from memd.distill.llm import HybridDistiller, LlmReader
-    from memd.inference.llm import LlamaCppLLM, distill_model
-
-    settings = current_settings()
-    return HybridDistiller(LlmReader(LlamaCppLLM(distill_model(settings), device=settings.device)))
-
-
 def _distilled_count(m: MemoryAPI, project: str) -> int:
-    return sum(1 for r in m.list(project=project, limit=None) if r.source == "distill")
+    return sum(1 for r in m.list(project=project, limit=None, include_archived=True) if r.source == "distill")
 
 
 @app.command()
@@ -90,28 +82,27 @@ def distill(
     replaces a newer one."""
     from rich.progress import Progress
 
-    with handled_errors():
-        reader = _llm_reader() if llm else None
     with Progress(console=render.err, transient=True) as bar:
-        task = bar.add_task("distilling" + (" (with the LLM)" if llm else ""), total=None)
+        task = bar.add_task("distilling" + (" (with the local model: slow)" if llm else ""), total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        if reader is None:
+        if llm:
+            import memd
+
+            # The model runs in this process: a daemon request would time out on a long run.
+            with handled_errors():
+                service = memd.open_with(current_settings())
+                try:
+                    result = service.distill(project=project, since=since, progress=progress, llm=True)
+                finally:
+                    service.close()
+        else:
             result = run_api(
                 lambda m: m.distill(project=project, since=since, progress=progress),
                 wrote=(lambda _r: project) if project else None,
             )
-        else:
-            import memd
-
-            with handled_errors():  # the model runs in this process, never in a daemon's request
-                service = memd.open_with(current_settings())
-                try:
-                    result = service.distill(project=project, since=since, progress=progress, reader=reader)
-                finally:
-                    service.close()
     if as_json:
         render.print_json(result)
     else:

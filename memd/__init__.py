@@ -170,11 +170,20 @@ def open_with(
         ),
         compact_every=settings.compact_every,
         distill=settings.distill,
+        llm_reader=lambda: _llm_reader(settings),
     )
     service = MemoryService.assemble(store, embedder, retriever, index, clock or SystemClock(), config)
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)
     return service
+
+
+def _llm_reader(settings: Settings) -> Any:
+    """The reader of LLM distillation: the rules, then the local model (loaded on first use)."""
+    from memd.distill.llm import HybridDistiller, LlmReader
+    from memd.inference.llm import LlamaCppLLM, distill_model
+
+    return HybridDistiller(LlmReader(LlamaCppLLM(distill_model(settings), device=settings.device)))
 
 
 def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:

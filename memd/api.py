@@ -91,7 +91,12 @@ class MemoryAPI(Protocol):
     def stats(self) -> Stats: ...
 
     def distill(
-        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+        self,
+        *,
+        project: str | None = None,
+        since: When = None,
+        progress: Progress | None = None,
+        llm: bool = False,
     ) -> LearnResult: ...
 
     def reindex(self, *, progress: Progress | None = None) -> int: ...

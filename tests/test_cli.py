@@ -209,3 +209,24 @@ def test_memories_left_in_default_are_pointed_out_and_moved(home: Path, tmp_path
     assert "in the project 'default'" not in run("list").stderr
     r = run("move")
     assert r.exit_code == 1 and "nothing to move" in r.stderr
+
+
+def test_ingest_learns_from_a_chat_and_distill_is_idempotent(home: Path, tmp_path: Path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "Dana: before you start, tests run with `make test`.\n"
+        "Assistant: Got it, I'll run make test.\n"
+        "Dana: from now on prefix private helpers with an underscore\n"
+        "Dana: actually, prefix private helpers with `h_` instead\n",
+        encoding="utf-8",
+    )
+    r = run("ingest", str(chat), "-p", "shop", "--json")
+    assert r.exit_code == 0, r.stdout
+    out = json.loads(r.stdout)
+    assert out == {"project": "shop", "turns": 4, "learned": 3}
+    brief = run("context", "-p", "shop").stdout
+    assert "make test" in brief and "`h_`" in brief and "underscore" not in brief.split("## Recent")[0]
+    again = json.loads(run("distill", "-p", "shop", "--json").stdout)
+    assert again["stored"] == 0 and again["confirmed"] >= 2
+    r = run("ingest", str(tmp_path / "missing.json"))
+    assert r.exit_code == 1 and "is not a file" in r.stdout + r.stderr

@@ -208,9 +208,16 @@ class DaemonClient:
         return n
 
     def distill(
-        self, *, project: str | None = None, since: When = None, progress: Progress | None = None
+        self,
+        *,
+        project: str | None = None,
+        since: When = None,
+        progress: Progress | None = None,
+        llm: bool = False,
     ) -> LearnResult:
         params: dict[str, Any] = {"project": project}
+        if llm:
+            params["llm"] = True
         if since is not None:
             params["since"] = since if isinstance(since, str) else since.isoformat()
         result = LearnResult.model_validate(self.call("distill", **params))

@@ -112,6 +112,9 @@ class Learner:
             and row.get("source") in LEARN_FROM
             and author not in AGENT_AUTHORS
             and not row.get("superseded_by")
+            # A hook's session summary is memd's own digest; the requests it sends beside
+            # it (author "user") are what the user said.
+            and not (row.get("source") == "hook" and not author)
         )
 
     def _learn_project(

@@ -14,7 +14,7 @@ The façade holds no state of its own; :meth:`MemoryService.assemble` wires the 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from memd.briefing import Briefing
 from memd.clock import Clock
 from memd.distill.learner import Learner, Reader
 from memd.embedding import Embedder
+from memd.errors import ConfigError
 from memd.lifecycle import Policy
 from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
@@ -48,6 +49,7 @@ class ServiceConfig:
     recall: RecallOptions = field(default_factory=RecallOptions)
     compact_every: int = 32
     distill: bool = True
+    llm_reader: Callable[[], Reader] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Parts:
     curator: Curator
     clock: Clock
     learner: Learner | None = None
+    # Builds the reader of LLM mode (the model loads on first use); None: no model set up.
+    llm_reader: Callable[[], Reader] | None = None
 
 
 class MemoryService:
@@ -108,6 +112,7 @@ class MemoryService:
                 curator=curator,
                 clock=clock,
                 learner=learner,
+                llm_reader=config.llm_reader,
             )
         )
 
@@ -206,18 +211,20 @@ class MemoryService:
         project: str | None = None,
         since: When = None,
         progress: Progress | None = None,
-        reader: Reader | None = None,
+        llm: bool = False,
     ) -> LearnResult:
         """Run distillation over turns already stored (memd.distill.redistill);
-        idempotent. Works even when the ``distill`` setting is off."""
+        idempotent. Works even when the ``distill`` setting is off. With ``llm``, the
+        local model (``distill_llm_model``) reads what the rules could not: slow."""
         from memd.distill.redistill import redistill
         from memd.text import parse_time
 
-        learner = (
-            self._p.learner
-            if reader is None and self._p.learner is not None
-            else Learner(self._p.store, self._p.writer, self._p.clock, reader)
-        )
+        if llm:
+            if self._p.llm_reader is None:
+                raise ConfigError("no model for LLM distillation", hint="Set distill_llm_model.")
+            learner = Learner(self._p.store, self._p.writer, self._p.clock, self._p.llm_reader())
+        else:
+            learner = self._p.learner or Learner(self._p.store, self._p.writer, self._p.clock)
         return redistill(
             self._p.store, learner, project=project, since=parse_time(since, field="since"), progress=progress
         )
