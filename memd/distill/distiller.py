@@ -50,7 +50,8 @@ _FALLBACK = re.compile(
 # to main", not "Keep going and never give up!".
 _WORK = re.compile(
     r"\b(?:code|coding|commit|commits|branch|branches|main|master|tests?|testing|PRs?|pull requests?|"
-    r"merge|rebase|deploy\w*|build|builds|function|functions|class|classes|method|methods|"
+    r"merge|rebase|deploy\w*|function|functions|class|classes|method|methods|attributes?|arguments?|"
+    r"parameters?|params?|args?|decorators?|"
     r"variables?|files?|modules?|imports?|api|apis|endpoints?|database|db|queries|query|schema|"
     r"migrations?|lint\w*|format\w*|types?|typing|logs?|logging|errors?|exceptions?|docs|"
     r"documentation|readme|config\w*|env|environment|dependenc\w+|packages?|librar\w+|versions?|"
@@ -64,9 +65,12 @@ _WORK = re.compile(
     r"semicolons?|quotes?|strings?|null|none|unwrap|panic|asserts?|try|catch|except|console|stdout|"
     r"installs?|lockfiles?|node_modules|vendor|secrets?|credentials?|global|state|mutable|inheritance|"
     r"composition|lines?|nest\w*|recursion|threads?|locks?|memory|performance|security|inputs?|"
-    r"outputs?|var|let|const|dependenc\w+|changelog|release notes)\b",
+    r"outputs?|var|const|dependenc\w+|changelog|release notes|features?|bugs?|fix(?:es)?|patch(?:es)?)\b",
     re.I,
 )
+# Shapes that are rules only when what they are about is part of the work ("all React
+# components should be function components", not "having pets must be wonderful").
+_ABOUT_CODE_ONLY = frozenset({"form", "limit", "include"})
 # Something concrete to follow: code, a quoted token, a path, a dotted name, a number.
 _CONCRETE = re.compile(r"`[^`]+`|(?<!\w)'[^'\s][^']*'(?!\w)|\"[^\"]+\"|@\w+|\b\w*[_/]\w+|\b\w+\.\w+\b|\b\d")
 # Talk about rules rather than a rule: "Adopt a consistent naming convention", "Include
@@ -365,6 +369,8 @@ class Distiller:
         kind = Kind.PREFERENCE if _PREFERENCE.search(sentence) else Kind.PROCEDURAL
         if f.aspect == "use" and _DECISION.search(sentence):
             kind = Kind.DECISION
+        if is_vague(target) and f.aspect in ("form", "limit"):
+            return None  # "it must be awesome": no subject, no rule
         if is_vague(target) and f.aspect == "include":
             if f.target and re.search(r"\bcode(?:base)?\b", f.target, re.I):
                 target = "code"  # "add comments to your code": a rule for all of it
@@ -377,6 +383,9 @@ class Distiller:
                 kind, text, "", f.aspect, f.value, f.exclusive, negated, f.replaces, ("unbound",)
             )
         assert target is not None
+        if f.aspect in _ABOUT_CODE_ONLY and not _WORK.search(target):
+            # "must be really fulfilling", "a must for me": said of people, not of code.
+            return None
         subject = _display_subject(target, f.aspect)
         if not set(subject_key(subject).split()) <= canonical_words(text):
             # "End them with '_g'": the subject was named elsewhere; the memory is read alone.
