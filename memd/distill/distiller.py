@@ -240,7 +240,7 @@ def _display_subject(target: str, aspect: str) -> str:
 
 def _clause_text(sentence: str, f: Found, many: bool) -> str:
     """The words to store: the whole sentence for one rule, the rule's clause for many."""
-    text = sentence if not many else sentence[f.start : f.end]
+    text = f.text or (sentence if not many else sentence[f.start : f.end])
     text = re.sub(r"\s*\((?:instead of|not|rather than)[^)]*\)", "", text, flags=re.I)
     text = re.sub(
         r",?\s+(?:instead of|rather than)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:"

@@ -37,7 +37,7 @@ _AFFIX_VALUE = (
     r"(?:(?:a|an|the)\s+)?(?:(?:lowercase|lower-case|lower\s+case|uppercase|upper\s+case|short|single|specific)\s+)?(?:(?:leading|trailing|prefix|suffix)\s+)?"
     r"(?P<value>" + LITERAL + r"|(?:an?\s+|two\s+|double\s+|single\s+)*underscores?|an?\s+(?:dash|hyphen))"
 )
-_TARGET = r"\b(?P<target>[\w][\w\s,'/-]{0,60}?)"
+_TARGET = r"\b(?P<target>[\w][\w\s,/-]{0,60}?)"
 CASES = {
     "camelcase": "camelCase",
     "camel case": "camelCase",
@@ -80,6 +80,7 @@ class Found:
     end: int
     exclusive: bool = True
     replaces: str | None = None
+    text: str | None = None  # the words to store, when not the span itself (a continuation)
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -500,22 +501,48 @@ _AND_AFFIX = _c(
 )
 
 
+# "Use docstrings in your methods and functions": the same rule for a second subject.
+_AND_TARGET = _c(
+    r"^\s+(?:and|or)\s+(?:all\s+|every\s+|your\s+|the\s+|our\s+)*(?P<target>[a-z]+(?:\s+[a-z]+)?)(?=\s*[.,;!]|$)"
+)
+
+
 def _continued(sentence: str, kept: list[Found]) -> list[Found]:
     out = []
     for f in kept:
+        if f.aspect in ("include", "decorator", "case") and f.target:
+            m = _AND_TARGET.match(sentence[f.end :])
+            if m:
+                target = m.group("target")
+                if re.search(r"\bnames?\b", f.target, re.I) and not re.search(r"\bnames?\b", target, re.I):
+                    target += " names"  # "in variable and method names" -> "method names" too
+                first = sentence[f.start : f.end]
+                text = first.replace(f.target, target) if f.target in first else None
+                out.append(replace(f, target=target, start=f.end + m.start(), end=f.end + m.end(), text=text))
+                continue
         if f.aspect in ("prefix", "suffix"):  # "..., and variable names with 'w_'"
             m = _AND_AFFIX.match(sentence[f.end :])
             if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
-                out.append(
-                    Found(f.aspect, _value(m.group("value")), _target(m), f.end + m.start(), f.end + m.end())
+                first, target, value = sentence[f.start : f.end], _target(m), _value(m.group("value"))
+                # "start method names with md_, and variable names with w_": the second rule
+                # told in the first one's words.
+                text = (
+                    first.replace(f.target, target).replace(f.value, value) if f.target and target else None
                 )
+                out.append(Found(f.aspect, value, target, f.end + m.start(), f.end + m.end(), text=text))
             continue
         if f.aspect not in ("include", "use", "case"):
             continue
         m = _AND_MORE.match(sentence[f.end :])
         if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
             value = _value(m.group("value"))
-            out.append(Found(f.aspect, value, _target(m), f.end + m.start(), f.end + m.end(), f.exclusive))
+            first = sentence[f.start : f.end]
+            text = first.replace(f.value, value) if f.value in first else None
+            if text and f.target and _target(m):
+                text = text.replace(f.target, _target(m) or "")
+            out.append(
+                Found(f.aspect, value, _target(m), f.end + m.start(), f.end + m.end(), f.exclusive, text=text)
+            )
     return out
 
 

@@ -17,7 +17,7 @@ _DROP = frozenset(
     "practice practices guideline guidelines rule rules instruction instructions regard regards "
     "respect comes they update updates team usual general adopt follow specific consistent proper "
     "good different certain clear definition definitions declaration declarations implementation "
-    "implementations themselves itself end begin prefix suffix include add put".split()
+    "implementations themselves itself end begin prefix suffix include add put and or but".split()
 )
 # Words too general to name a subject on their own when the sentence names one.
 GENERIC = {"variable", "identifier", "item", "thing", "value", "word", "element"}
@@ -123,4 +123,5 @@ def is_vague(phrase: str | None) -> bool:
 def canonical_words(text: str) -> set[str]:
     """Every word of ``text``, singular and canonical ("args" -> "argument"), none dropped:
     what a question is compared with a rule's subject by."""
-    return {singular(p) for w in _WORD.findall(text.lower()) for p in _ALIASES.get(w, w).split()}
+    words = (w.rstrip(".-") for w in _WORD.findall(text.lower()))
+    return {singular(p) for w in words if w for p in _ALIASES.get(w, w).split()}

@@ -124,6 +124,16 @@ class Retriever:
         pool = fuse(results, weights, scales=self._scales, method=self.method, limit=max(k, SEED_POOL))
         if self.gate is not None:
             pool = self.gate.keep(pool, query.embedder)
+        leads: list[tuple[str, float]] = []
+        if said:
+            # A prior may name memories that lead the answer wherever fusion put them (the
+            # rules a rule question names): they join the pool and go first below.
+            for prior in self.priors:
+                lead = getattr(prior, "lead", None)
+                if lead is not None:
+                    leads += lead(query)
+            have = {f.id for f in pool}
+            pool += [Fused(i, 0.0, {}) for i, _ in leads if i not in have]
         if not pool or (not named and not brief and not said):
             return pool[:k]
         ids = [f.id for f in pool]
@@ -148,6 +158,13 @@ class Retriever:
                 if by_named:
                     scores[i] *= factor
                     notes.setdefault(i, {})["author"] = (factor, i + 1)
+        if leads:
+            top = float(scores.max(initial=0.0)) + 1.0
+            at = {id_: i for i, id_ in enumerate(ids)}
+            for id_, cos in leads:
+                i = at[id_]
+                scores[i] = top + cos
+                notes.setdefault(i, {})["rule"] = (scores[i], i + 1)
         order = sorted(range(len(pool)), key=lambda i: (-scores[i], ids[i]))[:k]
         return [
             replace(pool[i], score=float(scores[i]), channels={**pool[i].channels, **notes[i]})

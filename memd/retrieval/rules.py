@@ -33,6 +33,25 @@ def asks_for_a_rule(text: str) -> bool:
 
 
 SLOT_PREFIX = "memd:slot:"  # memd.distill.learner.SLOT_PREFIX
+# The rules a question names are looked for among this many of the project's newest rules,
+# and at most this many join the candidates.
+MAX_SCAN = 5_000
+MAX_EXTRA = 20
+
+
+def named_size(source_id: object, asked: set[str]) -> int:
+    """How fully a question names a rule's slot: 0 unless every word of its subject is
+    asked; then the subject's words plus the words of its item the question uses too
+    ("function docstrings" names "function|include|docstrings" more fully than the
+    function prefix rule)."""
+    if not isinstance(source_id, str) or not source_id.startswith(SLOT_PREFIX):
+        return 0
+    parts = source_id[len(SLOT_PREFIX) :].split("|")
+    subject = parts[0].split()
+    if not subject or not set(subject) <= asked:
+        return 0
+    item = set(canonical_words(parts[2])) if len(parts) > 2 else set()
+    return len(subject) + len(item & asked)
 
 
 class RuleQuestions:
@@ -65,13 +84,34 @@ class RuleQuestions:
                 self._named(query.text, snap.cols["rec:source_id"][rows[at]], at, out)
         return out
 
+    def lead(self, query: Query) -> list[tuple[str, float]]:
+        """The rules whose subject a rule question names, with their cosine to it: they
+        lead the answer, closest first, wherever fusion ranked them. "What is our convention
+        for imports?" must reach "Always import the 'bz2' module" though neither BM25
+        ("imports" is not "import") nor the vector put it near the top."""
+        if self.subject_boost <= 0 or not asks_for_a_rule(query.text):
+            return []
+        snap = query.view(self._index)
+        mask = query.mask(snap)
+        rule = np.isin(snap.cols["kind"], RULE_KINDS)
+        rows = np.flatnonzero(rule if mask is None else rule & mask)[-MAX_SCAN:]
+        if not len(rows):
+            return []
+        asked = canonical_words(query.text)
+        sizes = np.zeros(len(rows), dtype=np.int64)
+        for j, sid in enumerate(snap.cols["rec:source_id"][rows].tolist()):
+            sizes[j] = named_size(sid, asked)
+        best = sizes.max(initial=0)
+        if best == 0:
+            return []
+        chosen = rows[sizes == best][-MAX_EXTRA:]
+        cos = query.scores(snap)[chosen]
+        return [(str(snap.ids[r]), float(c)) for r, c in zip(chosen.tolist(), cos.tolist(), strict=True)]
+
     def _named(self, question: str, source_ids: np.ndarray, at: np.ndarray, out: np.ndarray) -> None:
         asked = canonical_words(question)
         sizes = np.zeros(len(at), dtype=np.int64)
         for j, sid in enumerate(source_ids.tolist()):
-            if isinstance(sid, str) and sid.startswith(SLOT_PREFIX):
-                subject = sid[len(SLOT_PREFIX) :].split("|")[0].split()
-                if subject and set(subject) <= asked:
-                    sizes[j] = len(subject)
+            sizes[j] = named_size(sid, asked)
         if sizes.max(initial=0) > 0:  # the fullest match: "function argument" over "function"
             out[at[sizes == sizes.max()]] *= 1.0 + self.subject_boost
