@@ -106,11 +106,15 @@ FACTS = [
 ]
 
 
-def knowledge_updates(n_facts: int, seed: int, auto: bool, kind: str | None = None) -> dict:
+def knowledge_updates(
+    n_facts: int, seed: int, auto: bool, kind: str | None = None, source: str | None = None
+) -> dict:
     """Facts stated and restated in varied words with ``remember`` (``kind=None``: a plain
     remember, as a person or an agent would call it), 6 h apart, interleaved; then a natural
     question per fact. current_first: the current version ranks first; stale_first: an
-    older version does; current_in_top5."""
+    older version does; current_in_top5. With ``source="mcp"`` they are said in a
+    conversation (memd distils them): a hit counts by the value its text carries, since the
+    memory that answers may be the one memd read from the turn."""
     rng = random.Random(seed)
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,15 +141,22 @@ def knowledge_updates(n_facts: int, seed: int, auto: bool, kind: str | None = No
         ids: dict[tuple[int, int], str] = {}
         for f, v in schedule:
             clock.advance(hours=6)
-            ids[(f, v)] = mem.remember(facts[f][1][v], kind=kind).id
+            ids[(f, v)] = mem.remember(facts[f][1][v], kind=kind, source=source).id
         first = stale = top5 = 0
         for f, (question, versions) in enumerate(facts):
-            hits = [h.id for h in mem.recall(question, k=5)]
-            current = ids[(f, len(versions) - 1)]
-            older = {ids[(f, v)] for v in range(len(versions) - 1)}
-            first += bool(hits) and hits[0] == current
-            stale += bool(hits) and hits[0] in older
-            top5 += current in hits
+            found = mem.recall(question, k=5)
+            if source is None:
+                hits = [h.id for h in found]
+                current = ids[(f, len(versions) - 1)]
+                older = {ids[(f, v)] for v in range(len(versions) - 1)}
+                first += bool(hits) and hits[0] == current
+                stale += bool(hits) and hits[0] in older
+                top5 += current in hits
+                continue
+            said = [_version_of(h.memory.text, versions) for h in found]
+            first += bool(said) and said[0] == len(versions) - 1
+            stale += bool(said) and said[0] is not None and said[0] < len(versions) - 1
+            top5 += (len(versions) - 1) in said
         mem.close()
     return {
         "facts": n_facts,
@@ -154,6 +165,16 @@ def knowledge_updates(n_facts: int, seed: int, auto: bool, kind: str | None = No
         "stale_first": round(stale / n_facts, 4),
         "current_in_top5": round(top5 / n_facts, 4),
     }
+
+
+def _version_of(text: str, versions: list[str]) -> int | None:
+    """Which version's sentence ``text`` is (or was read from), by its wording: the newest
+    whose words all occur in it."""
+    words = set(text.lower().replace(".", " ").split())
+    for v in range(len(versions) - 1, -1, -1):
+        if set(versions[v].lower().replace(".", " ").split()) <= words:
+            return v
+    return None
 
 
 def discrimination(n: int, seed: int) -> dict:
@@ -254,6 +275,7 @@ def main() -> int:
     args = ap.parse_args()
     report = {
         "knowledge_updates_plain_remember": knowledge_updates(args.facts, 1, auto=True),
+        "knowledge_updates_said_in_conversation": knowledge_updates(args.facts, 1, auto=True, source="mcp"),
         "knowledge_updates_as_facts": knowledge_updates(args.facts, 1, auto=True, kind="semantic"),
         "knowledge_updates_as_facts_retention_only": knowledge_updates(
             args.facts, 1, auto=False, kind="semantic"

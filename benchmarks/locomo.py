@@ -233,11 +233,12 @@ def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
     brevity, retriever.brevity_weight = retriever.brevity_weight, 0.0
     rows.append(("without brevity", evaluate(mem, samples)))
     retriever.brevity_weight = brevity
-    from memd.retrieval import semantic
+    from memd.retrieval.semantic import SemanticChannel
 
-    depth, semantic.SCALE_DEPTH = semantic.SCALE_DEPTH, 0
-    rows.append(("semantic scaled over the depth asked", evaluate(mem, samples)))
-    semantic.SCALE_DEPTH = depth
+    channel = next(ch for ch in retriever.channels if isinstance(ch, SemanticChannel))
+    share, channel.floor_share = channel.floor_share, None
+    rows.append(("semantic scaled over the candidates asked", evaluate(mem, samples)))
+    channel.floor_share = share
     for name in ("keyword", "semantic"):
         retriever.weights = {n: (1.0 if n == name else 0.0) for n in base}
         rows.append((f"{name} only", evaluate(mem, samples)))

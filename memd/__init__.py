@@ -138,7 +138,9 @@ def open_with(
         expander = QueryExpander(LlamaCppLLM(path, device=settings.device))
     index = MemoryIndex(store)
     retriever = Retriever(
-        build_channels(store, index, expansion=expander is not None),
+        build_channels(
+            store, index, expansion=expander is not None, floor_share=settings.semantic_floor_share
+        ),
         {name: getattr(settings, f"{name}_weight") for name in CHANNEL_NAMES}
         | ({"expansion": settings.expansion_weight} if expander is not None else {}),
         method=settings.fusion,

@@ -152,6 +152,15 @@ class Settings(BaseModel):
             "exact match lost to fresh near-misses; 0.2 keeps relevance first."
         ),
     )
+    semantic_floor_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The vector channel scales its cosines from the one this share of the searched "
+            "memories stay below (what an unrelated memory scores), whatever the store's size."
+        ),
+    )
     auto_supersede: bool = Field(
         default=True,
         description="A new fact with the same subject and a new value replaces the old one.",

@@ -16,7 +16,7 @@ from memd.retrieval.entity import EntityChannel
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.index import MemoryIndex
 from memd.retrieval.keyword import ExpansionChannel, KeywordChannel
-from memd.retrieval.semantic import SemanticChannel
+from memd.retrieval.semantic import FLOOR_SHARE, SemanticChannel
 from memd.retrieval.spreading import SpreadingChannel
 from memd.retrieval.temporal import TemporalChannel
 from memd.store import Store
@@ -25,14 +25,18 @@ CHANNEL_NAMES = ("semantic", "keyword", "entity", "temporal", "spreading", "cons
 
 
 def build_channels(
-    store: Store, index: MemoryIndex | None = None, *, expansion: bool = False
+    store: Store,
+    index: MemoryIndex | None = None,
+    *,
+    expansion: bool = False,
+    floor_share: float = FLOOR_SHARE,
 ) -> list[Channel]:
     """The seven channels, and with ``expansion`` BM25 over an LLM's additions to the query."""
     index = index or MemoryIndex(store)
     extra: list[Channel] = [ExpansionChannel(store, index)] if expansion else []
     keyword = KeywordChannel(store, index)
     return [
-        SemanticChannel(index),
+        SemanticChannel(index, floor_share),
         keyword,
         EntityChannel(index),
         TemporalChannel(index, keyword),
