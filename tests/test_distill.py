@@ -221,3 +221,11 @@ def test_review_comments_and_chat_rules_are_read(text: str, kind: Kind, slot: st
 
 def test_a_one_off_task_is_not_a_rule() -> None:
     assert D.distill("Rename the `utils` folder to `helpers`.") == []
+
+
+def test_a_valued_fact_in_no_known_shape_gets_the_words_around_its_value() -> None:
+    a = one("The staging payments service listens on port 4312.")
+    b = one("we moved staging payments to port 6000")
+    assert (a.kind, a.aspect, a.value) == (Kind.SEMANTIC, "fact", "4312")
+    assert a.slot == b.slot == "payment port staging|fact"
+    assert D.distill("I ran 5 miles yesterday with my dog") == []  # not about the work

@@ -145,3 +145,18 @@ def test_recall_puts_the_current_rule_above_the_turns_and_leaves_the_old_version
     assert hits, "nothing recalled"
     assert hits[0].memory.text == "Prefix private helpers with `h_`."
     assert not any(h.memory.text == "Prefix private helpers with an underscore." for h in hits)
+
+
+def test_a_fact_said_three_ways_keeps_one_current_value(mem) -> None:
+    say(
+        mem,
+        "The staging payments service listens on port 4312.",
+        "fyi staging payments now runs on port 5000",
+        "port for staging payments is 7000 now",
+        "The database host for staging payments is db-27.internal",
+    )
+    facts = sorted(r.text for r in distilled(mem) if r.kind.value == "semantic")
+    assert facts == [
+        "Port for staging payments is 7000 now.",
+        "The database host for staging payments is db-27.internal.",
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from memd.distill.facts import bag_key, value_fact
 from memd.distill.frames import LITERAL, Found, find_rules, normalize
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
@@ -65,7 +66,8 @@ _WORK = re.compile(
     r"semicolons?|quotes?|strings?|null|none|unwrap|panic|asserts?|try|catch|except|console|stdout|"
     r"installs?|lockfiles?|node_modules|vendor|secrets?|credentials?|global|state|mutable|inheritance|"
     r"composition|lines?|nest\w*|recursion|threads?|locks?|memory|performance|security|inputs?|"
-    r"outputs?|var|const|dependenc\w+|changelog|release notes|features?|bugs?|fix(?:es)?|patch(?:es)?)\b",
+    r"outputs?|var|const|dependenc\w+|changelog|release notes|features?|bugs?|fix(?:es)?|patch(?:es)?|"
+    r"ports?|hosts?|urls?|ttl|timeouts?|retries|retry|workers?|jobs?|queues?|ci|node|python|pytest)\b",
     re.I,
 )
 # Shapes that are rules only when what they are about is part of the work ("all React
@@ -195,6 +197,8 @@ class Statement:
 
     @property
     def subject_key(self) -> str:
+        if self.aspect == "fact":  # already a key: the sorted bag of the fact's words
+            return self.subject
         return subject_key(self.subject) or self.subject.lower()
 
     @property
@@ -403,6 +407,11 @@ class Distiller:
         m = _OWNS.search(sentence)
         if m:
             return Statement(Kind.SEMANTIC, text, f"{m.group('subject')} owner", "owner", m.group("value"))
+        fact = value_fact(sentence) if _WORK.search(sentence) and not _PAST.search(raw) else None
+        if fact is not None:
+            # "payments now runs on port 5000": a fact in no known shape, its subject the
+            # words around the value.
+            return Statement(Kind.SEMANTIC, text, bag_key(fact[0]), "fact", fact[1])
         if _PROBLEM.search(raw) and len(sentence) >= 20:
             return Statement(Kind.EPISODIC, text, "", "problem", "", exclusive=False, tags=("open",))
         if (

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from memd.clock import Clock
+from memd.distill.facts import nested_bag
 from memd.distill.distiller import Distiller, Statement, _norm
 from memd.records import Kind, LearnResult, NewMemory, Source
 from memd.store import Row, Store
@@ -200,6 +201,14 @@ class Learner:
             said = [s for s in said if s.split("|")[1:2] == [st.aspect]] or said
             if len(said) == 1:
                 return said[0], ()
+        if st.aspect == "fact" and st.slot and st.slot not in current:
+            # "port for payments is 5000" after "payments listens on port 4312": the bags of
+            # two wordings hold one another; one fact when only one could be meant.
+            near = [
+                s for s in current if s.endswith("|fact") and nested_bag(s[: -len("|fact")], st.subject_key)
+            ]
+            if len(near) == 1:
+                return near[0], ()
         if st.slot and "unbound" not in st.tags:
             if st.slot not in current and st.exclusive and not st.negated:
                 # "argument names" when the project has one rule for "function argument
