@@ -26,8 +26,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from memd.clock import Clock
-from memd.distill.facts import nested_bag
 from memd.distill.distiller import Distiller, Statement, _norm
+from memd.distill.facts import nested_bag
 from memd.records import Kind, LearnResult, NewMemory, Source
 from memd.store import Row, Store
 from memd.text import content_hash
