@@ -236,9 +236,9 @@ def ablate(data: Path, **settings) -> list[tuple[str, dict]]:
     from memd.retrieval.semantic import SemanticChannel
 
     channel = next(ch for ch in retriever.channels if isinstance(ch, SemanticChannel))
-    share, channel.floor_share = channel.floor_share, None
-    rows.append(("semantic scaled over the candidates asked", evaluate(mem, samples)))
-    channel.floor_share = share
+    depth, channel.depth = channel.depth, 0
+    rows.append(("semantic scaled over the depth asked", evaluate(mem, samples)))
+    channel.depth = depth
     for name in ("keyword", "semantic"):
         retriever.weights = {n: (1.0 if n == name else 0.0) for n in base}
         rows.append((f"{name} only", evaluate(mem, samples)))

@@ -152,13 +152,14 @@ class Settings(BaseModel):
             "exact match lost to fresh near-misses; 0.2 keeps relevance first."
         ),
     )
-    semantic_floor_share: float = Field(
-        default=0.05,
+    semantic_floor_share: float | None = Field(
+        default=None,
         ge=0.0,
         le=1.0,
         description=(
-            "The vector channel scales its cosines from the one this share of the searched "
-            "memories stay below (what an unrelated memory scores), whatever the store's size."
+            "Scale the vector channel's cosines from the one this share of the searched memories "
+            "stay below, instead of from the 500th closest memory (unset). On LoCoMo no share "
+            "kept the check split's recall (BENCHMARKS.md)."
         ),
     )
     auto_supersede: bool = Field(

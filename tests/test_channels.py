@@ -697,3 +697,17 @@ def test_the_named_author_s_own_words_come_first(mem):
     assert [h.id for h in mem.recall("which party venue did Caroline pick, the old mill?", project="p", k=2)][
         0
     ] == said_to.id
+
+
+def test_a_floor_share_means_the_same_whatever_the_store_size():
+    import numpy as np
+
+    from memd.retrieval.semantic import floor_of
+
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(0.1, 0.1, 500), rng.normal(0.1, 0.1, 50_000)
+    # The cosine 5 % of the memories stay below: about the same for 500 memories and 50,000
+    # (the 500th neighbour is the least related of the first, a close one of the second).
+    assert abs(floor_of(small, 0.05) - floor_of(large, 0.05)) < 0.03
+    assert floor_of(np.array([np.inf * -1, 0.2, 0.4]), 0.0) == 0.2  # filtered-out rows ignored
+    assert floor_of(np.array([-np.inf]), 0.5) is None

@@ -16,7 +16,7 @@ from memd.retrieval.entity import EntityChannel
 from memd.retrieval.fusion import Fused, FusionMethod, fuse
 from memd.retrieval.index import MemoryIndex
 from memd.retrieval.keyword import ExpansionChannel, KeywordChannel
-from memd.retrieval.semantic import FLOOR_SHARE, SemanticChannel
+from memd.retrieval.semantic import SemanticChannel
 from memd.retrieval.spreading import SpreadingChannel
 from memd.retrieval.temporal import TemporalChannel
 from memd.store import Store
@@ -29,7 +29,7 @@ def build_channels(
     index: MemoryIndex | None = None,
     *,
     expansion: bool = False,
-    floor_share: float = FLOOR_SHARE,
+    floor_share: float | None = None,
 ) -> list[Channel]:
     """The seven channels, and with ``expansion`` BM25 over an LLM's additions to the query."""
     index = index or MemoryIndex(store)
