@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from memd.distill.facts import bag_key, value_fact
-from memd.distill.frames import LITERAL, Found, find_rules, normalize
+from memd.distill.frames import LITERAL, Found, find_rules
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
+from memd.distill.words import normalize
 from memd.records import Kind
 
 MAX_SENTENCE_CHARS = 400

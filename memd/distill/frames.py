@@ -17,52 +17,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from memd.distill.words import (
+    CASES,
+    LITERAL,
+    META,
+    NOISE_VALUES,
+    PREPOSITIONS,
+    PURPOSE,
+    VAGUE,
+    is_name,
+    marker_aspect,
+    value_of,
+)
+
 # A literal a rule names: `code`, 'quoted', "quoted", @decorator, or a bare token that
 # looks like code (has an underscore, a digit, a dot, a slash or a leading dash).
-LITERAL = (
-    r"`[^`\n]{1,60}`|(?<!\w)'[^'\n]{1,40}'(?!\w)|(?<!\w)\"[^\"\n]{1,40}\"(?!\w)|“[^”\n]{1,40}”|‘[^’\n]{1,40}’"
-    r"|@[\w.]+|(?<![\w-])(?:--?[\w-]+|[\w-]*[_/\d][\w/-]*(?:\.[\w/-]+)*|[A-Za-z][\w-]*(?:\.[\w-]+)+)"
-)
-_WORDY_AFFIX = {
-    "an underscore": "_",
-    "a single underscore": "_",
-    "underscore": "_",
-    "a double underscore": "__",
-    "two underscores": "__",
-    "double underscores": "__",
-    "a dash": "-",
-    "a hyphen": "-",
-}
 _AFFIX_VALUE = (
     r"(?:(?:a|an|the)\s+)?(?:(?:lowercase|lower-case|lower\s+case|uppercase|upper\s+case|short|single|specific)\s+)?(?:(?:leading|trailing|prefix|suffix)\s+)?"
     r"(?P<value>" + LITERAL + r"|(?:an?\s+|two\s+|double\s+|single\s+)*underscores?|an?\s+(?:dash|hyphen))"
 )
 _TARGET = r"\b(?P<target>[\w][\w\s,/-]{0,60}?)"
-CASES = {
-    "camelcase": "camelCase",
-    "camel case": "camelCase",
-    "lower camel case": "camelCase",
-    "pascalcase": "PascalCase",
-    "pascal case": "PascalCase",
-    "upper camel case": "PascalCase",
-    "snake_case": "snake_case",
-    "snake case": "snake_case",
-    "kebab-case": "kebab-case",
-    "kebab case": "kebab-case",
-    "screaming_snake_case": "SCREAMING_SNAKE_CASE",
-    "screaming snake case": "SCREAMING_SNAKE_CASE",
-    "uppercase": "UPPERCASE",
-    "upper case": "UPPERCASE",
-    "all caps": "UPPERCASE",
-    "capital letters": "UPPERCASE",
-    "uppercase letters": "UPPERCASE",
-    "upper case letters": "UPPERCASE",
-    "lowercase letters": "lowercase",
-    "lower case letters": "lowercase",
-    "lowercase": "lowercase",
-    "lower case": "lowercase",
-    "title case": "Title Case",
-}
 _CASE = (
     r"(?:all\s+)?(?P<value>" + "|".join(sorted((re.escape(c) for c in CASES), key=len, reverse=True)) + ")"
 )
@@ -289,19 +263,6 @@ _STARTS_WITH_WORDS = _c(
     r"(?P<value>(?:the|a|an)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})(?=\s*[.,;!]|$)"
 )
 # What a purpose clause starts with ("to distinguish methods", "to help readers"): not a target.
-_PURPOSE = frozenset(
-    "distinguish make help ensure keep improve maintain identify avoid handle prevent indicate show "
-    "mark signal tell separate differentiate".split()
-)
-# Words about rules in general: "adopt a specific convention for X" names no feature.
-_META = frozenset(
-    "convention conventions rule rules standard standards practice practices approach style guideline "
-    "guidelines change changes update updates consistency habit habits format pattern system method "
-    "way this that".split()
-)
-# A value that points at something said elsewhere ("that decorator", "a particular module").
-_VAGUE = frozenset("this that these those particular specific certain same such said it".split())
-_PREPOSITIONS = frozenset("at in on for to with by from of as into".split())
 # "new components go in src/components": where things live, said as a fact about the repo.
 _LIVES = _c(
     r"\b(?:all\s+|every\s+|each\s+|new\s+|our\s+|the\s+)*"
@@ -309,58 +270,11 @@ _LIVES = _c(
     + r"\s+(?:go|goes|live|lives|belong|belongs|sit|sits)\s+(?:in|into|under|inside)\s+"
     r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?|(?<![\w-])[\w.-]+/(?![\w]))"
 )
-_NOISE_VALUES = frozenset("it this that them those these something one the a an".split())
-
-
-def _value(raw: str) -> str:
-    raw = raw.strip().rstrip(".,;:!")
-    low = " ".join(raw.lower().split())
-    if low in _WORDY_AFFIX:
-        return f"'{_WORDY_AFFIX[low]}'"
-    if low in CASES:
-        return CASES[low]
-    return raw
 
 
 def _target(m: re.Match[str]) -> str | None:
     t = m.groupdict().get("target")
     return " ".join(t.split()).strip(" ,'") if t else None
-
-
-_BASE_VERBS = tuple(
-    "end include use add put prefix suffix name write start begin append prepend import decorate "
-    "follow annotate comment incorporate finish apply adopt run keep avoid".split()
-)
-_GERUND = re.compile(
-    r"\b(?P<lead>start|begin|keep|continue|get\s+(?:into\s+)?the\s+habit\s+of|the\s+(?:importance|practice|habit)\s+of|"
-    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid)\s+(?:always\s+|consistently\s+)?(?P<g>[a-z]+ing)\b",
-    re.I,
-)
-
-
-def _base(gerund: str) -> str | None:
-    stem = gerund.lower()[:-3]
-    for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem):
-        if cand in _BASE_VERBS:
-            return cand
-    return None
-
-
-def normalize(sentence: str) -> str:
-    """ "Start ending names with X" -> "end names with X": the rule's own verb in front.
-
-    People announce a rule as something to begin doing ("start using annotations", "get
-    into the habit of adding @validate"); the frames read the verb that follows.
-    """
-
-    def repl(m: re.Match[str]) -> str:
-        base = _base(m.group("g"))
-        if base is None:
-            return m.group(0)
-        # "stop adding X" keeps its "stop": it is what makes the rule a negation.
-        return f"{m.group('lead')} {base}" if m.group("lead").lower() in ("stop", "quit", "avoid") else base
-
-    return _GERUND.sub(repl, sentence)
 
 
 def find_rules(sentence: str) -> list[Found]:
@@ -371,64 +285,50 @@ def find_rules(sentence: str) -> list[Found]:
     found: list[Found] = []
     for aspect, pattern in _AFFIX_FRAMES:
         for m in pattern.finditer(sentence):
-            found.append(Found(aspect, _value(m.group("value")), _target(m), m.start(), m.end()))
+            found.append(Found(aspect, value_of(m.group("value")), _target(m), m.start(), m.end()))
     for pattern in _CONTAINS_FRAMES:
         for m in pattern.finditer(sentence):
-            found.append(Found("contains", _value(m.group("value")), _target(m), m.start(), m.end()))
+            found.append(Found("contains", value_of(m.group("value")), _target(m), m.start(), m.end()))
     for pattern in _CASE_FRAMES:
         for m in pattern.finditer(sentence):
-            found.append(Found("case", _value(m.group("value")), _target(m), m.start(), m.end()))
-    for m in _DECORATOR.finditer(sentence):
-        found.append(
-            Found(
-                "decorator",
-                _value(m.group("value")).strip("'`"),
-                _target(m),
-                m.start(),
-                m.end(),
-                exclusive=False,
-            )
-        )
-    for m in _DECORATE.finditer(sentence):
-        found.append(
-            Found(
-                "decorator",
-                _value(m.group("value")).strip("'`"),
-                _target(m),
-                m.start(),
-                m.end(),
-                exclusive=False,
-            )
-        )
+            found.append(Found("case", value_of(m.group("value")), _target(m), m.start(), m.end()))
+    for pattern in (_DECORATOR, _DECORATE):
+        for m in pattern.finditer(sentence):
+            value = value_of(m.group("value")).strip("'`")
+            found.append(Found("decorator", value, _target(m), m.start(), m.end(), exclusive=False))
     for m in _IMPORT.finditer(sentence):
         found.append(
             Found("import", m.group("value").strip("'`"), "import", m.start(), m.end(), exclusive=False)
         )
     for m in _INSTEAD.finditer(sentence):
         found.append(
-            Found("use", _value(m.group("value")), None, m.start(), m.end(), replaces=_value(m.group("old")))
+            Found(
+                "use", value_of(m.group("value")), None, m.start(), m.end(), replaces=value_of(m.group("old"))
+            )
         )
     for m in _SWITCH.finditer(sentence):
         old = m.group("old")
         found.append(
             Found(
                 "use",
-                _value(m.group("value")),
+                value_of(m.group("value")),
                 _target(m),
                 m.start(),
                 m.end(),
-                replaces=_value(old) if old else None,
+                replaces=value_of(old) if old else None,
             )
         )
     for m in _USE_FOR.finditer(sentence):
-        value = _value(m.group("value"))
-        found.append(Found(_marker(value), value, _target(m), m.start(), m.end(), exclusive=_is_name(value)))
+        value = value_of(m.group("value"))
+        found.append(
+            Found(marker_aspect(value), value, _target(m), m.start(), m.end(), exclusive=is_name(value))
+        )
     for m in _SHOULD.finditer(sentence):
         verb = m.group("verb").split()[0].lower()
         aspect = "location" if verb in ("go", "live", "be") and "with" not in m.group("verb") else "style"
-        found.append(Found(aspect, _value(m.group("value")), _target(m), m.start(), m.end()))
+        found.append(Found(aspect, value_of(m.group("value")), _target(m), m.start(), m.end()))
     for m in _LIVES.finditer(sentence):
-        found.append(Found("location", _value(m.group("value")), _target(m), m.start(), m.end()))
+        found.append(Found("location", value_of(m.group("value")), _target(m), m.start(), m.end()))
     for m in _HAVE.finditer(sentence):
         value = " ".join(m.group("value").split())
         if value.lower().endswith(" decorator"):
@@ -476,7 +376,7 @@ def find_rules(sentence: str) -> list[Found]:
     found = [
         f
         for f in found
-        if f.value.lower().strip("'\"`") not in _NOISE_VALUES and f.value.strip("'\"`") and _plausible(f)
+        if f.value.lower().strip("'\"`") not in NOISE_VALUES and f.value.strip("'\"`") and _plausible(f)
     ]
     # The most specific frame wins where two overlap: they are listed most specific first.
     order = {id(f): n for n, f in enumerate(found)}
@@ -523,7 +423,7 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
         if f.aspect in ("prefix", "suffix"):  # "..., and variable names with 'w_'"
             m = _AND_AFFIX.match(sentence[f.end :])
             if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
-                first, target, value = sentence[f.start : f.end], _target(m), _value(m.group("value"))
+                first, target, value = sentence[f.start : f.end], _target(m), value_of(m.group("value"))
                 # "start method names with md_, and variable names with w_": the second rule
                 # told in the first one's words.
                 text = (
@@ -535,7 +435,7 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
             continue
         m = _AND_MORE.match(sentence[f.end :])
         if m and not any(k.start >= f.end and k.start < f.end + m.end() for k in kept):
-            value = _value(m.group("value"))
+            value = value_of(m.group("value"))
             first = sentence[f.start : f.end]
             text = first.replace(f.value, value) if f.value in first else None
             if text and f.target and _target(m):
@@ -549,35 +449,12 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
 def _plausible(f: Found) -> bool:
     """False for a feature that is a word about rules or a preposition's phrase."""
     words = f.value.lower().split()
-    if f.aspect == "include" and (words[0] in _PREPOSITIONS or words[-1] in _META or words[0] in _VAGUE):
+    if f.aspect == "include" and (words[0] in PREPOSITIONS or words[-1] in META or words[0] in VAGUE):
         return False
-    return not (words and words[0] in _VAGUE)
+    return not (words and words[0] in VAGUE)
 
 
 def _purpose(target: str | None) -> bool:
     """A target that is a purpose clause ("indicate that it is module-level")."""
     first = (target or "").lower().split()[:1]
-    return bool(first) and first[0] in _PURPOSE
-
-
-def _marker(value: str) -> str:
-    """ "Use '_j' for attribute names": a quoted marker that starts with _ or - is a
-    suffix, one that ends with it a prefix; anything else is a tool or a style."""
-    inner = value.strip("'\"`‘’“”")
-    if inner == value or len(inner) < 2 or inner.strip("_-") == "":
-        return "use"
-    if inner.endswith(("_", "-")):
-        return "prefix"
-    if inner.startswith(("_", "-")):
-        return "suffix"
-    return "use"
-
-
-def _is_name(value: str) -> bool:
-    """A tool, a literal or a style (one per purpose), not a common noun (one of many)."""
-    return (
-        bool(re.match(LITERAL + "$", value))
-        or value[:1].isupper()
-        or value in CASES.values()
-        or any(c.isdigit() for c in value)
-    )
+    return bool(first) and first[0] in PURPOSE
