@@ -229,3 +229,10 @@ def test_a_valued_fact_in_no_known_shape_gets_the_words_around_its_value() -> No
     assert (a.kind, a.aspect, a.value) == (Kind.SEMANTIC, "fact", "4312")
     assert a.slot == b.slot == "payment port staging|fact"
     assert D.distill("I ran 5 miles yesterday with my dog") == []  # not about the work
+
+
+def test_a_rule_gets_its_subject_from_the_next_sentence() -> None:
+    found = D.distill("Please use the `@retry` decorator from tenacity. Add it to all your API clients.")
+    assert [(s.slot, "unbound" in s.tags) for s in found] == [("api client decorator|decorator|retry", False)]
+    found = D.distill("Always include a type hint on your public functions. Do the same for class methods.")
+    assert [s.slot for s in found][-1] == "class method|include|type hint"

@@ -128,6 +128,20 @@ _ASKED_TO = re.compile(
     r"remember\s+to|stop|start|keep|use|add|avoid|ensure)\b",
     re.I,
 )
+# "Do the same for method names": the last rule again, for another subject.
+_SAME_FOR = re.compile(
+    r"\b(?:do|apply)\s+the\s+same(?:\s+(?:thing|rule))?\s+(?:for|with|to|in)\s+(?:all\s+|your\s+|the\s+|our\s+)*"
+    r"(?P<target>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})(?=\s*[.,;!]|$)",
+    re.I,
+)
+# "Add it to all your classes", "add this decorator to every method", "add this decorator"
+# (the subject then comes from the sentence's context: "whenever you're working on a method").
+_ADD_IT = re.compile(
+    r"\b(?:add|apply|use|put|include)\s+(?:it|this|that|the)(?:\s+decorator)?(?:\s+from\s+(?:the\s+)?\S+(?:\s+module)?)?"
+    r"(?:\s+(?:to|on|for|in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+)*(?P<target>[a-z][\w-]*(?:\s+[a-z][\w-]*)?))?"
+    r"(?=\s*[.,;!]|\s+(?:as well|too|also)\b|$)",
+    re.I,
+)
 _NAMED = re.compile(r"\b(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+(?:names|naming)\b", re.I)
 _DECISION = re.compile(
     r"\bwe(?:'ve| have)?\s+(?:now\s+)?(?:decided|chose|chosen|picked|went with|gone with|settled on|"
@@ -281,7 +295,7 @@ class Distiller:
                 named = [m.group("what") for m in _NAMED.finditer(raw) if not is_vague(m.group("what"))]
                 if named:
                     context = named[-1]
-            found = self._sentence(raw, context, here)
+            found = self._said_before(raw, context, out) or self._sentence(raw, context, here)
             for st in found:
                 if "open" in st.tags and len(text) <= MAX_PROBLEM_CHARS:
                     # "can you look at the login test? it is flaky on CI": the sentence alone
@@ -289,6 +303,36 @@ class Distiller:
                     st = replace(st, text=" ".join(text.split()))
                 out.append(st)
         return out
+
+    def _said_before(self, raw: str, context: str | None, before: list[Statement]) -> list[Statement]:
+        """A rule the turn said a sentence ago, given its subject now: "Use the '@timer'
+        decorator from 'pedantic'. Add it to all your classes." / "Do the same for method
+        names." The earlier statement had no subject (or another one); this one gives it."""
+        if not before or _HEDGE.search(raw) or raw.rstrip().endswith("?"):
+            return []
+        last = before[-1]
+        m = _SAME_FOR.search(raw)
+        if m and last.slot is not None and last.aspect not in ("fact", "rule"):
+            target = m.group("target")
+        else:
+            m = _ADD_IT.search(raw)
+            if not (m and last.aspect == "decorator" and "unbound" in last.tags):
+                return []
+            target = m.group("target") or context
+        if is_vague(target):
+            return []
+        assert target is not None
+        subject = _display_subject(target, last.aspect)
+        old, new = subject_key(last.subject).split(), subject_key(subject).split()
+        if len(old) == 1 and len(new) == 1 and re.search(rf"\b{re.escape(old[0])}", last.text, re.I):
+            # "include a digit in your variable names" -> "... in your method names"
+            text = re.sub(rf"\b{re.escape(old[0])}", new[0], last.text, count=1, flags=re.I)
+        else:
+            text = f"{subject[:1].upper()}{subject[1:]}: {last.text[:1].lower()}{last.text[1:]}"
+        moved = replace(last, text=text, subject=subject, tags=tuple(t for t in last.tags if t != "unbound"))
+        if "unbound" in last.tags:
+            before.pop()  # the rule now has its subject: it replaces its unbound self
+        return [moved]
 
     def _sentence(self, raw: str, context: str | None, context_here: bool = False) -> list[Statement]:
         sentence = strip_lead_in(raw)

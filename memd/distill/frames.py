@@ -156,7 +156,7 @@ _CASE_FRAMES = [
     _c(_TARGET + _MODAL + r"\s+(?:be|are|use|follow|in)\s+(?:written\s+in\s+|in\s+)?" + _CASE),
 ]
 _DECORATOR = _c(
-    r"\b(?:add|use|apply|put|include|incorporate)\s+(?:the\s+|a\s+)?(?P<value>'@?[\w.]+'|`@?[\w.]+`|@[\w.]+|[\w.]+)\s+decorators?"
+    r"\b(?:add|use|apply|put|include|incorporate)\s+(?:of\s+)?(?:the\s+|a\s+)?(?P<value>'@?[\w.]+'|`@?[\w.]+`|@[\w.]+|[\w.]+)\s+decorators?"
     r"(?:\s+from\s+(?:the\s+)?\S+(?:\s+(?:module|package|library))?)?"
     r"(?:\s+(?:to|on|for|in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+|of\s+)*"
     + _TARGET
