@@ -2,10 +2,11 @@
 
 Each memory has an author (one of six); a third set of questions names one of them.
 
-Texts are generated from coding-agent templates; 2,000 distinct texts are embedded
-with the real model and every stored vector is one of them plus a little noise, so
-100k rows load in a minute while queries still run the full real path (query
-embedding, keyword index, vector scan, fusion, record fetch).
+Every memory is a distinct text embedded by the real model (issue 24: 2,000 texts stored
+~50 times each with noise on their vectors flattered memory and the index). The texts are
+real conversation turns (``../shared/bench``: the MemoryCode dialogues and LoCoMo, ~24k),
+then those turns again with their names and numbers replaced, then coding-agent template
+notes; loading 100k costs the embedding of 100k texts (several minutes on 2 cores).
 
     python benchmarks/scale.py --sizes 10000 100000 --json
     python benchmarks/scale.py --sizes 100000 --breakdown   # where a recall's time goes
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import statistics
 import sys
@@ -113,24 +115,69 @@ def synthetic_text(rng: random.Random, n: int) -> str:
     return f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} (note {n})."
 
 
-def fill(mem, size: int, rng: random.Random, base_texts: list[str], base_vecs: np.ndarray) -> float:
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+NAMES = ["Dana", "Lee", "Priya", "Omar", "Ines", "Kofi", "Mei", "Tomas", "Aiko", "Ravi", "Sofia", "Yusuf"]
+_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def real_turns() -> list[str]:
+    """Conversation turns from the shared benchmark data (empty when it is not there)."""
+    out: list[str] = []
+    code = SHARED / "memorycode_dev.jsonl"
+    if code.is_file():
+        for line in code.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out += [t["text"] for s in json.loads(line)["sessions"] for t in s["turns"]]
+    locomo = SHARED / "locomo_dev.json"
+    if locomo.is_file():
+        for sample in json.loads(locomo.read_text(encoding="utf-8")):
+            for key, turns in sample["conversation"].items():
+                if key.startswith("session_") and isinstance(turns, list):
+                    out += [t["text"] for t in turns]
+    return list(dict.fromkeys(t for t in out if t.strip()))
+
+
+def distinct_texts(size: int, rng: random.Random) -> list[str]:
+    """``size`` distinct texts: real turns, the same turns with other names and numbers,
+    then template notes."""
+    base = real_turns()
+    out = base[:size]
+    round_ = 1
+    while len(out) < size and base and round_ < 8:
+        for t in base:
+            if len(out) >= size:
+                break
+            t = _NAME.sub(
+                lambda m: (
+                    rng.choice(NAMES) if m.group(0) not in ("The", "This", "That", "What") else m.group(0)
+                ),
+                t,
+            )
+            out.append(_NUMBER.sub(lambda m: str(rng.randrange(2, 9999)), t) + f" (take {round_})")
+        round_ += 1
+    n = len(out)
+    while len(out) < size:
+        out.append(synthetic_text(rng, n))
+        n += 1
+    return out
+
+
+def fill(mem, size: int, rng: random.Random) -> float:
     t0 = time.perf_counter()
-    now = time.time()
-    batch = []
-    nprng = np.random.default_rng(rng.randrange(1 << 30))
-    for n in range(size):
-        j = rng.randrange(len(base_texts))
-        item = NewMemory(text=f"{base_texts[j]} #{n}", project=f"proj{n % 5}", author=rng.choice(AUTHORS))
-        row = mem.prepare_many([item])[0]
-        vec = base_vecs[j] + nprng.normal(0, 0.02, base_vecs.shape[1]).astype(np.float32)
-        row["vector"] = (vec / np.linalg.norm(vec)).tolist()
-        batch.append(row)
-        if len(batch) == 5000:
-            mem.store.add(batch)
-            batch = []
-    mem.store.add(batch)
+    texts = distinct_texts(size, rng)
+    for start in range(0, size, 2048):
+        chunk = texts[start : start + 2048]
+        items = [
+            NewMemory(text=t[:4000], project=f"proj{(start + i) % 5}", author=rng.choice(AUTHORS))
+            for i, t in enumerate(chunk)
+        ]
+        rows = mem.prepare_many(items)
+        for row, vec in zip(rows, mem.embedder.embed([r["text"] for r in rows]), strict=True):
+            row["vector"] = np.asarray(vec, dtype=np.float32).tolist()
+        mem.store.add(rows)
+        print(f"  loaded {min(start + 2048, size)}/{size}", file=sys.stderr, end="\r")
     mem.store.compact()
-    del now
     return time.perf_counter() - t0
 
 
@@ -198,9 +245,7 @@ def main() -> int:
             home = Path(tmp) / f"h{size}"
             rss0 = rss_mb()
             mem = memd.open(home)
-            base_texts = [synthetic_text(rng, i) for i in range(2000)]
-            base_vecs = mem.embedder.embed(base_texts)
-            fill_s = fill(mem, size, rng, base_texts, base_vecs)
+            fill_s = fill(mem, size, rng)
             all_p = measure(mem, QUESTIONS, None)
             one_p = measure(mem, QUESTIONS, "proj1")
             named_p = measure(mem, NAMED_QUESTIONS, None)
