@@ -324,3 +324,25 @@ def test_freed_memory_is_handed_back_once_requests_pause(mem, home: Path, monkey
     finally:
         daemon._stop.set()
         loop.join(timeout=5)
+
+
+def test_the_daemon_learns_from_conversation_after_acknowledging(daemon):
+    client = connect(daemon.home)
+    turns = [
+        {"text": "From now on, prefix private helpers with an underscore.", "author": "dana"},
+        {"text": "Actually, prefix private helpers with `h_` instead.", "author": "dana"},
+    ]
+    for n, turn in enumerate(turns):
+        client.remember_many(
+            [{**turn, "project": "d", "source": "import", "created_at": f"2026-01-0{n + 1}"}]
+        )
+    deadline = time.monotonic() + 60  # learning runs after the write was acknowledged
+    rules: list = []
+    while time.monotonic() < deadline:
+        rules = [r for r in client.list(project="d", limit=None) if r.source == "distill"]
+        if rules and rules[0].text.endswith("`h_`."):
+            break
+        time.sleep(0.1)
+    assert [r.text for r in rules] == ["Prefix private helpers with `h_`."]
+    assert "`h_`" in client.context("d").text.split("## Recent")[0]
+    assert client.distill(project="d").stored == 0  # the daemon's distill: nothing new
