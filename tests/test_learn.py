@@ -160,3 +160,18 @@ def test_a_fact_said_three_ways_keeps_one_current_value(mem) -> None:
         "Port for staging payments is 7000 now.",
         "The database host for staging payments is db-27.internal.",
     ]
+
+
+def test_an_open_problem_is_closed_when_someone_says_it_is_fixed(mem) -> None:
+    say(
+        mem,
+        "The checkout e2e test is flaky on CI, we still need to fix it.",
+        "Redis is down in staging again.",
+    )
+    assert "checkout e2e test" in mem.context("shop").text.split("## Open problems")[1]
+    say(mem, "good news: the checkout e2e test is fixed now", start=2)
+    brief = mem.context("shop").text
+    problems = brief.split("## Open problems")[1].split("##")[0] if "## Open problems" in brief else ""
+    assert "checkout" not in problems and "Redis is down" in problems  # the other one stays open
+    solved = [r for r in distilled(mem) if "resolved" in r.tags]
+    assert len(solved) == 1 and mem.history(solved[0].id)[0].text.startswith("The checkout e2e test is flaky")

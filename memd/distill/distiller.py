@@ -162,6 +162,11 @@ _PROBLEM = re.compile(
     r"\bTODO\b|\bwe still need to\b|\bneeds? (?:fixing|to be fixed)\b|\bopen (?:issue|bug)\b",
     re.I,
 )
+_SOLVED = re.compile(
+    r"\b(?:is|are|was|were|has been|have been|got|'s)\s+(?:now\s+|finally\s+|all\s+)?(?:fixed|resolved|solved|"
+    r"working again|green again|passing again|no longer (?:flaky|failing|broken|an issue))\b|\bfixed (?:the|that)\b",
+    re.I,
+)
 _FACT_NOUNS = (
     r"command|script|path|directory|dir|folder|file|url|endpoint|port|host|hostname|version|owner|"
     r"branch|repo|repository|database|db|server|api|bucket|region|channel|lead|maintainer|"
@@ -459,6 +464,10 @@ class Distiller:
             return Statement(Kind.SEMANTIC, text, bag_key(fact[0]), "fact", fact[1])
         if _PROBLEM.search(raw) and len(sentence) >= 20:
             return Statement(Kind.EPISODIC, text, "", "problem", "", exclusive=False, tags=("open",))
+        if _SOLVED.search(raw) and len(sentence) >= 12:
+            # "the login test is fixed now": closes the open problem it names (the learner
+            # finds it by its words), kept as what happened.
+            return Statement(Kind.EPISODIC, text, "", "solved", "", exclusive=False, tags=("resolved",))
         if (
             _PREFERENCE.search(raw)
             and len(sentence.split()) >= 4

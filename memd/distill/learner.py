@@ -46,6 +46,10 @@ AGENT_AUTHORS = frozenset("assistant agent ai model system claude codex cursor c
 # typed with `memd remember` is kept as given (its caller can pass a kind).
 LEARN_FROM = frozenset({Source.IMPORT.value, Source.WATCH.value, Source.MCP.value, "hook"})
 DISTILLED_IMPORTANCE = 0.7
+PROBLEM_SCAN = 2_000  # newest episodes searched for the problem a "fixed" statement closes
+_GENERIC_WORDS = frozenset(
+    "fixed resolved solved working again green passing now finally longer that this".split()
+)
 _NEG = re.compile(r"\b(?:never|don't|do not|stop|avoid|no longer|not)\b", re.I)
 
 
@@ -126,6 +130,7 @@ class Learner:
         links: list[tuple[str, str]] = []  # (memory id, turn id) for restatements
         confirmed = 0
         replacing: list[bool] = []
+        solved: set[str] = set()
         for turn, statements in found:
             for st in statements:
                 slot, tags = self._bind(st, current)
@@ -138,6 +143,11 @@ class Learner:
                 if now is not None and now.created_at > turn["created_at"]:
                     continue  # older than the version in force: history, not news
                 retire = None
+                if st.aspect == "solved":
+                    retire = self._problem_solved(project, st, solved)
+                    if retire is None:
+                        continue  # it names no open problem memd knows: the turn says it
+                    solved.add(retire)
                 if st.negated and st.exclusive_slot and st.exclusive_slot in current:
                     old = current[st.exclusive_slot]
                     if _mentions(old.text, st.value):
@@ -174,6 +184,28 @@ class Learner:
         derived += [(mid, tid) for mid, tid in links if mid]
         self._link(derived)
         return stored, replaced, confirmed
+
+    def _problem_solved(self, project: str, st: Statement, taken: set[str]) -> str | None:
+        """The one open problem ``st`` says is solved: the current open problem sharing the
+        most content words with it (two at least), when no other shares as many."""
+        from memd.distill.subjects import canonical_words
+        from memd.store.filters import Filter
+
+        said = {w for w in canonical_words(st.text) if len(w) > 3} - _GENERIC_WORDS
+        rows = self._store.scan(
+            Filter(projects=(project,), kinds=(Kind.EPISODIC.value,), include_superseded=False),
+            limit=PROBLEM_SCAN,
+        )
+        scored = []
+        for r in rows:
+            if "open" in (r.get("tags") or ()) and r["id"] not in taken:
+                shared = len(said & canonical_words(r["text"]))
+                if shared >= 2:
+                    scored.append((shared, r["id"]))
+        scored.sort(reverse=True)
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return scored[0][1]
 
     def _current_slots(self, project: str) -> dict[str, _Current]:
         found = self._store.find_source_prefix(project, SLOT_PREFIX)
