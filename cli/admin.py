@@ -37,8 +37,9 @@ def reindex() -> None:
 
 @app.command()
 def demo(as_json: JsonOpt = False) -> None:
-    """Store a few example memories in the 'memd-demo' project and recall from them."""
-    from memd.demo import DEMO_PROJECT, run_demo
+    """Store a few example memories in the 'memd-demo' project and recall from them, then
+    learn from a short conversation ('memd-demo-chat') and show the rules it left."""
+    from memd.demo import DEMO_PROJECT, LEARN_PROJECT, run_demo
 
     result = run_api(run_demo)
     if as_json:
@@ -47,6 +48,7 @@ def demo(as_json: JsonOpt = False) -> None:
                 "project": DEMO_PROJECT,
                 "stored": result.stored,
                 "answers": [{"question": q, "hits": h} for q, h in result.answers],
+                "learned": result.learned,
             }
         )
         return
@@ -56,7 +58,14 @@ def demo(as_json: JsonOpt = False) -> None:
     )
     for question, hits in result.answers:
         render.out.print(render.hits_table(hits, explain=True, title=f"recall: {question}"))
+    render.out.print(
+        f"\nLearned from a conversation a week long (project [bold]{LEARN_PROJECT}[/]); "
+        "the newer word on a subject replaced the older one:"
+    )
+    for line in result.learned:
+        render.out.print(f"  {line}", markup=False, soft_wrap=True)
     render.out.print(f'\nTry: memd recall "where do secrets come from?" -p {DEMO_PROJECT} --explain')
+    render.out.print(f"     memd context -p {LEARN_PROJECT}   (the briefing an agent gets)")
 
 
 @config_app.command("show")

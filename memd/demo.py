@@ -12,6 +12,7 @@ from memd.api import MemoryAPI
 from memd.records import Hit, Kind, NewMemory, Source
 
 DEMO_PROJECT = "memd-demo"
+LEARN_PROJECT = "memd-demo-chat"
 
 MEMORIES: list[tuple[Kind, str, tuple[str, ...]]] = [
     (
@@ -66,6 +67,24 @@ MEMORIES: list[tuple[Kind, str, tuple[str, ...]]] = [
     ),
 ]
 
+# A conversation with an agent, a week apart: memd learns the rules said in passing, and the
+# newer word on the same subject replaces the older one.
+CONVERSATION: list[tuple[str, str, str]] = [
+    (
+        "2026-03-02T09:00:00+00:00",
+        "dana",
+        "before you start: from now on prefix private helpers with an underscore",
+    ),
+    ("2026-03-02T09:01:00+00:00", "assistant", "Got it, I'll prefix private helpers with an underscore."),
+    ("2026-03-02T09:02:00+00:00", "dana", "also, we switched from requests to httpx because we need async"),
+    (
+        "2026-03-09T10:00:00+00:00",
+        "dana",
+        "actually, prefix private helpers with `h_` instead, the underscore clashes with our codegen",
+    ),
+    ("2026-03-09T10:01:00+00:00", "dana", "btw the staging API is at https://staging.example.com/v2"),
+]
+
 QUESTIONS: list[str] = [
     "how do I run the tests?",
     "why did we pick Postgres?",
@@ -78,6 +97,8 @@ QUESTIONS: list[str] = [
 class DemoResult:
     stored: int
     answers: list[tuple[str, list[Hit]]]
+    # What memd learned from the conversation: the project's rules now (a briefing's first lines).
+    learned: list[str]
 
 
 def run_demo(mem: MemoryAPI, *, k: int = 3) -> DemoResult:
@@ -86,4 +107,10 @@ def run_demo(mem: MemoryAPI, *, k: int = 3) -> DemoResult:
         for kind, text, tags in MEMORIES
     )
     answers = [(q, mem.recall(q, k=k, project=DEMO_PROJECT)) for q in QUESTIONS]
-    return DemoResult(stored=len(set(ids)), answers=answers)
+    mem.remember_many(
+        NewMemory(text=text, author=who, created_at=at, project=LEARN_PROJECT, source=Source.IMPORT.value)
+        for at, who, text in CONVERSATION
+    )
+    brief = mem.context(LEARN_PROJECT, max_tokens=400).text
+    learned = [line for line in brief.split("## Recent events")[0].splitlines() if line.startswith("- ")]
+    return DemoResult(stored=len(set(ids)), answers=answers, learned=learned)

@@ -149,8 +149,12 @@ def test_demo_uses_its_own_project_and_is_repeatable(home: Path):
     first = out["answers"][0]
     assert "pytest" in first["hits"][0]["memory"]["text"]
     assert all(h["memory"]["project"] == "memd-demo" for a in out["answers"] for h in a["hits"])
+    learned = " ".join(out["learned"])
+    assert "`h_`" in learned and "httpx" in learned and "with an underscore" not in learned  # replaced
+    before = json.loads(run("stats", "--json").stdout)["by_project"]
     run("demo")
-    assert json.loads(run("stats", "--json").stdout)["by_project"] == {"memd-demo": 10, "work": 1}
+    after = json.loads(run("stats", "--json").stdout)["by_project"]
+    assert after == before and after["memd-demo"] == 10 and after["work"] == 1
 
 
 def test_every_command_has_help():
