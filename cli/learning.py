@@ -25,11 +25,11 @@ def ingest(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store a conversation's turns and learn from them: the conventions, decisions,
-    preferences, facts and open problems said in it become memories of their own, and a
-    newer statement about the same subject replaces the older one.
+    """Store a conversation and learn the rules, decisions and facts said in it.
 
-    Running it again on the same file stores nothing twice.
+    Each turn is stored; the conventions, decisions, preferences, facts and open problems said
+    in them become memories of their own, and a newer statement about the same subject
+    replaces the older one. Running it again on the same file stores nothing twice.
     """
     from memd.ingest.conversations import read_turns
 
@@ -76,10 +76,11 @@ def distill(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Learn from the turns already stored: find the conventions, decisions, preferences,
-    facts and open problems in them and keep each as a memory of its own. Safe to run
-    again: what is already known is not stored twice, and an older statement never
-    replaces a newer one."""
+    """Learn from the conversation turns already stored (safe to run again).
+
+    Finds the conventions, decisions, preferences, facts and open problems in them and keeps
+    each as a memory of its own. What is already known is not stored twice, and an older
+    statement never replaces a newer one."""
     from rich.progress import Progress
 
     with Progress(console=render.err, transient=True) as bar:

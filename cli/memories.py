@@ -324,8 +324,10 @@ def context(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the briefing an agent gets for a project: the rules in force, decisions,
-    facts, open problems, recent events (never a replaced version)."""
+    """Print the briefing an agent gets for a project (the rules in force first).
+
+    Sections: pinned, conventions and rules, decisions, facts, open problems, recent events;
+    never a replaced version. With --task, what concerns the task comes first."""
     name = here(project)
 
     def work(m: MemoryAPI) -> tuple[Any, int]:
