@@ -175,3 +175,18 @@ def test_an_open_problem_is_closed_when_someone_says_it_is_fixed(mem) -> None:
     assert "checkout" not in problems and "Redis is down" in problems  # the other one stays open
     solved = [r for r in distilled(mem) if "resolved" in r.tags]
     assert len(solved) == 1 and mem.history(solved[0].id)[0].text.startswith("The checkout e2e test is flaky")
+
+
+def test_a_commit_message_is_not_a_rule(mem) -> None:
+    mem.remember_many(
+        [
+            {
+                "text": "Add retries to the payment worker and always log the attempt number",
+                "project": "shop",
+                "source": "watch",
+                "tags": ["git", "commit"],
+                "author": "dana",
+            }
+        ]
+    )
+    assert distilled(mem) == []

@@ -120,6 +120,9 @@ class Learner:
             # A hook's session summary is memd's own digest; the requests it sends beside
             # it (author "user") are what the user said.
             and not (row.get("source") == "hook" and not author)
+            # A commit message is written in the imperative ("Add retries to the worker")
+            # but says what a change did, not how work is to be done.
+            and "commit" not in (row.get("tags") or ())
         )
 
     def _learn_project(
