@@ -236,3 +236,20 @@ def test_a_rule_gets_its_subject_from_the_next_sentence() -> None:
     assert [(s.slot, "unbound" in s.tags) for s in found] == [("api client decorator|decorator|retry", False)]
     found = D.distill("Always include a type hint on your public functions. Do the same for class methods.")
     assert [s.slot for s in found][-1] == "class method|include|type hint"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "slot"),
+    [
+        ("we are dropping black, ruff format is our formatter now", Kind.SEMANTIC, "formatter|value"),
+        ("let's go with tailwind for styling", Kind.PROCEDURAL, "styling|use"),
+        ("we standardized on pydantic v2 for validation", Kind.DECISION, "validation|use"),
+        ("no more console.log in committed code", Kind.PROCEDURAL, None),
+        ("Use docstrings for functions.", Kind.PROCEDURAL, "function|use|docstrings"),  # one of several
+    ],
+)
+def test_tools_for_a_purpose_hold_one_value_and_features_several(
+    text: str, kind: Kind, slot: str | None
+) -> None:
+    st = one(text)
+    assert (st.kind, st.slot) == (kind, slot)

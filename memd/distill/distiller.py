@@ -29,7 +29,7 @@ _DIRECTIVE = re.compile(
     r"i(?:'d| would)? (?:also |really |now )?(?:like|want|need) (?:you|us|everyone) to|we need to|you need to|"
     r"(?:the|our|a|new) (?:convention|rule|standard|guideline|policy|practice)|we (?:always |now )?(?:use|prefer|follow|stick to)|"
     r"(?:update|change) (?:to )?(?:a |the |our |my )?(?:previous |earlier )?(?:instruction|guideline|convention|rule)|"
-    r"let's|prefer|avoid|stop|no longer|instead|anymore|any more|now|ensure|"
+    r"let's|prefer|avoid|stop|no longer|no more|instead|anymore|any more|now|ensure|"
     r"it(?:'s| is) (?:important|essential|crucial|required|mandatory)|important to me|emphasi[sz]e|"
     r"(?:i|we) (?:also )?(?:want|need|expect|require|ask)|habit|"
     r"we (?:always |now |also )?(?:start|end|prefix|suffix|include|add|import|name|write|decorate|annotate))\b",
@@ -41,6 +41,7 @@ _DIRECTIVE = re.compile(
 _FALLBACK = re.compile(
     r"^(?:(?:always|never)\s+(?!happy|glad|here|good|great|nice|fun|a\b|an\b|the\b|been\b|learning|striving|there)"
     r"|(?:don't|do not)\s+(?!hesitate|worry|be\b|feel\b|forget to (?:reach|ask|let))"
+    r"|no\s+more\s+"
     r"|(?:make sure|ensure)\s+(?:that\s+)?(?:you\s+|all\s+|every\s+|each\s+|the\s+|our\s+)"
     r"|we\s+(?:always|never|don't|do not|no longer)\s+(?!strive|try|learn|have)"
     r"|(?:use|prefer|avoid|stop|quit|run|put|write|add|include|name|prefix|import|store|log|pin|commit|push|"
@@ -85,7 +86,7 @@ _ABOUT_RULES = re.compile(
     re.I,
 )
 _NEGATION = re.compile(
-    r"\b(?:never|don't|do not|doesn't|mustn't|shouldn't|stop|avoid|no longer|not (?:use|add|include)|"
+    r"\b(?:never|don't|do not|doesn't|mustn't|shouldn't|stop|avoid|no longer|no more|not (?:use|add|include)|"
     r"(?:get|got) rid of|drop|remove)\b",
     re.I,
 )
@@ -145,7 +146,7 @@ _ADD_IT = re.compile(
 _NAMED = re.compile(r"\b(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+(?:names|naming)\b", re.I)
 _DECISION = re.compile(
     r"\bwe(?:'ve| have)?\s+(?:now\s+)?(?:decided|chose|chosen|picked|went with|gone with|settled on|"
-    r"switched|moved|migrated|opted|agreed|are going with|'re going with|will go with)\b",
+    r"switched|moved|migrated|opted|agreed|are going with|'re going with|will go with|standardi[sz]ed on)\b",
     re.I,
 )
 _REASON = re.compile(r"\b(?:because|since|as|due to|so that|given that)\b", re.I)
@@ -193,6 +194,16 @@ _RUNS_WITH = re.compile(
 _ON_VERSION = re.compile(
     r"\b(?:we(?:'re| are)\s+(?:now\s+)?(?:on|using|running)|(?:we\s+)?(?:upgraded|updated|bumped|moved|migrated|downgraded)\s+(?:\w+\s+)?to)"
     r"\s+(?P<subject>[A-Za-z][\w.+-]*)\s+(?P<value>v?\d+(?:\.\d+)*)\b",
+    re.I,
+)
+# "pnpm is our package manager now", "ruff format is our formatter": the value first.
+_FACT_FIRST = re.compile(
+    r"(?:^|,\s*)(?P<value>"
+    + LITERAL
+    + r"|[A-Za-z][\w.+-]*(?:\s[A-Za-z][\w.+-]*)?)\s+(?:is|are)\s+(?:now\s+)?(?:our|the\s+team's|the)\s+"
+    r"(?:new\s+|default\s+|main\s+|only\s+)?(?P<subject>(?:[\w-]+\s+){0,2}?(?:"
+    + _FACT_NOUNS
+    + r"))(?=\s*(?:now|from now on|going forward)?\s*[.,;!]?\s*$)",
     re.I,
 )
 _OWNS = re.compile(
@@ -450,14 +461,23 @@ class Distiller:
         text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
         if _DECISION.search(raw) and _REASON.search(raw):
             return Statement(Kind.DECISION, text, "", "decision", "", exclusive=False)
-        for pattern, aspect in ((_FACT, "value"), (_RUNS_WITH, "tool"), (_ON_VERSION, "version")):
+        for pattern, aspect in (
+            (_FACT, "value"),
+            (_FACT_FIRST, "value"),
+            (_RUNS_WITH, "tool"),
+            (_ON_VERSION, "version"),
+        ):
             m = pattern.search(sentence)
             if m and not _PAST.search(raw):
                 return Statement(Kind.SEMANTIC, text, m.group("subject"), aspect, m.group("value"))
         m = _OWNS.search(sentence)
         if m:
             return Statement(Kind.SEMANTIC, text, f"{m.group('subject')} owner", "owner", m.group("value"))
-        fact = value_fact(sentence) if _WORK.search(sentence) and not _PAST.search(raw) else None
+        fact = (
+            value_fact(sentence)
+            if _WORK.search(sentence) and not _PAST.search(raw) and not _FALLBACK.match(sentence)
+            else None
+        )
         if fact is not None:
             # "payments now runs on port 5000": a fact in no known shape, its subject the
             # words around the value.

@@ -205,7 +205,9 @@ _FEATURE_BARE = _c(
 )
 # "use X for Y": one tool or style per purpose when X is a name, a literal or a style.
 _USE_FOR = _c(
-    r"\b(?:use|prefer)\s+(?P<value>(?:" + LITERAL + r"|[\w.+-]+)(?:\s+[\w.+-]+)?)\s+"
+    r"\b(?:use|prefer|go\s+with|stick\s+(?:with|to)|standardi[sz]ed?\s+on|settled?\s+on)\s+(?P<value>(?:"
+    + LITERAL
+    + r"|[\w.+-]+)(?:\s+[\w.+-]+)?)\s+"
     r"(?:for|to\s+run|when|to\s+handle|as\s+(?:the|our))\s+(?:all\s+|every\s+|your\s+|the\s+|our\s+)*"
     + _TARGET
     + r"(?=[.,;!]|\s+(?:and|from|going|instead|now|because|since)\b|$)"
@@ -320,8 +322,9 @@ def find_rules(sentence: str) -> list[Found]:
         )
     for m in _USE_FOR.finditer(sentence):
         value = value_of(m.group("value"))
+        one_per_purpose = is_name(value) or _purpose_noun(_target(m))
         found.append(
-            Found(marker_aspect(value), value, _target(m), m.start(), m.end(), exclusive=is_name(value))
+            Found(marker_aspect(value), value, _target(m), m.start(), m.end(), exclusive=one_per_purpose)
         )
     for m in _SHOULD.finditer(sentence):
         verb = m.group("verb").split()[0].lower()
@@ -444,6 +447,19 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
                 Found(f.aspect, value, _target(m), f.end + m.start(), f.end + m.end(), f.exclusive, text=text)
             )
     return out
+
+
+# What a tool is used *for* holds one tool at a time ("use X for styling / for validation"),
+# unlike what a feature is used *in* ("use docstrings for functions": one of several).
+_PURPOSE_NOUNS = frozenset(
+    "validation deployment deployments authentication auth database orm ci css http state tests "
+    "testing e2e styles migrations packaging serialization".split()
+)
+
+
+def _purpose_noun(target: str | None) -> bool:
+    words = (target or "").lower().split()
+    return bool(words) and (words[-1].endswith("ing") or words[-1] in _PURPOSE_NOUNS)
 
 
 def _plausible(f: Found) -> bool:
