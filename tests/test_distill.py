@@ -253,3 +253,21 @@ def test_tools_for_a_purpose_hold_one_value_and_features_several(
 ) -> None:
     st = one(text)
     assert (st.kind, st.slot) == (kind, slot)
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("Going forward please name booleans with an is_ prefix", "boolean|prefix"),
+        ("name private helpers with a leading underscore", "private helper|prefix"),
+        ("Every new module needs a docstring at the top.", "module|include|docstring"),
+        ("Heads up: from today, API responses must use camelCase keys.", "api response|case"),
+        ("Errors should be logged with logger.exception, never print.", "error|style"),
+    ],
+)
+def test_more_ways_people_state_a_rule(text: str, slot: str) -> None:
+    assert one(text).slot == slot
+
+
+def test_every_day_chat_with_a_quantifier_is_not_a_rule() -> None:
+    assert D.distill("Every day needs some fun.") == []

@@ -120,7 +120,8 @@ _CHOICE = re.compile(
     r"\b(?:instead of|rather than|(?:switch(?:ed)?|mov(?:e|ed)|migrat(?:e|ed)|upgrad(?:e|ed))\s+(?:from|to)\b)|\w,\s*not\s+\w"
     r"|\b(?:go|goes|live|lives|belong|belongs)\s+(?:in|into|under)\s+\S*/"
     r"|\b(?:camel|pascal|snake|kebab|screaming[ _-]?snake)[ _-]?case\b|\b(?:upper|lower)[ -]?case\b"
-    r"|\b(?:mandatory|compulsory|obligatory)\b|\bmoving\s+(?:off|from|to)\b",
+    r"|\b(?:mandatory|compulsory|obligatory)\b|\bmoving\s+(?:off|from|to)\b"
+    r"|^(?:all|every|each)\s+(?:new\s+)?\w+(?:\s+\w+)?\s+(?:needs?|must|should|has\s+to|have\s+to)\b",
     re.I,
 )
 # "Can you make sure every migration has a down step?": a request, not a question.

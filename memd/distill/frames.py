@@ -68,6 +68,48 @@ _AFFIX_FRAMES: list[tuple[str, re.Pattern[str]]] = [
     ("prefix", _c(_TARGET + _MODAL + r"\s+(?:start|begin)s?\s+with\s+" + _AFFIX_VALUE)),
     ("suffix", _c(_TARGET + _MODAL + r"\s+(?:end|finish)(?:e?s)?\s+(?:with|in)\s+" + _AFFIX_VALUE)),
     ("prefix", _c(r"\bname\s+" + _TARGET + r"\s+with\s+(?:a|an|the)\s+prefix\s+(?P<value>" + LITERAL + ")")),
+    # "name private helpers with a leading underscore"
+    (
+        "prefix",
+        _c(
+            r"\bname\s+"
+            + _TARGET
+            + r"\s+with\s+(?:a|an|the)\s+leading\s+(?P<value>"
+            + LITERAL
+            + r"|(?:double\s+|single\s+)?underscores?|dash|hyphen)"
+        ),
+    ),
+    (
+        "suffix",
+        _c(
+            r"\bname\s+"
+            + _TARGET
+            + r"\s+with\s+(?:a|an|the)\s+trailing\s+(?P<value>"
+            + LITERAL
+            + r"|(?:double\s+|single\s+)?underscores?|dash|hyphen)"
+        ),
+    ),
+    # "name booleans with an is_ prefix": the value before the word.
+    (
+        "prefix",
+        _c(
+            r"\b(?:name|start)\s+"
+            + _TARGET
+            + r"\s+with\s+(?:a|an|the)\s+(?P<value>"
+            + LITERAL
+            + r")\s+prefix\b"
+        ),
+    ),
+    (
+        "suffix",
+        _c(
+            r"\b(?:name|end)\s+"
+            + _TARGET
+            + r"\s+with\s+(?:a|an|the)\s+(?P<value>"
+            + LITERAL
+            + r")\s+suffix\b"
+        ),
+    ),
     ("suffix", _c(r"\bname\s+" + _TARGET + r"\s+with\s+(?:a|an|the)\s+suffix\s+(?P<value>" + LITERAL + ")")),
     (
         "prefix",
@@ -181,7 +223,7 @@ _HAVE = _c(
     r"\b(?:all|every|each)\s+"
     + _TARGET
     + r"\s+(?:should\s+|must\s+|to\s+|will\s+)?(?:have|has|include|contain|carry|need|require)s?\s+"
-    r"(?:a\s+|an\s+|the\s+)?(?P<value>(?:'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)\s+decorator|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=[.,;!]|\s+(?:from|and|so|to|that|as)\b|$)"
+    r"(?:a\s+|an\s+|the\s+)?(?P<value>(?:'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)\s+decorator|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=[.,;!]|\s+(?:from|and|so|to|that|as|at|in|on|before|after)\b|$)"
 )
 _NOMINAL = _c(
     r"\b(?:use|usage|importance|addition|inclusion)\s+of\s+(?P<value>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:in|for|on)\s+"
