@@ -20,13 +20,12 @@ from dataclasses import dataclass, replace
 from memd.distill.words import (
     CASES,
     LITERAL,
-    META,
     NOISE_VALUES,
-    PREPOSITIONS,
-    PURPOSE,
-    VAGUE,
     is_name,
     marker_aspect,
+    plausible,
+    purpose_clause,
+    purpose_noun,
     value_of,
 )
 
@@ -364,7 +363,7 @@ def find_rules(sentence: str) -> list[Found]:
         )
     for m in _USE_FOR.finditer(sentence):
         value = value_of(m.group("value"))
-        one_per_purpose = is_name(value) or _purpose_noun(_target(m))
+        one_per_purpose = is_name(value) or purpose_noun(_target(m))
         found.append(
             Found(marker_aspect(value), value, _target(m), m.start(), m.end(), exclusive=one_per_purpose)
         )
@@ -417,11 +416,13 @@ def find_rules(sentence: str) -> list[Found]:
     for m in _FEATURE_BARE.finditer(sentence):
         found.append(Found("include", m.group("value"), None, m.start(), m.end(), exclusive=False))
     # "use the prefix m_ to indicate ...": a purpose clause is no subject; the rule stays.
-    found = [replace(f, target=None) if _purpose(f.target) else f for f in found]
+    found = [replace(f, target=None) if purpose_clause(f.target) else f for f in found]
     found = [
         f
         for f in found
-        if f.value.lower().strip("'\"`") not in NOISE_VALUES and f.value.strip("'\"`") and _plausible(f)
+        if f.value.lower().strip("'\"`") not in NOISE_VALUES
+        and f.value.strip("'\"`")
+        and plausible(f.aspect, f.value)
     ]
     # The most specific frame wins where two overlap: they are listed most specific first.
     order = {id(f): n for n, f in enumerate(found)}
@@ -489,30 +490,3 @@ def _continued(sentence: str, kept: list[Found]) -> list[Found]:
                 Found(f.aspect, value, _target(m), f.end + m.start(), f.end + m.end(), f.exclusive, text=text)
             )
     return out
-
-
-# What a tool is used *for* holds one tool at a time ("use X for styling / for validation"),
-# unlike what a feature is used *in* ("use docstrings for functions": one of several).
-_PURPOSE_NOUNS = frozenset(
-    "validation deployment deployments authentication auth database orm ci css http state tests "
-    "testing e2e styles migrations packaging serialization".split()
-)
-
-
-def _purpose_noun(target: str | None) -> bool:
-    words = (target or "").lower().split()
-    return bool(words) and (words[-1].endswith("ing") or words[-1] in _PURPOSE_NOUNS)
-
-
-def _plausible(f: Found) -> bool:
-    """False for a feature that is a word about rules or a preposition's phrase."""
-    words = f.value.lower().split()
-    if f.aspect == "include" and (words[0] in PREPOSITIONS or words[-1] in META or words[0] in VAGUE):
-        return False
-    return not (words and words[0] in VAGUE)
-
-
-def _purpose(target: str | None) -> bool:
-    """A target that is a purpose clause ("indicate that it is module-level")."""
-    first = (target or "").lower().split()[:1]
-    return bool(first) and first[0] in PURPOSE

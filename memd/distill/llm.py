@@ -22,7 +22,8 @@ import re
 from dataclasses import replace
 from typing import Any, Protocol
 
-from memd.distill.distiller import _DIRECTIVE, Distiller, Statement
+from memd.distill.cues import DIRECTIVE
+from memd.distill.distiller import Distiller, Statement
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import subject_words
 from memd.records import Kind
@@ -140,7 +141,7 @@ class HybridDistiller:
             if (
                 len(sentence) <= MAX_SENTENCE
                 and not sentence.rstrip().endswith("?")
-                and _DIRECTIVE.search(sentence)
+                and DIRECTIVE.search(sentence)
             ):
                 out += [replace(st, tags=("llm",)) for st in self.reader.read(sentence)]
         return out

@@ -127,3 +127,30 @@ def is_name(value: str) -> bool:
         or value in CASES.values()
         or any(c.isdigit() for c in value)
     )
+
+
+# What a tool is used *for* holds one tool at a time ("use X for styling / for validation"),
+# unlike what a feature is used *in* ("use docstrings for functions": one of several).
+PURPOSE_NOUNS = frozenset(
+    "validation deployment deployments authentication auth database orm ci css http state tests "
+    "testing e2e styles migrations packaging serialization".split()
+)
+
+
+def purpose_noun(target: str | None) -> bool:
+    words = (target or "").lower().split()
+    return bool(words) and (words[-1].endswith("ing") or words[-1] in PURPOSE_NOUNS)
+
+
+def plausible(aspect: str, value: str) -> bool:
+    """False for a feature that is a word about rules or a preposition's phrase."""
+    words = value.lower().split()
+    if aspect == "include" and (words[0] in PREPOSITIONS or words[-1] in META or words[0] in VAGUE):
+        return False
+    return not (words and words[0] in VAGUE)
+
+
+def purpose_clause(target: str | None) -> bool:
+    """A target that is a purpose clause ("indicate that it is module-level")."""
+    first = (target or "").lower().split()[:1]
+    return bool(first) and first[0] in PURPOSE
