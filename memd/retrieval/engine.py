@@ -30,6 +30,10 @@ class Prior(Protocol):
 
     def factors(self, query: Query, ids: Sequence[str]) -> np.ndarray: ...
 
+    def lead(self, query: Query) -> list[tuple[str, float]]:
+        """Memories to put first wherever fusion ranked them, with their cosine."""
+        ...
+
 
 class Retriever:
     """Stage 1 channels search side by side; their fusion seeds stage 2 (spreading
@@ -129,9 +133,7 @@ class Retriever:
             # A prior may name memories that lead the answer wherever fusion put them (the
             # rules a rule question names): they join the pool and go first below.
             for prior in self.priors:
-                lead = getattr(prior, "lead", None)
-                if lead is not None:
-                    leads += lead(query)
+                leads += prior.lead(query)
             have = {f.id for f in pool}
             pool += [Fused(i, 0.0, {}) for i, _ in leads if i not in have]
         if not pool or (not named and not brief and not said):

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from memd.distill.learner import DERIVED
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
-
-DERIVED = "derived_from"  # memd.distill.learner.DERIVED: rule -> turn
 
 
 class Provenance:
@@ -30,6 +29,9 @@ class Provenance:
     @property
     def active(self) -> bool:
         return self.weight < 1.0
+
+    def lead(self, query: Query) -> list[tuple[str, float]]:
+        return []  # it only lowers turns; it never names memories to put first
 
     def factors(self, query: Query, ids: Sequence[str]) -> np.ndarray:
         """One factor per id: ``weight`` for a turn a rule was read from, else 1.0."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from memd.distill.learner import SLOT_PREFIX
 from memd.distill.subjects import canonical_words
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
@@ -32,7 +33,6 @@ def asks_for_a_rule(text: str) -> bool:
     return bool(_ASKS_FOR_A_RULE.search(text))
 
 
-SLOT_PREFIX = "memd:slot:"  # memd.distill.learner.SLOT_PREFIX
 # The rules a question names are looked for among this many of the project's newest rules,
 # and at most this many join the candidates.
 MAX_SCAN = 5_000
