@@ -232,6 +232,40 @@ def breakdown(mem, queries: list[str], project: str | None, rounds: int = 10) ->
     return out | {"CPU time of a recall": round(statistics.median(cpu), 2)}
 
 
+def real_questions(rng: random.Random, n: int) -> list[str]:
+    """LoCoMo's questions (people's wording, not stored texts) as probes of the index."""
+    path = SHARED / "locomo_dev.json"
+    if not path.exists():
+        return []
+    qs = [str(qa["question"]) for sample in json.loads(path.read_text()) for qa in sample["qa"]]
+    return rng.sample(qs, min(n, len(qs)))
+
+
+def index_recall(mem, queries: list[str], shares=(0.10, 0.15, 0.20), k: int = 10) -> dict:
+    """Recall@k of the inverted lists against an exact scan of the same in-RAM vectors,
+    reading at least each share of the lists (0.15 is memd's default)."""
+    from memd.retrieval import ivf as ivf_module
+
+    snap = mem.index.snapshot()
+    if snap.ivf is None:
+        return {}
+    vectors = mem.embedder.embed(queries)
+    default = ivf_module.MIN_PROBE_SHARE
+    out = {}
+    try:
+        for share in shares:
+            ivf_module.MIN_PROBE_SHARE = share
+            found = []
+            for vector in vectors:
+                exact = np.argsort(-snap.cosines(vector))[:k]
+                approx = np.argsort(-snap.scores(vector, None))[:k]
+                found.append(len(set(exact) & set(approx)) / k)
+            out[f"share_{share:.2f}"] = round(float(np.mean(found)), 3)
+    finally:
+        ivf_module.MIN_PROBE_SHARE = default
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -250,6 +284,7 @@ def main() -> int:
             one_p = measure(mem, QUESTIONS, "proj1")
             named_p = measure(mem, NAMED_QUESTIONS, None)
             anchored_p = measure(mem, ANCHORED_QUESTIONS, None)
+            ivf_recall = index_recall(mem, QUESTIONS + NAMED_QUESTIONS + real_questions(rng, 200))
             t0 = time.perf_counter()
             for i in range(50):
                 mem.remember(f"fresh single memory {i} about {rng.choice(OBJECTS)}", project="proj1")
@@ -262,6 +297,7 @@ def main() -> int:
                 "recall_ms_naming_an_author": named_p,
                 "recall_ms_one_side_of_an_event": anchored_p,
                 "remember_ms": round(single_ms, 1),
+                "ivf_recall_at_10": ivf_recall,
                 "rss_mb": round(rss_mb(), 0),
                 "rss_start_mb": round(rss0, 0),
             }

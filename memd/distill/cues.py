@@ -11,14 +11,15 @@ from memd.distill.words import LITERAL
 # Said to make a rule: the speaker tells how things are to be done from now on.
 DIRECTIVE = re.compile(
     r"\b(?:always|never|must|mustn't|should|shouldn't|shall|ought to|make sure|be sure|remember to|"
-    r"don't forget|do not|don't|please|from now on|going forward|moving forward|from here on|"
+    r"don't forget|do not|don't|please|pls|plz|from now on|going forward|moving forward|from here on|"
     r"i(?:'d| would)? (?:also |really |now )?(?:like|want|need) (?:you|us|everyone) to|we need to|you need to|"
     r"(?:the|our|a|new) (?:convention|rule|standard|guideline|policy|practice)|we (?:always |now )?(?:use|prefer|follow|stick to)|"
     r"(?:update|change) (?:to )?(?:a |the |our |my )?(?:previous |earlier )?(?:instruction|guideline|convention|rule)|"
     r"let's|prefer|avoid|stop|no longer|no more|instead|anymore|any more|now|ensure|"
     r"it(?:'s| is) (?:important|essential|crucial|required|mandatory)|important to me|emphasi[sz]e|"
     r"(?:i|we) (?:also )?(?:want|need|expect|require|ask)|habit|"
-    r"we (?:always |now |also )?(?:start|end|prefix|suffix|include|add|import|name|write|decorate|annotate))\b",
+    r"we (?:always |now |also )?(?:start|end|prefix|suffix|include|add|import|name|write|decorate|annotate|"
+    r"format|lint|type-?check|bundle|deploy|package))\b",
     re.I,
 )
 # A sentence in no known shape is still kept as a rule when it is an instruction about the
@@ -27,7 +28,7 @@ DIRECTIVE = re.compile(
 FALLBACK = re.compile(
     r"^(?:(?:always|never)\s+(?!happy|glad|here|good|great|nice|fun|a\b|an\b|the\b|been\b|learning|striving|there)"
     r"|(?:don't|do not)\s+(?!hesitate|worry|be\b|feel\b|forget to (?:reach|ask|let))"
-    r"|no\s+more\s+"
+    r"|no\s+more\s+|no\s+(?!problem|worries|idea|way|one\b|thanks|need|doubt|clue|rush|big\s+deal)(?=\S+\s+(?:in|on|inside|outside|anywhere|at)\b)"
     r"|(?:make sure|ensure)\s+(?:that\s+)?(?:you\s+|all\s+|every\s+|each\s+|the\s+|our\s+)"
     r"|we\s+(?:always|never|don't|do not|no longer)\s+(?!strive|try|learn|have)"
     r"|(?:use|prefer|avoid|stop|quit|run|put|write|add|include|name|prefix|import|store|log|pin|commit|push|"
@@ -98,7 +99,17 @@ CONTEXT = re.compile(
     r"^(?:when|while|whenever|for|in|regarding|about|as for|with)\s+(?:you(?:'re| are)?\s+)?"
     r"(?:nam(?:e|ing)|writ(?:e|ing)|creat(?:e|ing)|defin(?:e|ing)|declar(?:e|ing)|ending|starting|choos(?:e|ing)|"
     r"pick(?:ing)?|work(?:ing)?\s+(?:on|with))?\s*"
-    r"(?:the\s+|your\s+|our\s+|any\s+|all\s+)?(?P<ctx>[\w\s-]{2,40}?)\s*,",
+    r"(?:the\s+|your\s+|our\s+|any\s+|all\s+)?(?!(?:now|today|example|instance|once|the\s+moment)\b)"
+    r"(?P<ctx>[\w\s-]{2,40}?)"
+    # "For logging, use X" or, typed without the comma, "for logging use X".
+    r"(?:\s*,|\s+(?=(?:please\s+)?(?:always\s+|only\s+)?(?:use|prefer|we\s+(?:always\s+)?use|stick\s+(?:to|with)|go\s+with)\b))",
+    re.I,
+)
+# "Errors: always wrap ...", "Change of plan on logging: we're moving to slog": the
+# topic named before a colon is the subject of what follows.
+TOPIC = re.compile(
+    r"^(?:(?:change\s+of\s+plans?|update|news|a\s+note|heads\s+up)\s+(?:on|about|re|for|regarding)\s+)?"
+    r"(?:the\s+|our\s+)?(?P<ctx>[A-Za-z][\w-]*(?:\s+[\w-]+){0,2})\s*:\s+(?=\S)",
     re.I,
 )
 # "X, not Y", "X instead of Y", "moved from Y to X", "upgraded to X": a choice stated.
@@ -107,6 +118,8 @@ CHOICE = re.compile(
     r"|\b(?:go|goes|live|lives|belong|belongs)\s+(?:in|into|under)\s+\S*/"
     r"|\b(?:camel|pascal|snake|kebab|screaming[ _-]?snake)[ _-]?case\b|\b(?:upper|lower)[ -]?case\b"
     r"|\b(?:mandatory|compulsory|obligatory)\b|\bmoving\s+(?:off|from|to)\b"
+    r"|\b(?:dropped|ditched|got\s+rid\s+of|replaced|swapped|stopped\s+using|moved\s+away\s+from)\b"
+    r"|\b(?:goes|go)\s+(?:through|via)\b"
     r"|^(?:all|every|each)\s+(?:new\s+)?\w+(?:\s+\w+)?\s+(?:needs?|must|should|has\s+to|have\s+to)\b",
     re.I,
 )
@@ -147,12 +160,16 @@ PREFERENCE = re.compile(
 PROBLEM = re.compile(
     r"\b(?:is|are|keeps|keep)\s+(?:still\s+|currently\s+)?(?:broken|flaky|failing|down|timing out|crashing|"
     r"leaking|hanging)\b|\b(?:doesn't|does not|don't|won't) work\b|\bknown (?:issue|bug|problem)\b|"
-    r"\bTODO\b|\bwe still need to\b|\bneeds? (?:fixing|to be fixed)\b|\bopen (?:issue|bug)\b",
+    r"\bTODO\b|\bwe still need to\b|\bneeds? (?:fixing|to be fixed)\b|\bopen (?:issue|bug)\b|"
+    r"\b(?:keeps|keep)\s+(?:on\s+)?(?:dying|failing|crashing|restarting|erroring|timing out|OOMing|flaking)\b|"
+    r"\b(?:is|are)\s+(?:randomly\s+|intermittently\s+|sometimes\s+)?(?:OOMing|dying|erroring|throwing)\b|"
+    r"\bno idea why\b|\bcan't figure out why\b|\b(?:randomly|intermittently) fail(?:s|ing)?\b",
     re.I,
 )
 SOLVED = re.compile(
     r"\b(?:is|are|was|were|has been|have been|got|'s)\s+(?:now\s+|finally\s+|all\s+)?(?:fixed|resolved|solved|"
-    r"working again|green again|passing again|no longer (?:flaky|failing|broken|an issue))\b|\bfixed (?:the|that)\b",
+    r"working again|green again|passing again|no longer (?:flaky|failing|broken|an issue))\b|\bfixed (?:the|that)\b|"
+    r"\bfixed\s+(?:it\s+|now\s+|it\s+now\s+)?(?:now\b|by\b|with\b)|\b(?:that|it)(?:'s| is) fixed\b",
     re.I,
 )
 FACT_NOUNS = (
@@ -192,10 +209,6 @@ FACT_FIRST = re.compile(
     + FACT_NOUNS
     + r"))(?=\s*(?:now|from now on|going forward)?\s*[.,;!]?\s*$)",
     re.I,
-)
-OWNS = re.compile(
-    r"^(?P<value>[A-Z]\w+(?:\s[A-Z]\w+)?)\s+(?:owns|maintains|is responsible for|is the owner of|"
-    r"looks after|is in charge of)\s+(?:the\s+)?(?P<subject>[\w\s./-]{2,40}?)(?=[.,;!]|$)"
 )
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from memd.distill import cues
 from memd.distill.facts import bag_key, value_fact
 from memd.distill.frames import LITERAL, Found, find_rules
+from memd.distill.quantities import clause_of, find_quantities
+from memd.distill.roles import find_role
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
 from memd.distill.words import normalize
@@ -85,9 +87,20 @@ def _display_subject(target: str, aspect: str) -> str:
     return subject_key(words) + (" names" if suffix else "")
 
 
-def _clause_text(sentence: str, f: Found, many: bool) -> str:
-    """The words to store: the whole sentence for one rule, the rule's clause for many."""
-    text = f.text or (sentence if not many else sentence[f.start : f.end])
+def _clause_text(sentence: str, f: Found, many: bool, original: str | None = None) -> str:
+    """The words to store: the whole sentence for one rule (as said, before the
+    frames' normalising), the rule's clause for many."""
+    text = f.text or ((original or sentence) if not many else sentence[f.start : f.end])
+    if f.replaces:  # "use structlog instead of the stdlib logging module": the old value goes
+        # ("X, not Y" stays: it reads as the rule itself)
+        text = re.sub(
+            r",?\s+(?:instead\s+of|rather\s+than)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
+            + re.escape(f.replaces)
+            + r"(?:\s+(?:module|library|package|tool|one|version|api))?(?=[\s.,;!)]|$)",
+            "",
+            text,
+            flags=re.I,
+        )
     text = re.sub(r"\s*\((?:instead of|not|rather than)[^)]*\)", "", text, flags=re.I)
     text = re.sub(
         r",?\s+(?:instead of|rather than)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:"
@@ -105,6 +118,26 @@ def _clause_text(sentence: str, f: Found, many: bool) -> str:
     return text if text.endswith((".", "!", ")")) else text + "."
 
 
+def _ended(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", ")")) else text + "."
+
+
+def _quantities(sentence: str) -> list[Statement]:
+    """Each setting the sentence gives a number for, stored as its own clause."""
+    return [
+        Statement(Kind.SEMANTIC, _ended(clause_of(sentence, q.start, q.end)), q.subject, "value", q.value)
+        for q in find_quantities(sentence)
+    ]
+
+
+def _said_in(words: list[str], text_words: set[str]) -> bool:
+    """Every subject word is in the text, a word's stem counting ("formatting" is said
+    in "we format with black")."""
+    stems = {w[:4] for w in text_words if len(w) >= 4}
+    return all(w in text_words or (len(w) >= 4 and w[:4] in stems) for w in words)
+
+
 class Distiller:
     """Finds statements in text; keeps no state, so one instance serves every caller."""
 
@@ -114,7 +147,7 @@ class Distiller:
         for raw in split_sentences(text):
             if len(raw) > MAX_SENTENCE_CHARS:
                 continue
-            m = cues.CONTEXT.match(strip_lead_in(raw))
+            m = cues.CONTEXT.match(strip_lead_in(raw)) or cues.TOPIC.match(strip_lead_in(raw))
             # "For Python code, ...": all code is no subject a naming rule could be about.
             here = m is not None and not is_vague(m.group("ctx")) and subject_key(m.group("ctx")) != "code"
             if here:
@@ -168,9 +201,10 @@ class Distiller:
         sentence = sentence.rstrip("?").rstrip() if not asks else sentence
         if not sentence or asks or cues.ECHO.match(sentence) or cues.HEDGE.search(sentence):
             return []
-        directive = bool(cues.DIRECTIVE.search(raw)) or cues.imperative(
-            cues.CONTEXT.sub("", sentence).strip()
-        )
+        body = cues.TOPIC.sub(
+            "", cues.CONTEXT.sub("", sentence)
+        ).strip()  # without "For logging," / "Errors:"
+        directive = bool(cues.DIRECTIVE.search(raw)) or cues.imperative(body)
         past = bool(cues.PAST.search(raw))
         version = cues.ON_VERSION.search(sentence)
         if version and not past:  # "we upgraded to Node 22": a fact with a version, not a rule
@@ -178,6 +212,12 @@ class Distiller:
             return [
                 Statement(Kind.SEMANTIC, text, version.group("subject"), "version", version.group("value"))
             ]
+        if not past:
+            role = find_role(sentence)
+            if role is not None:  # "Jonas reviews migrations now"
+                text = _ended(clause_of(sentence, role.start, role.end))
+                return [Statement(Kind.SEMANTIC, text, f"{role.subject} {role.role}", role.role, role.person)]
+        settings = [] if past else _quantities(sentence)
         if (directive or cues.DECISION.search(raw) or cues.CHOICE.search(raw)) and not past:
             norm = normalize(sentence)
             rules = find_rules(norm)
@@ -185,7 +225,13 @@ class Distiller:
             pronoun = context
             for f in rules:
                 st = self._rule(
-                    norm, f, context, many=len(rules) > 1, context_here=context_here, pronoun=pronoun
+                    norm,
+                    f,
+                    context,
+                    many=len(rules) > 1 or bool(settings),
+                    context_here=context_here,
+                    pronoun=pronoun,
+                    original=sentence,
                 )
                 if st is not None:
                     out.append(st)
@@ -193,19 +239,25 @@ class Distiller:
                     # subject the sentence just named.
                     if st.subject:
                         pronoun = st.subject
+            # "the http client timeout should be 10s": the setting says it (one slot for
+            # "should be 10s" and "is 5s now").
+            out = [st for st in out if st.value not in {q.value for q in settings}]
             if out:
-                return out
+                return out + settings
         other = self._other(sentence, raw)
-        if other is not None:
-            return [other]
-        if (
+        if settings:  # "the line length is 120 now": the setting, not a bag of its words
+            return settings + ([other] if other is not None and other.aspect not in ("fact", "value") else [])
+        fallback = (
             directive
             and not past
-            and cues.FALLBACK.match(sentence)
+            and cues.FALLBACK.match(body)
             and 3 <= len(sentence.split()) <= 40
             and not (cues.ABOUT_RULES.search(sentence) and not cues.CONCRETE.search(sentence))
             and (cues.WORK.search(sentence) or cues.CONCRETE.search(sentence))
-        ):
+        )
+        if other is not None and not (fallback and other.aspect == "fact"):
+            return [other]
+        if fallback:  # an instruction ("Errors: always wrap with fmt.Errorf") over a bag of its words
             # A rule in no known shape ("Never commit directly to main"): kept, with no
             # subject, so only a close restatement replaces it.
             text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
@@ -231,6 +283,7 @@ class Distiller:
         many: bool,
         context_here: bool = False,
         pronoun: str | None = None,
+        original: str | None = None,
     ) -> Statement | None:
         target = f.target
         words = subject_words(target or "")
@@ -244,7 +297,7 @@ class Distiller:
             # context names the subject more fully than the clause does.
             target = context
         negated = bool(cues.NEGATION.search(sentence[max(0, f.start - 40) : f.start + 12]))
-        text = _clause_text(sentence, f, many)
+        text = _clause_text(sentence, f, many, original)
         kind = Kind.PREFERENCE if cues.PREFERENCE.search(sentence) else Kind.PROCEDURAL
         if f.aspect == "use" and cues.DECISION.search(sentence):
             kind = Kind.DECISION
@@ -266,7 +319,7 @@ class Distiller:
             # "must be really fulfilling", "a must for me": said of people, not of code.
             return None
         subject = _display_subject(target, f.aspect)
-        if not set(subject_key(subject).split()) <= canonical_words(text):
+        if not _said_in(subject_key(subject).split(), canonical_words(text)):
             # "End them with '_g'": the subject was named elsewhere; the memory is read alone.
             text = f"{subject[:1].upper()}{subject[1:]}: {text[:1].lower()}{text[1:]}"
         return Statement(kind, text, subject, f.aspect, f.value, f.exclusive, negated, f.replaces)
@@ -284,9 +337,6 @@ class Distiller:
             m = pattern.search(sentence)
             if m and not cues.PAST.search(raw):
                 return Statement(Kind.SEMANTIC, text, m.group("subject"), aspect, m.group("value"))
-        m = cues.OWNS.search(sentence)
-        if m:
-            return Statement(Kind.SEMANTIC, text, f"{m.group('subject')} owner", "owner", m.group("value"))
         fact = (
             value_fact(sentence)
             if cues.WORK.search(sentence) and not cues.PAST.search(raw) and not cues.FALLBACK.match(sentence)
@@ -302,10 +352,11 @@ class Distiller:
             # "the login test is fixed now": closes the open problem it names (the learner
             # finds it by its words), kept as what happened.
             return Statement(Kind.EPISODIC, text, "", "solved", "", exclusive=False, tags=("resolved",))
+        first = re.split(r"[,;]", sentence, maxsplit=1)[0]  # "I prefer X, keep them in the same package"
         if (
             cues.PREFERENCE.search(raw)
             and len(sentence.split()) >= 4
-            and not (cues.ABOUT_RULES.search(sentence) and not cues.CONCRETE.search(sentence))
+            and not (cues.ABOUT_RULES.search(first) and not cues.CONCRETE.search(first))
         ):
             return Statement(Kind.PREFERENCE, text, "", "preference", "", exclusive=False)
         return None

@@ -15,8 +15,10 @@ The frames are the ways developers phrase naming, formatting and tooling rules
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from memd.distill.found import Found
+from memd.distill.shifts import find_shifts
 from memd.distill.words import (
     CASES,
     LITERAL,
@@ -40,20 +42,6 @@ _CASE = (
     r"(?:all\s+)?(?P<value>" + "|".join(sorted((re.escape(c) for c in CASES), key=len, reverse=True)) + ")"
 )
 _MODAL = r"(?:\s+(?:should|must|shall|will|need\s+to|have\s+to|has\s+to|are\s+to|is\s+to|always|now))*"
-
-
-@dataclass(frozen=True)
-class Found:
-    """One rule found in a sentence, before it becomes a statement."""
-
-    aspect: str
-    value: str
-    target: str | None
-    start: int
-    end: int
-    exclusive: bool = True
-    replaces: str | None = None
-    text: str | None = None  # the words to store, when not the span itself (a continuation)
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -261,7 +249,11 @@ _INSTEAD = _c(
     + r"|"
     + _WORDS
     + r")(?:\s+|\s*,\s*)"
-    r"(?:instead\s+of|rather\s+than|over|not)\s+(?P<old>" + LITERAL + r"|" + _WORDS + r")"
+    r"(?:instead\s+of|rather\s+than|over|not)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?P<old>"
+    + LITERAL
+    + r"|"
+    + _WORDS
+    + r")"
 )
 _SWITCH = _c(
     r"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|migrat(?:e|ed|ing)|upgrad(?:e|ed|ing)|downgrad(?:e|ed|ing))\s+(?:over\s+)?(?:(?:from|off(?:\s+of)?)\s+(?P<old>"
@@ -311,7 +303,12 @@ _LIVES = _c(
     r"\b(?:all\s+|every\s+|each\s+|new\s+|our\s+|the\s+)*"
     + _TARGET
     + r"\s+(?:go|goes|live|lives|belong|belongs|sit|sits)\s+(?:in|into|under|inside)\s+"
-    r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?|(?<![\w-])[\w.-]+/(?![\w]))"
+    r"(?P<value>`[^`\n]{1,60}`|(?<![\w-])\.{0,2}/?[\w.-]+(?:/[\w.*-]+)+/?|(?<![\w-])[\w.-]+/(?![\w])|(?<![\w/.-])/[\w.-]+)"
+)
+
+
+_PERSON_BEFORE = re.compile(
+    r"(?<![\w])(?!(?:We|I|You|They|It|This|That|The|Our|All)\b)[A-Z][a-z]+\s+(?:has\s+|just\s+)?$"
 )
 
 
@@ -325,7 +322,9 @@ def find_rules(sentence: str) -> list[Found]:
 
     Spans refer to ``sentence`` as given: pass it through :func:`normalize` first.
     """
-    found: list[Found] = []
+    # A change said with its old value ("we dropped black for ruff") first: it is the
+    # more specific reading of a span another frame may also match.
+    found: list[Found] = list(find_shifts(sentence))
     for aspect, pattern in _AFFIX_FRAMES:
         for m in pattern.finditer(sentence):
             found.append(Found(aspect, value_of(m.group("value")), _target(m), m.start(), m.end()))
@@ -350,6 +349,8 @@ def find_rules(sentence: str) -> list[Found]:
             )
         )
     for m in _SWITCH.finditer(sentence):
+        if _PERSON_BEFORE.search(sentence, 0, m.start()):
+            continue  # "Alex moved to the platform team": a person moved, not a tool
         old = m.group("old")
         found.append(
             Found(

@@ -72,13 +72,15 @@ _LEAD_INS = re.compile(
     r"in the future|in future|next|then|actually|instead|note|hey|similarly|likewise|again|"
     r"remember(?=\s*[:,!])|reminder(?=\s*[:,!])|(?:just )?(?:a )?(?:quick )?reminder|as a reminder|"
     r"heads up|fyi|btw|psst|quick (?:note|thing)|before you (?:start|begin)|"
+    r"(?:quick |some |a bit of )?context(?=\s*:)|(?:code )?review(?: comment| note)?(?=\s*:)|"
+    r"comment(?=\s*:)|tip(?=\s*:)|psa(?=\s*:)|important(?=\s*:)|update(?=\s*:)|"
     r"(?:oh,? )?(?:and )?(?:just )?(?:one|a) (?:quick |small |last )?(?:thing|note|reminder)"
     r")\b[,:;!—–-]*\s*)+",
     re.I,
 )
 _REQUEST = re.compile(
     r"^(?:(?:i(?:'d| would)? (?:also |really |now |just )?(?:like|want|prefer|need) (?:you |us |everyone )?to|we need (?:you )?to|you need to|you should|you must"
-    r"|please(?: (?:make sure|remember|be sure) (?:to|that you|you))?"
+    r"|(?:please|pls|plz)(?: (?:make sure|remember|be sure) (?:to|that you|you))?"
     r"|(?:make sure|remember|be sure|don't forget) (?:to|that you|you)"
     r"|(?:can|could|would) you(?: please)?|let's|let us"
     r")\s+)+",

@@ -77,6 +77,20 @@ def singular(word: str) -> str:
     return word
 
 
+_SUFFIX = re.compile(r"(?:ings?|ers?|ed|ments?|s)$")
+
+
+def stem(word: str) -> str:
+    """A crude stem, so "logger" asks about "logging" and "linter" about "linting":
+    a common suffix off, then a doubled last letter."""
+    if len(word) <= 4:
+        return word
+    base = _SUFFIX.sub("", word)
+    if len(base) < 3:
+        return word
+    return base[:-1] if len(base) > 3 and base[-1] == base[-2] else base
+
+
 def subject_words(phrase: str) -> list[str]:
     """The content words of the noun phrase ``phrase`` ends in, singular and canonical.
 

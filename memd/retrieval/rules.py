@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from memd.distill.learner import SLOT_PREFIX
-from memd.distill.subjects import canonical_words
+from memd.distill.subjects import canonical_words, stem
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
 
@@ -49,7 +49,9 @@ def named_size(source_id: object, asked: set[str]) -> int:
     parts = source_id[len(SLOT_PREFIX) :].split("|")
     subject = parts[0].split()
     if not subject or not set(subject) <= asked:
-        return 0
+        stems = {stem(w) for w in asked}
+        if not subject or not all(w in asked or stem(w) in stems for w in subject):
+            return 0
     item = set(canonical_words(parts[2])) if len(parts) > 2 else set()
     return len(subject) + len(item & asked)
 
