@@ -9,37 +9,12 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 from memd.errors import EmptyTextError, InvalidInputError, TextTooLongError
-
-# Secrets must never reach the store in clear. These patterns cover the common
-# credential formats an agent may paste into a memory; a match is replaced by a
-# labelled placeholder so the memory still reads sensibly.
-_SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "private-key",
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-    ),
-    ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    (
-        "github-token",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
-    ),
-    ("openai-key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}\b")),
-    ("slack-token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
-    ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),
-    ("url-credentials", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),
-]
-# key=value style assignments of secret-looking names keep the name, hide the value.
-_ASSIGNMENT = re.compile(
-    r"(?i)\b([A-Z0-9_]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Z0-9_]*)"
-    r"(\s*[:=]\s*)(['\"]?)([^\s'\"]{6,})\3"
-)
+from memd.secrets import redact
 
 
 def redact_secrets(text: str) -> str:
-    for label, pattern in _SECRET_PATTERNS:
-        text = pattern.sub(f"[REDACTED:{label}]", text)
-    return _ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[REDACTED]{m.group(3)}", text)
+    """Secrets must never reach the store in clear (see :mod:`memd.secrets`)."""
+    return redact(text)
 
 
 def clean_text(text: object, *, max_chars: int) -> str:

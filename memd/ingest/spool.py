@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memd.home import prepare_home
+from memd.secrets import redact
 
 SPOOL_FILE = "spool.jsonl"
 
@@ -32,8 +33,11 @@ def _locked(path: Path) -> Iterator[int]:
 
 
 def append(home: Path, item: Mapping[str, Any]) -> None:
-    """Durably queue one memory (the same fields as ``remember``)."""
+    """Durably queue one memory (the same fields as ``remember``), its secrets redacted
+    first: the spool is a file on disk like the store."""
     prepare_home(home)
+    if isinstance(item.get("text"), str):
+        item = {**item, "text": redact(item["text"])}
     line = (json.dumps(dict(item), default=str, ensure_ascii=False) + "\n").encode("utf-8")
     with _locked(home / SPOOL_FILE) as fd:
         os.write(fd, line)
