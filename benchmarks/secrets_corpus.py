@@ -38,7 +38,8 @@ def rnd(chars: str, n: int) -> str:
 def pw() -> str:
     """A password as people make them: words, digits, a symbol."""
     words = ["hunter", "Blue", "tiger", "Orange", "Summer", "winter", "Falcon", "rocket", "Maple", "quartz"]
-    return f"{R.choice(words)}{R.choice(['-', '_', '!', '.', '#', ''])}{R.choice(words)}{R.randint(10, 9999)}{R.choice('!@#$%&*?')}"
+    joint = R.choice(["-", "_", "!", ".", "#", ""])
+    return f"{R.choice(words)}{joint}{R.choice(words)}{R.randint(10, 9999)}{R.choice('!@#$%&*?')}"
 
 
 def pem(kind: str) -> str:
@@ -230,7 +231,8 @@ SECRETS: list[tuple[str, object, list[str]]] = [
         "connection-string",
         pw,
         [
-            "Server=tcp:acme.database.windows.net,1433;Database=orders;User ID=app;Password={s};Encrypt=true;",
+            "Server=tcp:acme.database.windows.net,1433;Database=orders;User ID=app;"
+            "Password={s};Encrypt=true;",
             "jdbc:mysql://db.internal:3306/app?user=app&password={s}",
         ],
     ),

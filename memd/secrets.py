@@ -133,8 +133,8 @@ _PROSE = [
 ]
 
 _PLACEHOLDER = re.compile(
-    r"(?i)example|placeholder|your[-_ ]|[-_]here\b|changeme|change[-_]me|replace[-_]?me|redacted|dummy|sample|"
-    r"fake|^x{3,}$|^\*+$|^(?:none|null|nil|true|false|undefined|empty|secret|password|token|test|testing)$"
+    r"(?i)example|placeholder|your[-_ ]|[-_]here\b|changeme|change[-_]me|replace[-_]?me|redacted|"
+    r"dummy|sample|fake|^x{3,}$|^\*+$|^(?:none|null|nil|true|false|undefined|empty|secret|password|token|test|testing)$"
 )
 _REFERENCE = re.compile(r"^(?:\$|%|<|\{|\[|\()|[()\[\]{}]")
 # Where only a name points at a secret, a value that reads as code is a reference to one:
