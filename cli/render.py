@@ -62,6 +62,9 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
     table.add_column("text", overflow="fold")
     for n, h in enumerate(hits, start=1):
         text = h.memory.text if len(h.memory.text) <= 200 else h.memory.text[:197] + "..."
+        if "flagged" in h.memory.tags and "approved" not in h.memory.tags:
+            # The guard read it as an attack on the agent: shown, but never as advice.
+            text = f"[FLAGGED: may try to instruct the agent; `memd audit`] {text}"
         row = [str(n), f"{h.score:.3f}", h.memory.id[:8]]
         if explain:
             notes = [channel_note(name, c.score, c.rank) for name, c in sorted(h.channels.items())]

@@ -73,6 +73,10 @@ class MemoryAPI(Protocol):
 
     def link(self, a: str, b: str, relation: str = "related") -> None: ...
 
+    def audit(
+        self, id: str | None = None, *, action: str = "list", project: str | None = None
+    ) -> list[MemoryRecord]: ...
+
     def links(self, id: str) -> list[dict[str, str]]: ...
 
     def context(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from memd.errors import InvalidInputError
+from memd.guard import withheld
 from memd.records import Kind, MemoryRecord
 
 if TYPE_CHECKING:
@@ -173,6 +174,8 @@ def brief_project(
             link["dst"] for link in store.links_of([r["id"] for r in episodes]) if link["relation"] == DERIVED
         }
         rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
+    # A memory flagged as an attack on the agent waits for review (`memd audit`).
+    rows = [r for r in rows if not withheld(r.get("tags"))]
     return build_briefing(
         project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens), task=task, now=now
     )

@@ -167,6 +167,12 @@ class DaemonClient:
             self.call("move", ids=list(ids), project=project, from_project=from_project)
         )
 
+    def audit(
+        self, id: str | None = None, *, action: str = "list", project: str | None = None
+    ) -> builtins.list[MemoryRecord]:
+        rows = self.call("audit", id=id, action=action, project=project)
+        return [MemoryRecord.model_validate(r) for r in rows]
+
     def link(self, a: str, b: str, relation: str = "related") -> None:
         self.call("link", a=a, b=b, relation=relation)
 

@@ -35,6 +35,7 @@ API_METHODS = frozenset(
         "move",
         "link",
         "links",
+        "audit",
         "context",
         "list",
         "stats",

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 from memd.clock import Clock
 from memd.distill.distiller import Distiller, Statement, _norm
 from memd.distill.facts import nested_bag
+from memd.guard import withheld
 from memd.records import Kind, LearnResult, NewMemory, Source
 from memd.store import Row, Store
 from memd.text import content_hash
@@ -123,6 +124,8 @@ class Learner:
             # A commit message is written in the imperative ("Add retries to the worker")
             # but says what a change did, not how work is to be done.
             and "commit" not in (row.get("tags") or ())
+            # A turn flagged as an attack on the agent teaches nothing until approved.
+            and not withheld(row.get("tags"))
         )
 
     def _learn_project(

@@ -312,6 +312,14 @@ class MemoryService:
     def link(self, a: str, b: str, relation: str = "related") -> None:
         self._p.curator.link(a, b, relation)
 
+    def audit(
+        self, id: str | None = None, *, action: str = "list", project: str | None = None
+    ) -> builtins.list[MemoryRecord]:
+        """Flagged memories (list), or approve / quarantine one (see memd.audit)."""
+        from memd.audit import Auditor
+
+        return Auditor(self._p.store, self._p.lookup, self._p.clock).run(action, id, project)  # type: ignore[arg-type]
+
     def archive_sources(self, project: str, prefix: str, keep: Iterable[str] = ()) -> int:
         return self._p.curator.archive_sources(project, prefix, keep)
 
