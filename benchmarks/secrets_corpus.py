@@ -1,5 +1,5 @@
 """Write the labelled secrets corpus (`tests/data/secrets.jsonl`) that
-`benchmarks/secrets.py` and `tests/test_secrets.py` read.
+`benchmarks/redaction.py` and `tests/test_secrets.py` read.
 
 Secrets in the formats developers paste into a chat with a coding agent (cloud keys,
 VCS / registry / chat / payment / LLM-provider tokens, private keys, JWTs, credentials in

@@ -15,7 +15,7 @@ Look-alikes are left alone: placeholders and references (``<YOUR_API_KEY>``,
 ``${DB_PASSWORD}``, ``os.environ["X"]``, ``changeme``, ``****``, AWS's documented
 ``…EXAMPLE`` keys), plain words ("token_type = 'bearer'"), and hashes, UUIDs and ids that
 no secret name or format points at. Measured on a labelled corpus
-(``tests/data/secrets.jsonl``, ``benchmarks/secrets.py``) against Yelp's detect-secrets.
+(``tests/data/secrets.jsonl``, ``benchmarks/redaction.py``) against Yelp's detect-secrets.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ A secret counts as caught when its value no longer appears in the redacted text 
 detect-secrets: when a finding overlaps it); a look-alike is a false positive when the
 redaction changed it (for detect-secrets: any finding). Per kind, and the time per text.
 
-    python benchmarks/secrets.py [--json] [--misses]
+    python benchmarks/redaction.py [--json] [--misses]
 """
 
 from __future__ import annotations
