@@ -224,11 +224,17 @@ def test_a_one_off_task_is_not_a_rule() -> None:
 
 
 def test_a_valued_fact_in_no_known_shape_gets_the_words_around_its_value() -> None:
+    a = one("The payments gateway uses 12 worker threads in staging.")
+    assert (a.kind, a.aspect, a.value) == (Kind.SEMANTIC, "fact", "12")
+    assert D.distill("I ran 5 miles yesterday with my dog") == []  # not about the work
+
+
+def test_a_port_is_a_setting_of_what_listens_on_it() -> None:
     a = one("The staging payments service listens on port 4312.")
     b = one("we moved staging payments to port 6000")
-    assert (a.kind, a.aspect, a.value) == (Kind.SEMANTIC, "fact", "4312")
-    assert a.slot == b.slot == "payment port staging|fact"
-    assert D.distill("I ran 5 miles yesterday with my dog") == []  # not about the work
+    assert (a.kind, a.aspect, a.value, b.value) == (Kind.SEMANTIC, "value", "4312", "6000")
+    # two wordings of one subject: the learner binds the shorter to the longer (nested)
+    assert a.slot == "staging payment service port|value" and b.slot == "staging payment port|value"
 
 
 def test_a_rule_gets_its_subject_from_the_next_sentence() -> None:

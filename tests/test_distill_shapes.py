@@ -98,3 +98,34 @@ def test_the_problem_vocabulary_of_chat() -> None:
 def test_the_rule_is_stored_as_said_not_as_normalised() -> None:
     (st,) = D.distill("please stop adding type hints to test functions, it's noise there")
     assert st.text.startswith("Stop adding type hints") and st.negated
+
+
+def test_a_change_of_mind_names_the_old_value() -> None:
+    f = find_shifts("I changed my mind about Zustand, let's use Redux Toolkit for state instead")[0]
+    assert (f.value, f.replaces) == ("Redux Toolkit", "Zustand")
+    g = find_shifts("scratch the Redux thing, we're going back to Zustand")[0]
+    assert (g.value, g.replaces) == ("Zustand", "Redux")
+
+
+def test_a_naming_pattern_by_example() -> None:
+    (f,) = find_shifts("from now on name event handlers onX instead of handleX")
+    assert (f.aspect, f.target, f.value, f.replaces) == ("pattern", "event handlers", "onX", "handleX")
+
+
+def test_items_under_a_rules_heading_are_rules() -> None:
+    text = "House style:\n- state management: Zustand\n- no default exports\n\nThanks!"
+    got = D.distill(text)
+    assert [(s.subject_key, s.value) for s in got if s.aspect == "use"] == [("state management", "Zustand")]
+    assert any(s.text.startswith("No default exports") for s in got)
+    assert not any("Thanks" in s.text for s in got)
+
+
+def test_a_list_without_a_rules_heading_is_not_a_rule_list() -> None:
+    assert D.distill("Groceries for the offsite:\n- bagels\n- coffee") == []
+
+
+def test_ports_and_roles() -> None:
+    got = {(s.subject, s.value) for s in D.distill("the dev server is `npm run dev` on port 5173")}
+    assert ("dev server port", "5173") in got and ("dev server", "`npm run dev`") in got
+    r = find_role("Kim is our designer")
+    assert r is not None and (r.subject, r.role, r.person) == ("project", "designer", "Kim")

@@ -157,7 +157,7 @@ def test_a_fact_said_three_ways_keeps_one_current_value(mem) -> None:
     )
     facts = sorted(r.text for r in distilled(mem) if r.kind.value == "semantic")
     assert facts == [
-        "Port for staging payments is 7000 now.",
+        "Staging payments port: 7000.",
         "The database host for staging payments is db-27.internal.",
     ]
 

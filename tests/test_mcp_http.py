@@ -56,6 +56,29 @@ def test_http_transport_round_trip(home: Path):
                 assert hits[0]["text"] == "served over http"
 
         anyio.run(scenario)
+        # DNS rebinding: a page on another site that resolves its name to 127.0.0.1 sends
+        # its own Host and Origin; the server must refuse them.
+        import http.client
+
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        for headers in (
+            {"Host": "evil.example"},
+            {"Host": f"127.0.0.1:{port}", "Origin": "http://evil.example"},
+        ):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request(
+                "POST",
+                "/mcp",
+                body=body,
+                headers={
+                    **headers,
+                    "Content-Type": "application/json",
+                    "Accept": "application/json, text/event-stream",
+                },
+            )
+            status = conn.getresponse().status
+            conn.close()
+            assert status in (400, 403, 421), (headers, status)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -14,7 +14,9 @@ import logging
 import os
 import queue
 import signal
+import socket
 import socketserver
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -317,6 +319,21 @@ class _Server(socketserver.ThreadingUnixStreamServer):
     def __init__(self, path: str, handler: type, *, daemon: Daemon) -> None:
         self.memd = daemon
         super().__init__(path, handler)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # The socket is 0600, so only its owner (and root) can connect; should its mode be
+        # widened by hand, the kernel's peer credentials still keep other users out.
+        return peer_allowed(request)
+
+
+def peer_allowed(conn: socket.socket) -> bool:
+    """True when the connecting process runs as this daemon's user (or root)."""
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except (OSError, AttributeError):  # no SO_PEERCRED (not Linux): the 0600 mode is the guard
+        return True
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid in (os.getuid(), 0)
 
 
 class _Handler(socketserver.StreamRequestHandler):

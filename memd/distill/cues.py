@@ -120,6 +120,7 @@ CHOICE = re.compile(
     r"|\b(?:mandatory|compulsory|obligatory)\b|\bmoving\s+(?:off|from|to)\b"
     r"|\b(?:dropped|ditched|got\s+rid\s+of|replaced|swapped|stopped\s+using|moved\s+away\s+from)\b"
     r"|\b(?:goes|go)\s+(?:through|via)\b"
+    r"|\b(?:going|go|went)\s+back\s+to\b|\bchanged\s+(?:my|our)\s+mind\b|^scratch\s+(?:the|that)\b"
     r"|^(?:all|every|each)\s+(?:new\s+)?\w+(?:\s+\w+)?\s+(?:needs?|must|should|has\s+to|have\s+to)\b",
     re.I,
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from memd.distill import cues
 from memd.distill.facts import bag_key, value_fact
 from memd.distill.frames import LITERAL, Found, find_rules
+from memd.distill.lists import is_listed, listed_items, tool_for
 from memd.distill.quantities import clause_of, find_quantities
 from memd.distill.roles import find_role
 from memd.distill.sentences import split_sentences, strip_lead_in
@@ -126,7 +127,16 @@ def _ended(text: str) -> str:
 def _quantities(sentence: str) -> list[Statement]:
     """Each setting the sentence gives a number for, stored as its own clause."""
     return [
-        Statement(Kind.SEMANTIC, _ended(clause_of(sentence, q.start, q.end)), q.subject, "value", q.value)
+        Statement(
+            Kind.SEMANTIC,
+            # A port is told by itself: the clause may also name a command that changes apart.
+            f"{q.subject[:1].upper()}{q.subject[1:]}: {q.value}."
+            if q.port
+            else _ended(clause_of(sentence, q.start, q.end)),
+            q.subject,
+            "value",
+            q.value,
+        )
         for q in find_quantities(sentence)
     ]
 
@@ -144,6 +154,7 @@ class Distiller:
     def distill(self, text: str, *, author: str | None = None) -> list[Statement]:
         out: list[Statement] = []
         context: str | None = None
+        items = listed_items(text)
         for raw in split_sentences(text):
             if len(raw) > MAX_SENTENCE_CHARS:
                 continue
@@ -156,7 +167,8 @@ class Distiller:
                 named = [m.group("what") for m in cues.NAMED.finditer(raw) if not is_vague(m.group("what"))]
                 if named:
                     context = named[-1]
-            found = self._said_before(raw, context, out) or self._sentence(raw, context, here)
+            listed = bool(items) and is_listed(raw, items)
+            found = self._said_before(raw, context, out) or self._sentence(raw, context, here, listed)
             for st in found:
                 if "open" in st.tags and len(text) <= MAX_PROBLEM_CHARS:
                     # "can you look at the login test? it is flaky on CI": the sentence alone
@@ -195,19 +207,28 @@ class Distiller:
             before.pop()  # the rule now has its subject: it replaces its unbound self
         return [moved]
 
-    def _sentence(self, raw: str, context: str | None, context_here: bool = False) -> list[Statement]:
+    def _sentence(
+        self, raw: str, context: str | None, context_here: bool = False, listed: bool = False
+    ) -> list[Statement]:
+        """``listed``: an item of a list under a rules heading, a rule without saying so."""
         sentence = strip_lead_in(raw)
         asks = raw.rstrip().endswith("?") and not cues.ASKED_TO.match(raw.strip())
         sentence = sentence.rstrip("?").rstrip() if not asks else sentence
         if not sentence or asks or cues.ECHO.match(sentence) or cues.HEDGE.search(sentence):
             return []
-        body = cues.TOPIC.sub(
-            "", cues.CONTEXT.sub("", sentence)
-        ).strip()  # without "For logging," / "Errors:"
-        directive = bool(cues.DIRECTIVE.search(raw)) or cues.imperative(body)
+        # The sentence without "For logging," / "Errors:".
+        body = cues.TOPIC.sub("", cues.CONTEXT.sub("", sentence)).strip()
+        directive = listed or bool(cues.DIRECTIVE.search(raw)) or cues.imperative(body)
+        if listed and not cues.PAST.search(raw):
+            tool = tool_for(sentence)
+            if tool is not None:  # "state management: Zustand"
+                return [Statement(Kind.PROCEDURAL, _ended(sentence), tool[0], "use", tool[1])]
         past = bool(cues.PAST.search(raw))
+        settings = [] if past else _quantities(sentence)
         version = cues.ON_VERSION.search(sentence)
-        if version and not past:  # "we upgraded to Node 22": a fact with a version, not a rule
+        if (
+            version and not past and not settings
+        ):  # "we upgraded to Node 22": a fact with a version, not a rule
             text = sentence if sentence.endswith((".", "!", ")")) else sentence + "."
             return [
                 Statement(Kind.SEMANTIC, text, version.group("subject"), "version", version.group("value"))
@@ -217,7 +238,6 @@ class Distiller:
             if role is not None:  # "Jonas reviews migrations now"
                 text = _ended(clause_of(sentence, role.start, role.end))
                 return [Statement(Kind.SEMANTIC, text, f"{role.subject} {role.role}", role.role, role.person)]
-        settings = [] if past else _quantities(sentence)
         if (directive or cues.DECISION.search(raw) or cues.CHOICE.search(raw)) and not past:
             norm = normalize(sentence)
             rules = find_rules(norm)
@@ -241,19 +261,27 @@ class Distiller:
                         pronoun = st.subject
             # "the http client timeout should be 10s": the setting says it (one slot for
             # "should be 10s" and "is 5s now").
-            out = [st for st in out if st.value not in {q.value for q in settings}]
+            out = [st for st in out if not any(q.value in st.value for q in settings)]
             if out:
                 return out + settings
         other = self._other(sentence, raw)
         if settings:  # "the line length is 120 now": the setting, not a bag of its words
-            return settings + ([other] if other is not None and other.aspect not in ("fact", "value") else [])
+            if other is None or other.aspect == "fact" or other.value in {q.value for q in settings}:
+                return settings
+            # "The dev server is `npm run dev` on port 5173": the command is a fact of its
+            # own, told without the port (a new port must not leave the old one in its text).
+            text = other.text
+            for q in find_quantities(sentence):
+                if q.cut:
+                    text = text.replace(sentence[q.cut[0] : q.cut[1]], "").replace("  ", " ")
+            return settings + [replace(other, text=_ended(text.strip().rstrip(".").rstrip()))]
         fallback = (
             directive
             and not past
-            and cues.FALLBACK.match(body)
-            and 3 <= len(sentence.split()) <= 40
+            and (listed or cues.FALLBACK.match(body))
+            and (2 if listed else 3) <= len(sentence.split()) <= 40
             and not (cues.ABOUT_RULES.search(sentence) and not cues.CONCRETE.search(sentence))
-            and (cues.WORK.search(sentence) or cues.CONCRETE.search(sentence))
+            and (listed or cues.WORK.search(sentence) or cues.CONCRETE.search(sentence))
         )
         if other is not None and not (fallback and other.aspect == "fact"):
             return [other]

@@ -306,4 +306,8 @@ def _same(text: str, st: Statement) -> bool:
     """Whether the stored ``text`` already says what ``st`` says (value and polarity)."""
     if " ".join(text.lower().split()) == " ".join(st.text.lower().split()) or not st.value:
         return " ".join(text.lower().split()) == " ".join(st.text.lower().split())
+    if st.replaces and _mentions(text, st.replaces):
+        # "scratch the Redux thing, back to Zustand" against "changed my mind about Zustand,
+        # use Redux Toolkit": the rule in force holds the value being replaced.
+        return False
     return _mentions(text, st.value) and bool(_NEG.search(text)) == st.negated

@@ -27,12 +27,36 @@ _QUANTITY = re.compile(
 )
 
 
+# Whose port: "The dev server is `npm run dev` on port 5173", "payments listens on port
+# 4312", "we moved staging payments to port 6000", "port for staging payments is 7000".
+_WHO = r"(?:the\s+|our\s+)?(?P<who>(?!(?:we|i|you|they|it|this|that)\b)[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
+_PORTS = [
+    re.compile(
+        r"\b(?:moved|switched|changed|put|pointed)\s+"
+        + _WHO
+        + r"\s+(?P<cut>to\s+port\s+(?P<value>\d{2,5}))\b",
+        re.I,
+    ),
+    re.compile(
+        r"\bport\s+(?:for|of)\s+" + _WHO + r"\s+(?:is|=|:)\s+(?:now\s+)?(?P<value>\d{2,5})\b(?P<cut>)", re.I
+    ),
+    re.compile(
+        r"(?:^|[,;]\s*)" + _WHO + r"\s+"
+        r"(?:(?:is|runs|listens|moved|now\s+runs|lives|serves|starts|was\s+moved|got\s+moved|binds)\b[^,.;]{0,30}?\s)?"
+        r"(?P<cut>(?:on|to|at)\s+port\s+(?P<value>\d{2,5}))\b",
+        re.I,
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Quantity:
     subject: str
     value: str
     start: int
     end: int
+    cut: tuple[int, int] | None = None  # the words that give the number ("on port 5173")
+    port: bool = False
 
 
 def find_quantities(sentence: str) -> list[Quantity]:
@@ -43,6 +67,13 @@ def find_quantities(sentence: str) -> list[Quantity]:
             subject = f"{' '.join(m.group('whose').lower().split())} {subject}"
         value = " ".join(m.group("value").split()).rstrip(".,")
         out.append(Quantity(subject, value, m.start(), m.end()))
+    for pattern in _PORTS:  # the most specific shape that fits
+        m = pattern.search(sentence)
+        if m is not None:
+            who = " ".join(m.group("who").lower().split())
+            cut = (m.start("cut"), m.end("cut")) if m.group("cut") else None
+            out.append(Quantity(f"{who} port", m.group("value"), m.start("who"), m.end(), cut, port=True))
+            break
     return out
 
 

@@ -47,6 +47,14 @@ _PASSIVE = re.compile(
     r"(?i:be\s+)?(?P<verb>(?i:reviewed|approved|signed\s+off|owned|maintained))\s+(?i:only\s+)?(?i:by)\s+"
     + _PERSON
 )
+# "Kim is our designer", "Sam is the tech lead for payments": a role held in the project.
+_IS_ROLE = re.compile(
+    r"(?:^|[,;:—–]\s*)"
+    + _PERSON
+    + r"\s+is\s+(?:now\s+)?(?:our|the)\s+(?:new\s+)?(?P<role>designer|tech\s+lead|team\s+lead|lead|pm|product\s+manager|"
+    r"maintainer|qa|architect|dba|release\s+manager|security\s+contact|point\s+of\s+contact)"
+    r"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?P<subject>[\w./-]+(?:\s+[\w./-]+){0,3}?))?(?=\s*[.,;!]|\s*$)"
+)
 # Capitalised words that start a sentence but name nobody.
 _NOBODY = frozenset(
     "we you they it this that the ci everyone nobody someone somebody he she our your their "
@@ -64,6 +72,11 @@ class Role:
 
 
 def find_role(sentence: str) -> Role | None:
+    m = _IS_ROLE.search(sentence)
+    if m is not None and m.group("person").split()[0].lower() not in _NOBODY:
+        role = " ".join(m.group("role").lower().split())
+        subject = " ".join((m.group("subject") or "project").split())
+        return Role(subject, role, m.group("person"), m.start("person"), m.end())
     for pattern, roles in ((_ACTIVE, _ROLE_OF), (_PASSIVE, _PASSIVE_ROLE)):
         m = pattern.search(sentence)
         if m is None:

@@ -16,7 +16,7 @@ from memd.distill.found import Found
 from memd.distill.words import LITERAL, value_of
 
 # A tool's name: a literal or one or two words that stop before a clause word.
-_STOP = r"(?!(?:because|since|as|for|now|instead|and|but|so|to|from|in|on|with|not|over|rather|we|it|too)\b)"
+_STOP = r"(?!(?:because|since|as|for|now|instead|and|but|so|to|from|in|on|with|not|over|rather|we|it|too|thing|idea|change|plan|switch|stuff)\b)"
 _TOOL = r"(?:" + LITERAL + r"|[\w.+-]+(?:\s+" + _STOP + r"[\w.+-]+)?)"
 _THE = r"(?:(?:the|our|a|an)\s+)?"
 
@@ -72,8 +72,58 @@ _GOES_THROUGH = re.compile(
 )
 
 
+# "I changed my mind about Zustand, let's use Redux Toolkit", "scratch the Redux thing,
+# we're going back to Zustand": the old value named first, the new one after.
+_CHANGED_MIND = re.compile(
+    r"\b(?:changed\s+(?:my|our)\s+mind\s+(?:about|on)|scratch|forget|undo|revert|drop)\s+"
+    + _THE
+    + r"(?P<old>"
+    + _TOOL
+    + r")(?:\s+(?:thing|idea|change|plan|switch|migration|move))?\s*(?:,|;|—|–|-|\.)?\s*"
+    r"(?:(?:let's|lets|we(?:'re|\s+are|'ll|\s+will)?|i|so|and|now)\s+)*"
+    r"(?:go(?:ing)?\s+back\s+to|use|switch(?:ing)?\s+(?:back\s+)?to|stick\s+with|return(?:ing)?\s+to|revert(?:ing)?\s+to)\s+"
+    + _THE
+    + r"(?P<value>"
+    + _TOOL
+    + r")",
+    re.I,
+)
+# "we're going back to Zustand": a return to a value, the old one unnamed.
+_BACK_TO = re.compile(
+    r"\b(?:go(?:ing)?|went|switch(?:ing|ed)?|mov(?:ing|ed)|return(?:ing|ed)?)\s+back\s+to\s+"
+    + _THE
+    + r"(?P<value>"
+    + _TOOL
+    + r")",
+    re.I,
+)
+# "name event handlers onX", "name hooks useSomething": a naming pattern given by example.
+_NAME_AS = re.compile(
+    r"\b[Nn]ame\s+(?:all\s+|your\s+|the\s+|our\s+|new\s+)*(?P<target>[a-z][a-z\s-]{1,30}?)\s+(?:like\s+|as\s+)?"
+    r"(?P<value>`[^`\n]{1,40}`|[a-z]+[A-Z][\w]*)(?:\s+(?:instead\s+of|not|rather\s+than)\s+(?P<old>`[^`\n]{1,40}`|[a-z]+[A-Z][\w]*))?"
+)
+
+
 def find_shifts(sentence: str) -> list[Found]:
     out: list[Found] = []
+    for m in _CHANGED_MIND.finditer(sentence):
+        old, new = value_of(m.group("old")), value_of(m.group("value"))
+        if old.lower() != new.lower():
+            out.append(Found("use", new, None, m.start(), m.end(), replaces=old))
+    for m in _BACK_TO.finditer(sentence):
+        out.append(Found("use", value_of(m.group("value")), None, m.start(), m.end()))
+    for m in _NAME_AS.finditer(sentence):
+        old = m.group("old")
+        out.append(
+            Found(
+                "pattern",
+                m.group("value").strip("`"),
+                m.group("target"),
+                m.start(),
+                m.end(),
+                replaces=old.strip("`") if old else None,
+            )
+        )
     for m in _GOES_THROUGH.finditer(sentence):
         out.append(Found("use", value_of(m.group("value")), m.group("target"), m.start(), m.end()))
     for m in _DROPPED.finditer(sentence):
