@@ -30,6 +30,9 @@ RUNS: list[tuple[str, list[str], list[str]]] = [
     ("mcp_latency", ["--memories", "500", "--calls", "50"], ["--memories", "500"]),
     ("scale", ["--sizes", "10000"], ["--sizes", "10000", "100000"]),
     ("distill_llm", ["--turns", "10", "--models", "rules"], ["--turns", "30"]),
+    ("redaction", [], []),
+    ("poisoning", [], []),
+    ("tune", ["--grid", "brevity_weight=0,0.15", "--grid", "author_boost=0,0.2"], []),
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from memd.briefing import Briefing
 from memd.move import MoveResult
-from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 Progress = Callable[[int, int], None]
 When = datetime | date | str | None
@@ -76,6 +76,10 @@ class MemoryAPI(Protocol):
     def audit(
         self, id: str | None = None, *, action: str = "list", project: str | None = None
     ) -> list[MemoryRecord]: ...
+
+    def export(self, *, projects: Sequence[str] = (), with_vectors: bool = False) -> list[str]: ...
+
+    def import_lines(self, lines: Sequence[str]) -> ImportResult: ...
 
     def links(self, id: str) -> list[dict[str, str]]: ...
 

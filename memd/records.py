@@ -152,3 +152,12 @@ class LearnResult(BaseModel):
     stored: int = Field(description="New distilled memories.")
     replaced: int = Field(description="Older versions they superseded.")
     confirmed: int = Field(description="Statements that restated a memory already current.")
+
+
+class ImportResult(BaseModel):
+    """What `memd import` did (see memd.portable)."""
+
+    memories: int = 0  # added
+    skipped: int = 0  # already in the store (same id)
+    links: int = 0
+    embedded: int = 0  # embedded again (no vector in the file, or another model's)

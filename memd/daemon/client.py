@@ -15,7 +15,7 @@ from memd.briefing import Briefing
 from memd.daemon import protocol, socket_path
 from memd.errors import DaemonUnavailableError, MemdError
 from memd.move import MoveResult
-from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 
 class DaemonClient:
@@ -166,6 +166,12 @@ class DaemonClient:
         return MoveResult.model_validate(
             self.call("move", ids=list(ids), project=project, from_project=from_project)
         )
+
+    def export(self, *, projects: Sequence[str] = (), with_vectors: bool = False) -> builtins.list[str]:
+        return [str(x) for x in self.call("export", projects=list(projects), with_vectors=with_vectors)]
+
+    def import_lines(self, lines: Sequence[str]) -> ImportResult:
+        return ImportResult.model_validate(self.call("import_lines", lines=list(lines)))
 
     def audit(
         self, id: str | None = None, *, action: str = "list", project: str | None = None

@@ -36,6 +36,8 @@ API_METHODS = frozenset(
         "link",
         "links",
         "audit",
+        "export",
+        "import_lines",
         "context",
         "list",
         "stats",

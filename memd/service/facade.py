@@ -27,7 +27,7 @@ from memd.errors import ConfigError
 from memd.lifecycle import Policy
 from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
-from memd.records import Hit, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 from memd.retrieval import MemoryIndex, Retriever
 from memd.service.compaction import Compactor
 from memd.service.curation import Curator
@@ -311,6 +311,22 @@ class MemoryService:
 
     def link(self, a: str, b: str, relation: str = "related") -> None:
         self._p.curator.link(a, b, relation)
+
+    def export(self, *, projects: Sequence[str] = (), with_vectors: bool = False) -> builtins.list[str]:
+        """The store (or ``projects``) as lines of JSON; see memd.portable."""
+        from memd.portable import export_lines
+
+        store = self._p.store
+        return builtins.list(
+            export_lines(store, projects=projects, with_vectors=with_vectors, model=self._p.embedder.name)
+        )
+
+    def import_lines(self, lines: Sequence[str]) -> ImportResult:
+        """Add what an export holds; the whole file is checked before anything is written."""
+        from memd.portable import import_rows, parse
+
+        memories, links = parse(lines, dim=self._p.store.dim, model=self._p.embedder.name)
+        return import_rows(self._p.store, memories, links, self._p.writer.embed_pending)
 
     def audit(
         self, id: str | None = None, *, action: str = "list", project: str | None = None
