@@ -137,7 +137,21 @@ def mean(xs: list[float]) -> float | None:
     return round(statistics.mean(xs), 3) if xs else None
 
 
-def run(data: Path, limit: int | None) -> dict:
+def misses_of(d: dict, top5_for) -> list[dict]:
+    """The current rules a plain question did not find in the top 5, with what came back
+    and the turns that stated them (read on the tune split only)."""
+    turns = {f"s{s['index']}:t{n}": t["text"] for s in d["sessions"] for n, t in enumerate(s["turns"])}
+    out = []
+    for obj in sorted({c["object"] for c in d["current"]}):
+        texts = top5_for(question(obj))
+        for c in (c for c in d["current"] if c["object"] == obj):
+            if not any(re.search(c["key_re"], t) for t in texts):
+                said = [turns.get(e, e) for e in c.get("evidence", [])]
+                out.append({"dialogue": d["id"], "object": obj, "key": c["key"], "said": said, "top5": texts})
+    return out
+
+
+def run(data: Path, limit: int | None, split_only: str | None = None, misses: list | None = None) -> dict:
     dialogues = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
     if limit:
         dialogues = dialogues[:limit]
@@ -148,6 +162,8 @@ def run(data: Path, limit: int | None) -> dict:
     with tempfile.TemporaryDirectory() as home:
         mem = memd.open(home)
         for pos, d in enumerate(dialogues):
+            if split_only and ("tune" if pos % 2 == 0 else "check") != split_only:
+                continue
             project = f"mc-{d['id']}"
             turns = turns_of(d)
             n_turns += len(turns)
@@ -178,6 +194,8 @@ def run(data: Path, limit: int | None) -> dict:
                 for s in (split, "all"):
                     row.setdefault(f"{s}:coverage", []).extend(cov)
                     row.setdefault(f"{s}:stale", []).extend(st)
+                if top5 is not None and name == "memd" and misses is not None and split == "tune":
+                    misses.extend(misses_of(d, top5))
                 if top5 is not None:
                     at5, first = question_scores(d, top5)
                     for s in (split, "all"):
@@ -200,8 +218,18 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--limit", type=int, default=None, help="only the first N dialogues")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--split", choices=("tune", "check"), help="only this split's dialogues")
+    ap.add_argument(
+        "--tune-misses",
+        type=Path,
+        help="write the tune split's missed rules (question, top 5, the turns that said them) as JSON "
+        "lines; the check split is never written out, so it stays unread",
+    )
     args = ap.parse_args()
-    result = run(args.data, args.limit)
+    misses: list | None = [] if args.tune_misses else None
+    result = run(args.data, args.limit, args.split, misses)
+    if args.tune_misses and misses is not None:
+        args.tune_misses.write_text("".join(json.dumps(m) + "\n" for m in misses))
     if args.json:
         print(json.dumps(result, indent=2))
         return
