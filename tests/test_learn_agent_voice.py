@@ -8,7 +8,9 @@ the ones they replaced. Real LanceDB, the real write path, the real briefing.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from voices import play
 
 SESSIONS: list[tuple[int, list[tuple[str, str]]]] = [
     (
@@ -63,19 +65,7 @@ T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
 def ingest(mem) -> None:
-    for day, turns in SESSIONS:
-        mem.remember_many(
-            [
-                {
-                    "text": text,
-                    "author": who,
-                    "project": "acme-web",
-                    "source": "import",
-                    "created_at": T0 + timedelta(days=day, minutes=n),
-                }
-                for n, (who, text) in enumerate(turns)
-            ]
-        )
+    play(mem, SESSIONS, project="acme-web", start=T0)
 
 
 def rules_section(brief: str) -> str:

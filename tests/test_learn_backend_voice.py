@@ -7,7 +7,9 @@ Real LanceDB, the real write path, the real briefing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from voices import play
 
 SESSIONS: list[tuple[int, list[tuple[str, str]]]] = [
     (
@@ -53,19 +55,7 @@ PROJECT = "billing-api"
 
 
 def ingest(mem) -> None:
-    for day, turns in SESSIONS:
-        mem.remember_many(
-            [
-                {
-                    "text": text,
-                    "author": who,
-                    "project": PROJECT,
-                    "source": "import",
-                    "created_at": T0 + timedelta(days=day, minutes=n),
-                }
-                for n, (who, text) in enumerate(turns)
-            ]
-        )
+    play(mem, SESSIONS, project=PROJECT, start=T0)
 
 
 def in_force(mem) -> str:

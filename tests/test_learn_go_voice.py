@@ -8,7 +8,9 @@ exposed were then built, so it is a regression test now, not a held-out figure.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from voices import play
 
 SESSIONS = [
     (
@@ -47,19 +49,7 @@ PROJECT = "go-mono"
 
 
 def ingest(mem) -> None:
-    for day, turns in SESSIONS:
-        mem.remember_many(
-            [
-                {
-                    "text": text,
-                    "author": "user",
-                    "project": PROJECT,
-                    "source": "import",
-                    "created_at": T0 + timedelta(days=day, minutes=n),
-                }
-                for n, text in enumerate(turns)
-            ]
-        )
+    play(mem, SESSIONS, project=PROJECT, start=T0)
 
 
 def test_the_briefing_holds_what_is_in_force_and_nothing_replaced(mem) -> None:

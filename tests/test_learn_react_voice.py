@@ -7,7 +7,9 @@ it is a regression test now."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from voices import play
 
 SESSIONS = [
     (
@@ -44,19 +46,7 @@ PROJECT = "shop-web"
 
 
 def ingest(mem) -> None:
-    for day, turns in SESSIONS:
-        mem.remember_many(
-            [
-                {
-                    "text": t,
-                    "author": "user",
-                    "project": PROJECT,
-                    "source": "import",
-                    "created_at": T0 + timedelta(days=day, minutes=n),
-                }
-                for n, t in enumerate(turns)
-            ]
-        )
+    play(mem, SESSIONS, project=PROJECT, start=T0)
 
 
 def test_the_briefing_holds_the_list_and_what_changed(mem) -> None:

@@ -1,0 +1,28 @@
+"""Conversations written for the tests in the voices people use with coding agents:
+played into a store session by session, as `memd ingest` would."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+# A turn is its text (said by the user) or (speaker, text).
+Turn = str | tuple[str, str]
+
+
+def play(mem, sessions: Sequence[tuple[int, Sequence[Turn]]], *, project: str, start: datetime) -> None:
+    """Each session ``day`` days after ``start``, its turns a minute apart, source import."""
+    for day, turns in sessions:
+        rows = []
+        for n, turn in enumerate(turns):
+            who, text = ("user", turn) if isinstance(turn, str) else turn
+            rows.append(
+                {
+                    "text": text,
+                    "author": who,
+                    "project": project,
+                    "source": "import",
+                    "created_at": start + timedelta(days=day, minutes=n),
+                }
+            )
+        mem.remember_many(rows)
