@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from voices import play
+from voices import in_force, play
 
 SESSIONS: list[tuple[int, list[tuple[str, str]]]] = [
     (
@@ -58,14 +58,13 @@ def ingest(mem) -> None:
     play(mem, SESSIONS, project=PROJECT, start=T0)
 
 
-def in_force(mem) -> str:
-    """The briefing without its recent events: what it presents as current."""
-    return mem.context(PROJECT, max_tokens=1500).text.split("## Recent events")[0]
+def in_force_now(mem) -> str:
+    return in_force(mem, PROJECT)[1]
 
 
 def test_the_rules_and_settings_in_force_are_in_the_briefing(mem) -> None:
     ingest(mem)
-    brief = in_force(mem)
+    brief = in_force_now(mem)
     for current in (
         "poetry run pytest -x",
         "type hints",
@@ -83,7 +82,7 @@ def test_the_rules_and_settings_in_force_are_in_the_briefing(mem) -> None:
 
 def test_replaced_settings_roles_and_tools_are_not_presented_as_current(mem) -> None:
     ingest(mem)
-    brief = in_force(mem)
+    brief = in_force_now(mem)
     assert "100" not in brief  # the line length went to 120
     assert "Marta" not in brief  # Jonas reviews migrations now
     assert "we format with black" not in brief.lower()  # ruff format replaced it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from voices import play
+from voices import in_force, play
 
 SESSIONS = [
     (
@@ -54,8 +54,7 @@ def ingest(mem) -> None:
 
 def test_the_briefing_holds_what_is_in_force_and_nothing_replaced(mem) -> None:
     ingest(mem)
-    full = mem.context(PROJECT, max_tokens=1500).text
-    brief = full.split("## Recent events")[0]
+    full, brief = in_force(mem, PROJECT)
     for current in (
         "/services",
         "fmt.Errorf",

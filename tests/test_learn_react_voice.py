@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from voices import play
+from voices import in_force, play
 
 SESSIONS = [
     (
@@ -51,8 +51,7 @@ def ingest(mem) -> None:
 
 def test_the_briefing_holds_the_list_and_what_changed(mem) -> None:
     ingest(mem)
-    full = mem.context(PROJECT, max_tokens=1500).text
-    brief = full.split("## Recent events")[0]
+    full, brief = in_force(mem, PROJECT)
     for current in (
         "strict mode",
         "function components",

@@ -26,3 +26,9 @@ def play(mem, sessions: Sequence[tuple[int, Sequence[Turn]]], *, project: str, s
                 }
             )
         mem.remember_many(rows)
+
+
+def in_force(mem, project: str) -> tuple[str, str]:
+    """(the whole briefing, its part above the recent events: what it presents as current)."""
+    full = mem.context(project, max_tokens=1500).text
+    return full, full.split("## Recent events")[0]
