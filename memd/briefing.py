@@ -175,7 +175,8 @@ def brief_project(
         }
         rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
     # A memory flagged as an attack on the agent waits for review (`memd audit`).
-    rows = [r for r in rows if not withheld(r.get("tags"))]
+    # A digest repeats the rules listed one by one here (memd.distill.digest).
+    rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
     return build_briefing(
         project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens), task=task, now=now
     )

@@ -33,7 +33,7 @@ def distilled(mem, project: str = "shop", *, everything: bool = False):
 
 
 def current_rules(mem, project: str = "shop") -> list[str]:
-    return sorted(r.text for r in distilled(mem, project))
+    return sorted(r.text for r in distilled(mem, project) if "digest" not in r.tags)
 
 
 def test_a_newer_rule_about_the_same_subject_replaces_the_older_and_keeps_it_as_history(mem) -> None:
@@ -79,6 +79,19 @@ def test_different_aspects_and_different_subjects_are_kept_side_by_side(mem) -> 
         "Use camelCase for JSON fields.",
     )
     assert len(current_rules(mem)) == 4
+
+
+def test_a_subject_with_several_rules_gets_one_digest_of_those_in_force(mem) -> None:
+    say(mem, "Prefix function arguments with `p_`.", "End function arguments with `_in`.")
+    (d,) = [r for r in distilled(mem) if "digest" in r.tags]
+    assert "`p_`" in d.text and "`_in`" in d.text and d.source_id == "memd:digest:function argument"
+    say(mem, "Actually, prefix function arguments with `a_` now.", start=3)
+    (d2,) = [r for r in distilled(mem) if "digest" in r.tags]
+    assert "`a_`" in d2.text and "`p_`" not in d2.text and "`_in`" in d2.text
+    assert [h.text for h in mem.history(d2.id)][0] == d.text  # the old digest is history
+    hits = mem.recall("How should I name function arguments?", project="shop", k=3)
+    assert any("digest" in h.memory.tags for h in hits), [h.memory.text for h in hits]
+    assert "`p_`" not in mem.context("shop").text and "Rules in force" not in mem.context("shop").text
 
 
 def test_a_negation_retires_the_rule_it_names(mem) -> None:

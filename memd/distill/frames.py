@@ -160,7 +160,7 @@ _AFFIX_FRAMES: list[tuple[str, re.Pattern[str]]] = [
 ]
 _CONTAINS_FRAMES = [
     _c(
-        r"\b(?:include|put|have|add)\s+(?:the\s+)?(?:string|substring|text|letters?|characters?|sequence)?\s*(?P<value>"
+        r"\b(?:include|put|have|add|use\s+of|inclusion\s+of)\s+(?:the\s+)?(?:string|substring|text|letters?|characters?|sequence)?\s*(?P<value>"
         + LITERAL
         + r")\s+(?:in|within|inside|into|somewhere\s+in)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+)*"
         + _TARGET
@@ -212,6 +212,11 @@ _HAVE = _c(
     + r"\s+(?:should\s+|must\s+|to\s+|will\s+)?(?:have|has|include|contain|carry|need|require)s?\s+"
     r"(?:a\s+|an\s+|the\s+)?(?P<value>(?:'@?[\w.]+'|`@?[\w.]+`|@[\w.]+)\s+decorator|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)(?=[.,;!]|\s+(?:from|and|so|to|that|as|at|in|on|before|after)\b|$)"
 )
+# "use function annotations", "add method docstrings": the feature named with its target.
+_COMPOUND_FEATURE = _c(
+    r"\b(?:use|include|add|write)\s+(?P<target>function|method|class|module|test|api)\s+"
+    r"(?P<value>annotations|docstrings|type\s+hints|comments)(?=[.,;!]|\s+(?:and|from|going|as|so|to|that|in)\b|$)"
+)
 _NOMINAL = _c(
     r"\b(?:use|usage|importance|addition|inclusion)\s+of\s+(?P<value>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:in|for|on)\s+"
     r"(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+|their\s+)*"
@@ -223,6 +228,13 @@ _DONE_TO = {
     "annotated": "annotations", "type-hinted": "type hints", "typed": "type hints",
     "documented": "docstrings", "commented": "comments", "tested": "tests", "logged": "logging",
 }  # fmt: skip
+# "Always annotate your function arguments": the feature said as the verb.
+_ANNOTATE = _c(
+    r"\b(?:annotate|type-hint|document)\s+(?:all\s+|every\s+|each\s+|your\s+|the\s+|our\s+)*"
+    + _TARGET
+    + r"(?=[.,;!]|\s+(?:and|with|so|to|from|going)\b|$)"
+)
+_VERB_FEATURE = {"annotate": "annotations", "type-hint": "type hints", "document": "docstrings"}
 _PASSIVE = _c(
     r"\b(?:all\s+|every\s+|each\s+|your\s+|our\s+|the\s+)+" + _TARGET + r"\s+(?:you\s+write\s+)?"
     r"(?:are|is|be|should\s+be|must\s+be|get|gets)\s+(?:always\s+)?(?:properly\s+|fully\s+|well\s+|thoroughly\s+|clearly\s+)?"
@@ -230,7 +242,7 @@ _PASSIVE = _c(
 )
 # "When naming functions, always include a single digit": the subject is in the context.
 _FEATURE_BARE = _c(
-    r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*)(?=\s*[.;!]|\s*$)"
+    r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*)(?=\s*[.;!]|\s*$|\s+and\s+(?:ensure|make|start|end|always|never)\b)"
 )
 # "use X for Y": one tool or style per purpose when X is a name, a literal or a style.
 _USE_FOR = _c(
@@ -312,9 +324,15 @@ _PERSON_BEFORE = re.compile(
 )
 
 
+_RELATIVE = re.compile(
+    r"\s+(?:that\s+|which\s+)?(?:you|we)\s+(?:write|create|add|define|make|implement)$", re.I
+)
+
+
 def _target(m: re.Match[str]) -> str | None:
     t = m.groupdict().get("target")
-    return " ".join(t.split()).strip(" ,'") if t else None
+    # "every function you write": the relative clause is no part of the subject.
+    return _RELATIVE.sub("", " ".join(t.split())).strip(" ,'") if t else None
 
 
 def find_rules(sentence: str) -> list[Found]:
@@ -398,6 +416,13 @@ def find_rules(sentence: str) -> list[Found]:
     for m in _STARTS_WITH_WORDS.finditer(sentence):
         aspect = "suffix" if m.group("verb").lower() == "end" else "prefix"
         found.append(Found(aspect, m.group("value"), _target(m), m.start(), m.end()))
+    for m in _COMPOUND_FEATURE.finditer(sentence):
+        found.append(
+            Found("include", m.group("value").lower(), _target(m), m.start(), m.end(), exclusive=False)
+        )
+    for m in _ANNOTATE.finditer(sentence):
+        verb = m.group(0).split()[0].lower()
+        found.append(Found("include", _VERB_FEATURE[verb], _target(m), m.start(), m.end(), exclusive=False))
     for m in _PASSIVE.finditer(sentence):
         found.append(
             Found(

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from memd.clock import Clock
+from memd.distill import digest
 from memd.distill.distiller import Distiller, Statement, _norm
 from memd.distill.facts import nested_bag
 from memd.guard import withheld
@@ -108,7 +109,22 @@ class Learner:
                 for project, found in reading.items():
                     s, rp, c = self._learn_project(project, found, embed)
                     stored, replaced, confirmed = stored + s, replaced + rp, confirmed + c
+                    if s:  # the project's rules changed: its per-subject digests follow
+                        digest.refresh(
+                            self._store,
+                            project,
+                            SLOT_PREFIX,
+                            lambda items, _old, e=embed: self._write_digests(items, e),
+                            tags=(DISTILLED_TAG,),
+                            importance=DISTILLED_IMPORTANCE,
+                        )
         return LearnResult(stored=stored, replaced=replaced, confirmed=confirmed)
+
+    def _write_digests(self, items: list[NewMemory], embed: bool) -> int:
+        rows = self._writer.prepare_many(items)
+        for row in rows:
+            row["content_hash"] = content_hash(f"{DISTILLED_TAG}\x00{row['text']}")
+        return len(self._writer.write_prepared(rows, embed=embed))
 
     @staticmethod
     def _wanted(row: Row) -> bool:

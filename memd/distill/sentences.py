@@ -74,6 +74,9 @@ _LEAD_INS = re.compile(
     r"heads up|fyi|btw|psst|quick (?:note|thing)|before you (?:start|begin)|"
     r"(?:quick |some |a bit of )?context(?=\s*:)|(?:code )?review(?: comment| note)?(?=\s*:)|"
     r"comment(?=\s*:)|tip(?=\s*:)|psa(?=\s*:)|important(?=\s*:)|update(?=\s*:)|"
+    r"specifically|in particular|particularly|"
+    r"(?:(?:another\s+|one\s+more\s+)?(?:thing|aspect|point)\s+)?(?:to\s+keep\s+in\s+mind|we\s+focus\s+on|to\s+remember)\s+is|"
+    r"(?:moving\s+|now\s+)?on(?:to|\s+to)\s+(?:some\s+|a\s+few\s+|the\s+)?[\w\s-]{1,40}?(?=\s*:)|"
     r"(?:oh,? )?(?:and )?(?:just )?(?:one|a) (?:quick |small |last )?(?:thing|note|reminder)"
     r")\b[,:;!—–-]*\s*)+",
     re.I,

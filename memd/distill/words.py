@@ -76,7 +76,7 @@ _BASE_VERBS = tuple(
 )
 _GERUND = re.compile(
     r"\b(?P<lead>start|begin|keep|continue|get\s+(?:into\s+)?the\s+habit\s+of|the\s+(?:importance|practice|habit)\s+of|"
-    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid)\s+(?:always\s+|consistently\s+)?(?P<g>[a-z]+ing)\b",
+    r"(?:focus|insist|be)\s+on|emphasi[sz]e|stop|quit|avoid|you(?:'re|\s+are)|we(?:'re|\s+are))\s+(?:always\s+|consistently\s+)?(?P<g>[a-z]+ing)\b",
     re.I,
 )
 
@@ -87,6 +87,9 @@ def _base(gerund: str) -> str | None:
         if cand in _BASE_VERBS:
             return cand
     return None
+
+
+_SYNONYM = re.compile(r"\b(?:utili[sz]e|employ|make\s+use\s+of|leverage)\b", re.I)
 
 
 def normalize(sentence: str) -> str:
@@ -103,6 +106,7 @@ def normalize(sentence: str) -> str:
         # "stop adding X" keeps its "stop": it is what makes the rule a negation.
         return f"{m.group('lead')} {base}" if m.group("lead").lower() in ("stop", "quit", "avoid") else base
 
+    sentence = _SYNONYM.sub("use", sentence)  # "utilize function annotations"
     return _GERUND.sub(repl, sentence)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from memd.distill.digest import DIGEST_PREFIX
 from memd.distill.learner import SLOT_PREFIX
 from memd.distill.subjects import canonical_words, stem
 from memd.retrieval.base import Query
@@ -44,6 +45,9 @@ def named_size(source_id: object, asked: set[str]) -> int:
     asked; then the subject's words plus the words of its item the question uses too
     ("function docstrings" names "function|include|docstrings" more fully than the
     function prefix rule)."""
+    if isinstance(source_id, str) and source_id.startswith(DIGEST_PREFIX):
+        # A subject's digest holds all its rules: named as fully as the subject is.
+        source_id = SLOT_PREFIX + source_id[len(DIGEST_PREFIX) :]
     if not isinstance(source_id, str) or not source_id.startswith(SLOT_PREFIX):
         return 0
     parts = source_id[len(SLOT_PREFIX) :].split("|")
