@@ -242,7 +242,7 @@ _PASSIVE = _c(
 )
 # "When naming functions, always include a single digit": the subject is in the context.
 _FEATURE_BARE = _c(
-    r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*)(?=\s*[.;!]|\s*$|\s+and\s+(?:ensure|make|start|end|always|never)\b)"
+    r"\b(?:include|use|add)\s+(?:a\s+|an\s+)?(?P<value>(?:single\s+)?[a-z][\w-]*(?:\s+(?:statements?|blocks?|checks?|hints?|clauses?))?)(?=\s*[.;!]|\s*$|\s+and\s+(?:ensure|make|start|end|always|never)\b)"
 )
 # "use X for Y": one tool or style per purpose when X is a name, a literal or a style.
 _USE_FOR = _c(
