@@ -203,3 +203,19 @@ def test_a_commit_message_is_not_a_rule(mem) -> None:
         ]
     )
     assert distilled(mem) == []
+
+
+def test_a_digest_follows_a_negation_and_goes_with_its_rules(mem) -> None:
+    say(
+        mem,
+        "Always add the `@cached` decorator to service methods.",
+        "Always add the `@traced` decorator to service methods.",
+    )
+    say(mem, "Stop adding the `@cached` decorator to service methods.", start=2)
+    (d,) = [r for r in distilled(mem) if "digest" in r.tags]
+    assert "Stop adding the `@cached`" in d.text and "Always add the `@cached`" not in d.text
+    for r in distilled(mem):
+        if "digest" not in r.tags and "@traced" in r.text:
+            mem.forget(r.id)  # one rule left for the subject
+    say(mem, "Use snake_case for database columns.", start=4)  # any new rule refreshes digests
+    assert not [r for r in distilled(mem) if "digest" in r.tags]

@@ -33,16 +33,16 @@ def refresh(
     store: Store,
     project: str,
     slot_prefix: str,
-    write: Callable[[list[NewMemory], dict[str, str]], int],
+    write: Callable[[list[NewMemory]], int],
     *,
     tags: Sequence[str] = (),
     importance: float = 0.7,
 ) -> int:
-    """Rewrite the digests of ``project`` whose rules changed; returns how many were written.
-    ``write(items, old_ids)`` stores new versions (``old_ids``: digest source id -> the
-    memory it replaces, for digests whose subject has too few rules left)."""
+    """Rewrite the digests of ``project`` whose rules changed; returns how many changed.
+    ``write(items)`` stores new versions (each supersedes the digest of its source id); a
+    digest whose subject has fewer than two rules left is archived. Call under the lock."""
     slots = store.find_source_prefix(project, slot_prefix)
-    if not slots:
+    if not slots and not store.find_source_prefix(project, DIGEST_PREFIX):
         return 0
     rows = {r["id"]: r for r in store.get(list(slots.values()), ["id", "text", "kind", "created_at"])}
     by_subject: dict[str, list[Row]] = defaultdict(list)
@@ -56,6 +56,11 @@ def refresh(
         {r["id"]: r["text"] for r in store.get(list(existing.values()), ["id", "text"])} if existing else {}
     )
     items: list[NewMemory] = []
+    archived = 0
+    for source_id, id in existing.items():
+        if len(by_subject.get(source_id[len(DIGEST_PREFIX) :], ())) < MIN_RULES:
+            store.update(id, {"tier": "archived"})  # its rules were retired: no digest to keep
+            archived += 1
     for subject, group in sorted(by_subject.items()):
         if len(group) < MIN_RULES:
             continue
@@ -76,7 +81,7 @@ def refresh(
                 importance=importance,
             )
         )
-    return write(items, {}) if items else 0
+    return (write(items) if items else 0) + archived
 
 
 def is_digest(tags: object) -> bool:

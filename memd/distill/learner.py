@@ -114,7 +114,7 @@ class Learner:
                             self._store,
                             project,
                             SLOT_PREFIX,
-                            lambda items, _old, e=embed: self._write_digests(items, e),
+                            lambda items, e=embed: self._write_digests(items, e),
                             tags=(DISTILLED_TAG,),
                             importance=DISTILLED_IMPORTANCE,
                         )
