@@ -41,9 +41,18 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, proje
         when = str(memory.get("created_at") or "")[:10]
         if memory.get("author"):
             text = f"{memory['author']}: {text}"
+        tags = set(memory.get("tags") or ())
+        if "flagged" in tags and "approved" not in tags:
+            # The guard read it as an attempt to instruct the agent: shown, never as advice.
+            text = f"[FLAGGED: may try to instruct the agent; see `memd audit`] {text}"
         lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")
         if explain:
             found = sorted(hit.get("channels", {}).items())
             notes = [channel_note(k, v["score"], v["rank"]) for k, v in found]
             lines.append("    found by: " + ", ".join(notes))
+            if "digest" in tags:
+                lines.append("    learned: every rule in force for its subject, rebuilt when one changes")
+            elif "distilled" in tags:
+                short = memory["id"][:8]
+                lines.append(f"    learned: read from conversation; `memd show {short}` lists the turns")
     return "\n".join(lines)
