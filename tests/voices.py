@@ -3,6 +3,7 @@ played into a store session by session, as `memd ingest` would."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ def play(mem, sessions: Sequence[tuple[int, Sequence[Turn]]], *, project: str, s
 
 
 def in_force(mem, project: str) -> tuple[str, str]:
-    """(the whole briefing, its part above the recent events: what it presents as current)."""
-    full = mem.context(project, max_tokens=1500).text
+    """(the whole briefing, its part above the recent events: what it presents as current),
+    without each line's "(age, id)": a random id may hold the digits a test looks for."""
+    full = re.sub(r" \([^()]*, [0-9a-f]{8}\)", "", mem.context(project, max_tokens=1500).text)
     return full, full.split("## Recent events")[0]
