@@ -45,7 +45,9 @@ API_METHODS = frozenset(
         "distill",
     }
 )
-DAEMON_METHODS = frozenset({"ping", "status", "shutdown", "watch_add", "watch_list", "watch_remove"})
+DAEMON_METHODS = frozenset(
+    {"ping", "status", "shutdown", "watch_add", "watch_list", "watch_remove", "verify"}
+)
 
 
 def to_jsonable(value: Any) -> Any:
