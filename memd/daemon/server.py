@@ -395,6 +395,8 @@ class _Handler(socketserver.StreamRequestHandler):
             request_id = None
             try:
                 request = json.loads(line)
+                if not isinstance(request, dict):
+                    raise InvalidInputError("a request must be a JSON object", hint="Use memd's client.")
                 request_id = request.get("id")
                 if request.get("v") != protocol.VERSION:
                     raise InvalidInputError(
