@@ -245,9 +245,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--only", choices=("socket", "cli"))
+    ap.add_argument("--home", type=Path, help="keep the stores (and the daemon's log) here")
     args = ap.parse_args()
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.home:
+            tmp = str(args.home)
         for name, fn in (("socket", fuzz_socket), ("cli", fuzz_cli)):
             if args.only and name != args.only:
                 continue
