@@ -85,6 +85,14 @@ WORKLOAD = textwrap.dedent(
 )
 
 
+def _is_daemon_of(pid: int, home: Path) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return "memd" in cmdline
+
+
 def _start(home: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from memd.config import load_settings
@@ -154,7 +162,7 @@ def trial(home: Path, seed: int, rng: random.Random, max_delay: float = 4.0) -> 
     from memd.daemon import pid_path
 
     pid = int(pid_path(home).read_text()) if pid_path(home).exists() else None
-    if pid:
+    if pid and _is_daemon_of(pid, home):  # never a reused pid: another program's process
         os.kill(pid, signal.SIGKILL)
     worker.wait(timeout=120)
     t0 = time.perf_counter()
