@@ -86,11 +86,19 @@ WORKLOAD = textwrap.dedent(
 
 
 def _is_daemon_of(pid: int, home: Path) -> bool:
+    """The process holds a file of this home open (its lock): it is this home's daemon,
+    not a process that reused a stale pid (another memd daemon included)."""
+    home = home.resolve()
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if Path(os.readlink(fd)).is_relative_to(home):
+                    return True
+            except OSError:
+                continue
     except OSError:
         return False
-    return "memd" in cmdline
+    return False
 
 
 def _start(home: Path) -> dict:
