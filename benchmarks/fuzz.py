@@ -8,9 +8,11 @@
 - **cli**: argument lists for every command, from its own options and values of any
   shape. Exit 0 (accepted) or a usage / input error (exit 1 or 2) with a message; never a
   traceback.
+- **mcp**: every tool of a real MCP server with arguments of any shape built from its own
+  parameter names: a result or a tool error with a message, never an unexpected exception.
 
     python benchmarks/fuzz.py --cases 10000              # the issue's figure, per surface
-    python benchmarks/fuzz.py --cases 300 --only socket
+    python benchmarks/fuzz.py --cases 300 --only socket    # or cli, mcp
 """
 
 from __future__ import annotations
@@ -89,6 +91,18 @@ requests = st.one_of(
 )
 
 
+def seeded(cases: int):
+    """The same cases on every run (derandomized, no example database): a figure can be
+    reproduced and a failure replayed."""
+    return settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 class Conn:
     def __init__(self, path: Path) -> None:
         self.sock = socket.socket(socket.AF_UNIX)
@@ -129,13 +143,7 @@ def fuzz_socket(cases: int, home: Path) -> dict:
             )
         )
 
-        @settings(
-            max_examples=cases,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
+        @seeded(cases)
         @given(requests)
         def one(line: bytes) -> None:
             before = conn.total()
@@ -218,13 +226,7 @@ def fuzz_cli(cases: int, home: Path) -> dict:
     argv = st.builds(lambda c, rest: [c, *rest], st.sampled_from(commands), st.lists(word, max_size=5))
     seen = {"cases": 0, "ok": 0, "rejected": 0}
 
-    @settings(
-        max_examples=cases,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
+    @seeded(cases)
     @given(argv)
     def one(args: list[str]) -> None:
         if "\x00" in "".join(args):
@@ -241,17 +243,60 @@ def fuzz_cli(cases: int, home: Path) -> dict:
     return seen
 
 
+def fuzz_mcp(cases: int, home: Path) -> dict:
+    """Every MCP tool of a real server (in process, the real store and model) called with
+    arguments of any shape built from its own parameter names: a result, or a ToolError
+    with a message (validation or memd's own error); never an unexpected exception."""
+    import anyio
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    import memd
+    from mcp_server.server import build_server
+
+    api = memd.open(home)
+    server = build_server(api, "fuzz")
+    tools = anyio.run(server.list_tools)
+    names = {t.name: sorted((t.input_schema or {}).get("properties", {})) for t in tools}
+    call = st.sampled_from(sorted(names)).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.dictionaries(st.sampled_from(names[n] or ["x"]) | st.text(max_size=8), json_value, max_size=4),
+        )
+    )
+    seen = {"cases": 0, "results": 0, "tool_errors": 0}
+
+    @seeded(cases)
+    @given(call)
+    def one(case: tuple[str, dict]) -> None:
+        name, args = case
+        seen["cases"] += 1
+        try:
+            anyio.run(server.call_tool, name, args)
+            seen["results"] += 1
+        except ToolError as exc:
+            if type(exc) is not ToolError:  # UnexpectedToolError: the tool itself crashed
+                raise AssertionError((name, args, repr(exc.__cause__))) from exc
+            assert str(exc), (name, args)
+            seen["tool_errors"] += 1
+
+    try:
+        one()
+    finally:
+        api.close()
+    return seen
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=10_000)
-    ap.add_argument("--only", choices=("socket", "cli"))
+    ap.add_argument("--only", choices=("socket", "cli", "mcp"))
     ap.add_argument("--home", type=Path, help="keep the stores (and the daemon's log) here")
     args = ap.parse_args()
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
         if args.home:
             tmp = str(args.home)
-        for name, fn in (("socket", fuzz_socket), ("cli", fuzz_cli)):
+        for name, fn in (("socket", fuzz_socket), ("cli", fuzz_cli), ("mcp", fuzz_mcp)):
             if args.only and name != args.only:
                 continue
             t0 = time.perf_counter()

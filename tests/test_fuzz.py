@@ -27,3 +27,8 @@ def test_the_command_line_never_shows_a_traceback(tmp_path: Path, monkeypatch) -
     monkeypatch.setenv("MEMD_PROJECT", "fuzz")
     seen = fuzz.fuzz_cli(200, tmp_path / "home")
     assert seen["cases"] >= 150 and seen["rejected"] > 0
+
+
+def test_every_mcp_tool_answers_any_arguments_with_a_result_or_a_clear_error(tmp_path: Path) -> None:
+    seen = fuzz.fuzz_mcp(200, tmp_path / "home")
+    assert seen["cases"] == 200 and seen["tool_errors"] > 0 and seen["results"] > 0
