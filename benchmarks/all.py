@@ -33,6 +33,8 @@ RUNS: list[tuple[str, list[str], list[str]]] = [
     ("redaction", [], []),
     ("poisoning", [], []),
     ("tune", ["--grid", "brevity_weight=0,0.15", "--grid", "author_boost=0,0.2"], []),
+    ("crash", ["--trials", "20"], ["--trials", "200"]),
+    ("fuzz", ["--cases", "1000"], ["--cases", "10000"]),
 ]
 
 
