@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from memd.guard import withheld
+
 TEXT_CHARS = 200
 
 
@@ -42,7 +44,7 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, proje
         if memory.get("author"):
             text = f"{memory['author']}: {text}"
         tags = set(memory.get("tags") or ())
-        if "flagged" in tags and "approved" not in tags:
+        if withheld(tags):
             # The guard read it as an attempt to instruct the agent: shown, never as advice.
             text = f"[FLAGGED: may try to instruct the agent; see `memd audit`] {text}"
         lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")

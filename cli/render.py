@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.plain import channel_note
+from memd.guard import withheld
 
 # Soft wrap: a line holding an id, a path or a command must stay one line to copy it.
 out = Console(highlight=False, soft_wrap=True)
@@ -62,7 +63,7 @@ def hits_table(hits: Iterable[Any], *, explain: bool = False, title: str | None 
     table.add_column("text", overflow="fold")
     for n, h in enumerate(hits, start=1):
         text = h.memory.text if len(h.memory.text) <= 200 else h.memory.text[:197] + "..."
-        if "flagged" in h.memory.tags and "approved" not in h.memory.tags:
+        if withheld(h.memory.tags):
             # The guard read it as an attack on the agent: shown, but never as advice.
             text = f"[FLAGGED: may try to instruct the agent; `memd audit`] {text}"
         row = [str(n), f"{h.score:.3f}", h.memory.id[:8]]

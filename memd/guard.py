@@ -143,6 +143,15 @@ class Verdict:
         return (FLAG_TAG, *(f"flag-{r}" for r in self.reasons)) if self.reasons else ()
 
 
+def with_flags(tags: list[str], text: str) -> list[str]:
+    """Tags plus the guard's flags when ``text`` reads as an attack on the agent (a memory
+    already approved keeps its approval: a re-import must not flag it again)."""
+    verdict = inspect(text)
+    if not verdict.flagged or APPROVED_TAG in tags:
+        return tags
+    return [*tags, *(t for t in verdict.tags if t not in tags)]
+
+
 def withheld(tags: object) -> bool:
     """A memory kept out of briefings and learning: flagged and not approved."""
     have = set(tags or ())  # type: ignore[call-overload]

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from memd.errors import InvalidInputError
-from memd.guard import APPROVED_TAG, inspect
+from memd.guard import with_flags
 from memd.lifecycle import initial_stability
 from memd.records import ImportResult, Kind, Tier
 from memd.secrets import redact
@@ -132,9 +132,7 @@ def _memory(raw: Any, n: int, dim: int) -> Row:
     text = redact(row["text"])
     if text != row["text"]:
         row["text"], row["content_hash"] = text, content_hash(text)
-    verdict = inspect(text)
-    if verdict.flagged and APPROVED_TAG not in row["tags"]:
-        row["tags"] = sorted({*row["tags"], *verdict.tags})
+    row["tags"] = with_flags(row["tags"], text)
     vector = raw.get("vector")
     if vector is not None and (not isinstance(vector, list) or len(vector) != dim):
         vector = None  # another model's vector: embedded again

@@ -121,9 +121,7 @@ class Learner:
         return LearnResult(stored=stored, replaced=replaced, confirmed=confirmed)
 
     def _write_digests(self, items: list[NewMemory], embed: bool) -> int:
-        rows = self._writer.prepare_many(items)
-        for row in rows:
-            row["content_hash"] = content_hash(f"{DISTILLED_TAG}\x00{row['text']}")
+        rows = _salted(self._writer.prepare_many(items))
         return len(self._writer.write_prepared(rows, embed=embed))
 
     @staticmethod
@@ -192,11 +190,7 @@ class Learner:
                     current[slot] = _Current("", st.text, turn["created_at"])
         if not pending and not links:
             return 0, 0, confirmed
-        rows = self._writer.prepare_many([p[0] for p in pending])
-        for row in rows:
-            # A rule often reads word for word like the turn that stated it; it is still a
-            # memory of its own, so it is told apart from episodes by its content hash.
-            row["content_hash"] = content_hash(f"{DISTILLED_TAG}\x00{row['text']}")
+        rows = _salted(self._writer.prepare_many([p[0] for p in pending]))
         retire_map = {row["id"]: p[2] for row, p in zip(rows, pending, strict=True) if p[2]}
         before = {r["id"] for r in rows}
         ids = self._writer.write_prepared(rows, embed=embed, supersede=retire_map or None)
@@ -307,6 +301,14 @@ class Learner:
             seen.add((mid, tid))
             rows.append({"src": mid, "dst": tid, "relation": DERIVED, "created_at": self._clock.now()})
         self._store.add_links(rows)
+
+
+def _salted(rows: list[Row]) -> list[Row]:
+    """A rule often reads word for word like the turn that stated it; it is still a memory
+    of its own, so it is told apart from episodes by its content hash."""
+    for row in rows:
+        row["content_hash"] = content_hash(f"{DISTILLED_TAG}\x00{row['text']}")
+    return rows
 
 
 def _nested(a: list[str], b: list[str]) -> bool:

@@ -18,7 +18,7 @@ from memd.api import Progress, When
 from memd.clock import Clock
 from memd.embedding import Embedder
 from memd.errors import InvalidInputError
-from memd.guard import APPROVED_TAG, inspect
+from memd.guard import with_flags
 from memd.lifecycle import initial_stability, update_overlap
 from memd.records import Kind, MemoryRecord, NewMemory, Source, Tier, parse_kind
 from memd.retrieval import MemoryIndex, keyword_terms
@@ -95,7 +95,7 @@ class Writer:
             "text": text,
             "kind": kind.value,
             "project": project,
-            "tags": _with_flags(list(clean_tags(item.tags)), text),
+            "tags": with_flags(list(clean_tags(item.tags)), text),
             "entities": list(extract_entities(text)),
             "source": item.source or Source.API.value,
             "source_id": item.source_id,
@@ -349,12 +349,3 @@ class Writer:
         attach_context(rows, before)
         for r in episodes:  # in write order, as the index takes them
             self._last_episode[r["project"]] = (r["id"], r["text"])
-
-
-def _with_flags(tags: list[str], text: str) -> list[str]:
-    """Tags plus the guard's flags when the text reads as an attack on the agent (a memory
-    already approved keeps its approval: a re-import must not flag it again)."""
-    verdict = inspect(text)
-    if not verdict.flagged or APPROVED_TAG in tags:
-        return tags
-    return [*tags, *(t for t in verdict.tags if t not in tags)]
