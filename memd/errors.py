@@ -77,6 +77,24 @@ class StoreVersionError(StoreError):
     hint = "Upgrade memd: this store was written by a newer version."
 
 
+class DiskFullError(StoreError):
+    """A write found no space left on the disk; nothing was stored, nothing was damaged."""
+
+    hint = (
+        "Free space on that disk (or move MEMD_HOME elsewhere) and retry: memd resumes "
+        "writing as soon as there is room; `memd maintain` compacts the store once it can write."
+    )
+
+
+class StoreReadOnlyError(StoreError):
+    """The data directory cannot be written (a read-only mount, or no permission)."""
+
+    hint = (
+        "Make MEMD_HOME writable (check the mount and the directory's owner and mode), or "
+        "point MEMD_HOME at a writable directory. Reading still works where the files can be read."
+    )
+
+
 class ModelMismatchError(StoreError):
     hint = "Run `memd reindex` to re-embed every memory with the configured model."
 

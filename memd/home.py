@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
-from memd.errors import ForeignStoreError, StoreUnreadableError
+from memd.errors import ForeignStoreError, StoreReadOnlyError, StoreUnreadableError
 
 MARKER = ".memd"
 
@@ -33,8 +35,16 @@ def prepare_home(home: Path) -> None:
             raise ForeignStoreError(
                 f"{home} is not empty and holds no memd store (found {', '.join(sorted(entries)[:3])}...)"
             )
+    if (home / MARKER).is_file():
+        if not os.access(home, os.W_OK):
+            raise StoreReadOnlyError(
+                f"the data directory {home} is read-only (a read-only mount or no permission)"
+            )
+        return
     try:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         (home / MARKER).touch(exist_ok=True)
     except OSError as exc:
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise StoreReadOnlyError(f"cannot create the data directory {home}: {exc.strerror}") from exc
         raise StoreUnreadableError(f"cannot create the data directory {home}: {exc}") from exc

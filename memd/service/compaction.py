@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from memd.errors import DiskFullError
 from memd.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,5 +46,8 @@ class Compactor:
             self._thread.join()
             self._thread = None
         if self._since:
-            self._store.compact()
+            try:
+                self._store.compact()
+            except DiskFullError:  # closing must not fail: compaction is an optimisation
+                log.warning("compaction skipped on close: the disk is full")
             self._since = 0

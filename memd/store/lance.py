@@ -27,11 +27,13 @@ from memd.errors import (  # noqa: E402
     ForeignStoreError,
     ModelMismatchError,
     StoreError,
+    StoreReadOnlyError,
     StoreUnreadableError,
     StoreVersionError,
 )
 from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
 from memd.store.base import StoreChange  # noqa: E402
+from memd.store.failures import translate  # noqa: E402
 from memd.store.filters import sql_str, sql_time  # noqa: E402
 from memd.store.lock import FileLock  # noqa: E402
 from memd.store.migrations import MIGRATIONS  # noqa: E402
@@ -80,7 +82,7 @@ class LanceStore(LanceReads):
         self._listeners: list[Callable[[StoreChange], None]] = []
         self._in_flight = 0
         if "://" not in location:
-            self._check_local(Path(location))
+            self._check_local(Path(location), writable=not read_only)
         try:
             # Bounded caches: LanceDB's defaults (6 GB index, 1 GB metadata) let a
             # long-running daemon grow far past what a memory store needs; memd's
@@ -127,15 +129,17 @@ class LanceStore(LanceReads):
                 )
 
     @staticmethod
-    def _check_local(path: Path) -> None:
+    def _check_local(path: Path, *, writable: bool) -> None:
         if path.exists() and not path.is_dir():
             raise StoreUnreadableError(f"the store path {path} is a file")
         if path.is_dir():
             entries = [p.name for p in path.iterdir()]
             if entries and not any(name.endswith(".lance") for name in entries):
                 raise ForeignStoreError(f"{path} is not empty and is not a LanceDB store")
-            if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
-                raise StoreUnreadableError(f"no read/write permission on {path}")
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise StoreUnreadableError(f"no read permission on {path}")
+            if writable and not os.access(path, os.W_OK):
+                raise StoreReadOnlyError(f"{path} is read-only (a read-only mount or no permission)")
 
     def _create(self, embed_model: str, dim: int) -> None:
         table = self._db.create_table(TABLE, schema=memory_schema(dim), exist_ok=True)
@@ -235,11 +239,18 @@ class LanceStore(LanceReads):
     @contextmanager
     def writing(self) -> Iterator[None]:
         with self._thread_lock:
-            if self._lock is None:
-                yield
-            else:
-                with self._lock.hold():
+            try:
+                if self._lock is None:
                     yield
+                else:
+                    with self._lock.hold():
+                        yield
+            except (OSError, RuntimeError) as exc:
+                # A full disk or a read-only mount, said so (see memd.store.failures).
+                plain = translate(exc, self._location)
+                if plain is None:
+                    raise
+                raise plain from exc
 
     def _catch_up(self) -> None:
         """Move this process's table handles to the latest version once it holds the write
