@@ -37,7 +37,7 @@ from memd.daemon import protocol  # noqa: E402
 # shutdown, a full reindex per case); everything else is fair game.
 SKIP = {"shutdown", "watch_add", "watch_remove", "reindex", "maintain", "import_lines", "distill", "move"}
 METHODS = sorted((protocol.API_METHODS | protocol.DAEMON_METHODS) - SKIP)
-WRITES = {"remember", "remember_many", "forget", "pin", "link", "audit"}
+WRITES = {"remember", "remember_many", "forget", "pin", "link", "audit", "code"}
 
 json_scalar = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=False), st.text(max_size=40)

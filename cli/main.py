@@ -11,7 +11,7 @@ import importlib
 
 from cli.app import app
 
-for _group in ("memories", "learning", "admin", "agents", "daemon", "trust", "portability"):
+for _group in ("memories", "learning", "admin", "agents", "daemon", "trust", "portability", "code"):
     importlib.import_module(f"cli.{_group}")
 
 

@@ -17,6 +17,7 @@ from cli.app import (
     ProjectOpt,
     app,
     current_settings,
+    handled_errors,
     here,
     run_api,
 )
@@ -52,9 +53,26 @@ def remember(
         str | None,
         typer.Option(help="Who said or wrote it; a recall that names them ranks their words first."),
     ] = None,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--anchor",
+            "-a",
+            help="Code it describes: path, path:10-20 or path::Symbol (repeatable). "
+            "Files the text names are anchored too, unless --no-auto-anchor.",
+        ),
+    ] = None,
+    auto_anchor: Annotated[
+        bool, typer.Option("--auto-anchor/--no-auto-anchor", help="Anchor files and symbols the text names.")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store a memory. Identical text in the same project is stored once."""
+    """Store a memory. Identical text in the same project is stored once.
+
+    A memory about code can name it (--anchor): memd then notices when that code moves
+    (and follows it), changes (recall and the briefing say "may be outdated") or is deleted
+    (the memory is archived). `memd stale` lists those whose code moved on.
+    """
     if text is None or text == "-":
         if sys.stdin is None or sys.stdin.isatty():
             render.err.print("[bold red]Error:[/] no text given")
@@ -62,6 +80,7 @@ def remember(
             raise typer.Exit(EXIT_ERROR)
         text = sys.stdin.read()
     where = here(project)
+    anchors = _anchors(text, anchor or [], auto_anchor)
     record = run_api(
         lambda m: m.remember(
             text,
@@ -75,6 +94,7 @@ def remember(
             pinned=pin,
             supersedes=supersedes,
             author=author,
+            anchors=anchors,
         ),
         wrote=lambda r: r.project,
     )
@@ -84,9 +104,24 @@ def remember(
         render.out.print(f"Remembered [cyan]{record.id}[/] in project [bold]{record.project}[/].")
 
 
+def _anchors(text: str, specs: list[str], auto: bool) -> list[Any]:
+    """Anchors resolved here, in the directory the command runs in (the daemon's own
+    directory is elsewhere): the --anchor specs, then code files the text names."""
+    import os
+
+    from memd.anchors.resolve import anchors_for
+
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was deleted: nothing to anchor to
+        return []
+    with handled_errors():
+        return anchors_for(text, specs, cwd, auto=auto)
+
+
 @app.command()
 def recall(
-    query: Annotated[str, typer.Argument(help="A question or a few keywords.")],
+    query: Annotated[str | None, typer.Argument(help="A question or a few keywords.")] = None,
     k: Annotated[int, typer.Option("--k", "-n", min=1, max=1000, help="How many hits.")] = 10,
     project: ProjectOpt = None,
     all_projects: AllProjectsOpt = False,
@@ -97,6 +132,15 @@ def recall(
         bool, typer.Option("--include-archived", help="Search forgotten memories too.")
     ] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show which channels found each hit.")] = False,
+    file: Annotated[
+        str | None, typer.Option("--file", help="What is remembered about this file (instead of a query).")
+    ] = None,
+    symbol: Annotated[
+        str | None,
+        typer.Option(
+            "--symbol", help="What is remembered about this function or class, and code calling it."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Find the memories that best answer QUERY in this directory's project, best first.
@@ -109,6 +153,15 @@ def recall(
     always lists the closest).
     """
     where = None if all_projects else here(project)
+    if file or symbol:
+        from cli.code import show_matches
+
+        show_matches(file=file, symbol=symbol, project=where, as_json=as_json, limit=k)
+        return
+    if not query:
+        render.err.print("[bold red]Error:[/] no query given")
+        render.err.print("[dim]Ask a question: memd recall 'how do we deploy?', or use --file / --symbol.[/]")
+        raise typer.Exit(EXIT_ERROR)
     hits = run_api(
         lambda m: m.recall(
             query,

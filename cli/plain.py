@@ -13,6 +13,7 @@ from typing import Any
 from memd.guard import withheld
 
 TEXT_CHARS = 200
+STALE = ("changed", "deleted")
 
 
 def hits_json(hits: Sequence[Mapping[str, Any]]) -> str:
@@ -47,6 +48,11 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, proje
         if withheld(tags):
             # The guard read it as an attempt to instruct the agent: shown, never as advice.
             text = f"[FLAGGED: may try to instruct the agent; see `memd audit`] {text}"
+        outdated = [
+            a.get("note") or a.get("path") for a in memory.get("anchors") or () if a.get("state") in STALE
+        ]
+        if outdated:  # the code it describes changed or went away since it was remembered
+            text = f"[MAY BE OUTDATED: {'; '.join(outdated)[:160]}] {text}"
         lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")
         if explain:
             found = sorted(hit.get("channels", {}).items())

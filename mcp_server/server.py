@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -74,6 +75,14 @@ class MemoryOut(BaseModel):
     superseded_by: str | None = None
     source_id: str | None = None
     author: str | None = None
+    code: list[str] = Field(default=[], description="The code it describes (path::symbol or path:lines).")
+    outdated: str | None = Field(default=None, description="Set when that code changed since: what changed.")
+
+
+def outdated(r: MemoryRecord) -> str | None:
+    """What changed in the code a memory describes, or None while it is current."""
+    notes = [a.note or a.where for a in r.anchors if a.stale]
+    return "; ".join(notes)[:300] if notes else None
 
 
 def memory_out(r: MemoryRecord) -> MemoryOut:
@@ -88,6 +97,8 @@ def memory_out(r: MemoryRecord) -> MemoryOut:
         superseded_by=r.superseded_by,
         source_id=r.source_id,
         author=r.author,
+        code=[a.where for a in r.anchors],
+        outdated=outdated(r),
     )
 
 
@@ -140,8 +151,32 @@ def compact_hits(hits: list[Hit], project: str) -> str:
             row["pinned"] = True
         if m.source_id:
             row["source_id"] = m.source_id
+        if m.anchors:
+            row["code"] = [a.where for a in m.anchors]
+            if outdated(m):
+                row["warning"] = f"may be outdated: {outdated(m)}; check the code before relying on it"
         rows.append(row)
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def code_root() -> str | None:
+    """The repository this server runs in (the agent's project), where code paths point."""
+    from memd.anchors.resolve import project_root
+
+    try:
+        return str(project_root(os.getcwd()))
+    except OSError:
+        return None
+
+
+def anchors_here(text: str, specs: list[str]) -> list[Any]:
+    from memd.anchors.resolve import anchors_for
+
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return []
+    return anchors_for(text, specs, cwd)
 
 
 def _tool_errors(fn: F) -> F:
@@ -199,6 +234,15 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
                 "recalls that name them rank it first.",
             ),
         ] = None,
+        code: Annotated[
+            list[Annotated[str, Field(max_length=500)]],
+            Field(
+                max_length=20,
+                description="The code it is about, relative to the repository: 'path', 'path:10-20' "
+                "or 'path::Class.method'. memd then notices when that code changes. "
+                "Files named in the text are anchored too.",
+            ),
+        ] = [],  # noqa: B006
     ) -> MemoryOut:
         """Store a memory for future sessions. Identical text is stored once."""
         return memory_out(
@@ -211,8 +255,30 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
                 importance=importance,
                 pinned=pinned,
                 author=author,
+                anchors=anchors_here(text, code),
             )
         )
+
+    @tool(READ, structured_output=False)
+    @_tool_errors
+    def recall_code(
+        file: Annotated[str | None, Field(max_length=500, description="A path in the repository.")] = None,
+        symbol: Annotated[
+            str | None, Field(max_length=200, description="A function, method or class name.")
+        ] = None,
+        project: ProjectArg = None,
+    ) -> str:
+        """What is remembered about a file or a symbol (and about code that calls it), as a
+        JSON list of {id, text, why, outdated?}. Call it before changing that code."""
+        root = code_root()
+        matches = api.code("about", path=file, symbol=symbol, root=root, project=proj(project))
+        rows = []
+        for match in matches[:50]:
+            row = {"id": match.memory.id[:12], "text": match.memory.text, "why": match.why}
+            if outdated(match.memory):
+                row["outdated"] = outdated(match.memory)
+            rows.append(row)
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
     @tool(READ, structured_output=False)
     @_tool_errors

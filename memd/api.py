@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from memd.anchors.model import Anchor
 from memd.briefing import Briefing
 from memd.move import MoveResult
-from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import CodeMatch, Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 Progress = Callable[[int, int], None]
 When = datetime | date | str | None
@@ -34,6 +35,7 @@ class MemoryAPI(Protocol):
         pinned: bool = False,
         supersedes: str | None = None,
         author: str | None = None,
+        anchors: Sequence[Anchor | Mapping[str, Any]] = (),
     ) -> MemoryRecord: ...
 
     def remember_many(
@@ -76,6 +78,17 @@ class MemoryAPI(Protocol):
     def audit(
         self, id: str | None = None, *, action: str = "list", project: str | None = None
     ) -> list[MemoryRecord]: ...
+
+    def code(
+        self,
+        action: str = "stale",
+        *,
+        id: str | None = None,
+        path: str | None = None,
+        symbol: str | None = None,
+        root: str | None = None,
+        project: str | None = None,
+    ) -> list[CodeMatch]: ...
 
     def export(self, *, projects: Sequence[str] = (), with_vectors: bool = False) -> list[str]: ...
 

@@ -123,6 +123,9 @@ def build_briefing(
         ordered = members if title in ("Recent events", "Pinned") else _by_task(members, task)
         for r in ordered:
             line = f"- {r.text} ({age(r.created_at, now)}, {r.id[:8]})"
+            outdated = [a.note or a.where for a in r.anchors if a.stale]
+            if outdated:  # never presented as current: the code it describes moved on
+                line = f"- {r.text} (may be outdated: {'; '.join(outdated)[:200]}; {r.id[:8]})"
             if used + len(line) + 1 > limit:
                 truncated = True
                 break
@@ -177,6 +180,13 @@ def brief_project(
     # A memory flagged as an attack on the agent waits for review (`memd audit`).
     # A digest repeats the rules listed one by one here (memd.distill.digest).
     rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
-    return build_briefing(
-        project, [MemoryRecord.from_row(r) for r in rows], int(max_tokens), task=task, now=now
-    )
+    records = [MemoryRecord.from_row(r) for r in rows]
+    if any(r.anchors for r in records):
+        from memd.anchors.check import annotate
+
+        # Checked now, read-only (a hook may brief while a daemon writes); a memory whose
+        # code was deleted is left out, one whose code changed is marked.
+        records = [
+            r for r in annotate(records) if not r.anchors or not all(a.state == "deleted" for a in r.anchors)
+        ]
+    return build_briefing(project, records, int(max_tokens), task=task, now=now)

@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from memd.anchors.model import Anchor, load_anchors
 
 
 class Kind(StrEnum):
@@ -80,6 +82,12 @@ class MemoryRecord(BaseModel):
     author: str | None = Field(
         default=None, description="Who said or wrote it: a person, 'user', 'assistant', a commit's author."
     )
+    anchors: tuple[Anchor, ...] = Field(default=(), description="The code it describes (memd.anchors).")
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _anchors(cls, value: Any) -> tuple[Anchor, ...]:
+        return load_anchors(value)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> MemoryRecord:
@@ -102,6 +110,12 @@ class NewMemory(BaseModel):
     importance: float | None = None
     pinned: bool = False
     author: str | None = None
+    anchors: tuple[Anchor, ...] = ()
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _anchors(cls, value: Any) -> tuple[Anchor, ...]:
+        return load_anchors(value)
 
 
 class ChannelScore(BaseModel):
@@ -161,3 +175,13 @@ class ImportResult(BaseModel):
     skipped: int = 0  # already in the store (same id)
     links: int = 0
     embedded: int = 0  # embedded again (no vector in the file, or another model's)
+
+
+class CodeMatch(BaseModel):
+    """A memory about code and why it answers (``anchored to payments/client.py::charge``,
+    ``changed: …``): what ``memd stale`` and ``recall --file/--symbol`` return."""
+
+    model_config = ConfigDict(frozen=True)
+
+    memory: MemoryRecord
+    why: str

@@ -25,6 +25,7 @@ EXPECTED_TOOLS = {
     "link",
     "stats",
     "context",
+    "recall_code",
 }
 
 
@@ -46,7 +47,8 @@ async def recall(client: Client, args: dict) -> list[dict]:
     r = await client.call_tool("recall", args)
     assert not r.is_error, r.content
     (block,) = r.content
-    assert "\n" not in block.text and ": " not in block.text.replace('": "', "")  # no indentation
+    compact = json.dumps(json.loads(block.text), ensure_ascii=False, separators=(",", ":"))
+    assert block.text == compact  # no indentation, no spaces between fields
     return json.loads(block.text)
 
 

@@ -10,12 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from memd.anchors.model import Anchor, load_anchors
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.daemon import protocol, socket_path
 from memd.errors import DaemonUnavailableError, MemdError
 from memd.move import MoveResult
-from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import CodeMatch, Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 
 
 class DaemonClient:
@@ -91,6 +92,7 @@ class DaemonClient:
         pinned: bool = False,
         supersedes: str | None = None,
         author: str | None = None,
+        anchors: Sequence[Anchor | Mapping[str, Any]] = (),
     ) -> MemoryRecord:
         return MemoryRecord.model_validate(
             self.call(
@@ -106,6 +108,7 @@ class DaemonClient:
                 pinned=pinned,
                 supersedes=supersedes,
                 author=author,
+                anchors=[load_anchors([a])[0].model_dump(mode="json") for a in anchors],
             )
         )
 
@@ -172,6 +175,19 @@ class DaemonClient:
 
     def import_lines(self, lines: Sequence[str]) -> ImportResult:
         return ImportResult.model_validate(self.call("import_lines", lines=list(lines)))
+
+    def code(
+        self,
+        action: str = "stale",
+        *,
+        id: str | None = None,
+        path: str | None = None,
+        symbol: str | None = None,
+        root: str | None = None,
+        project: str | None = None,
+    ) -> builtins.list[CodeMatch]:
+        rows = self.call("code", action=action, id=id, path=path, symbol=symbol, root=root, project=project)
+        return [CodeMatch.model_validate(r) for r in rows]
 
     def audit(
         self, id: str | None = None, *, action: str = "list", project: str | None = None

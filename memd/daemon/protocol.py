@@ -36,6 +36,7 @@ API_METHODS = frozenset(
         "link",
         "links",
         "audit",
+        "code",
         "export",
         "import_lines",
         "context",

@@ -183,6 +183,8 @@ class Learner:
                     created_at=turn["created_at"],
                     importance=DISTILLED_IMPORTANCE,
                     author=turn.get("author"),
+                    # A rule read from a turn about code describes that code too.
+                    anchors=turn.get("anchors") or (),
                 )
                 pending.append((item, turn["id"], retire))
                 replacing.append(now is not None or retire is not None)

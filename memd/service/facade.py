@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from memd.anchors.check import shared_checker
+from memd.anchors.model import Anchor
+from memd.anchors.watch import CodeWatch
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.clock import Clock
@@ -27,7 +30,7 @@ from memd.errors import ConfigError
 from memd.lifecycle import Policy
 from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
-from memd.records import Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
+from memd.records import CodeMatch, Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 from memd.retrieval import MemoryIndex, Retriever
 from memd.service.compaction import Compactor
 from memd.service.curation import Curator
@@ -66,6 +69,7 @@ class Parts:
     maintenance: Maintenance
     curator: Curator
     clock: Clock
+    code: CodeWatch
     learner: Learner | None = None
     # Builds the reader of LLM mode (the model loads on first use); None: no model set up.
     llm_reader: Callable[[], Reader] | None = None
@@ -97,6 +101,7 @@ class MemoryService:
         maintenance = Maintenance(store, embedder, clock, config.policy, lookup, reinforcements, writer)
         curator = Curator(store, embedder, clock, lookup, writer, config.home)
         learner = Learner(store, writer, clock) if config.distill else None
+        code = CodeWatch(store, lookup, clock, shared_checker())
         return cls(
             Parts(
                 store=store,
@@ -107,6 +112,7 @@ class MemoryService:
                 reinforcements=reinforcements,
                 lookup=lookup,
                 writer=writer,
+                code=code,
                 recaller=recaller,
                 maintenance=maintenance,
                 curator=curator,
@@ -159,6 +165,7 @@ class MemoryService:
         pinned: bool = False,
         supersedes: str | None = None,
         author: str | None = None,
+        anchors: Sequence[Anchor | Mapping[str, Any]] = (),
     ) -> MemoryRecord:
         record = self._p.writer.remember(
             text,
@@ -172,6 +179,7 @@ class MemoryService:
             pinned=pinned,
             supersedes=supersedes,
             author=author,
+            anchors=anchors,
         )
         if self._p.learner is not None and record.kind is Kind.EPISODIC:
             self._p.learner.learn([record.model_dump()])
@@ -260,7 +268,7 @@ class MemoryService:
         until: When = None,
         include_archived: bool = False,
     ) -> list[Hit]:
-        return self._p.recaller.recall(
+        hits = self._p.recaller.recall(
             query,
             k=k,
             project=project,
@@ -269,6 +277,8 @@ class MemoryService:
             until=until,
             include_archived=include_archived,
         )
+        # Hits about code are checked against it now (a stat per file when unchanged).
+        return self._p.code.refresh_hits(hits)
 
     def get(self, id: str) -> MemoryRecord:
         return self._p.lookup.get(id)
@@ -335,6 +345,20 @@ class MemoryService:
         from memd.audit import Auditor
 
         return Auditor(self._p.store, self._p.lookup, self._p.clock).run(action, id, project)  # type: ignore[arg-type]
+
+    def code(
+        self,
+        action: str = "stale",
+        *,
+        id: str | None = None,
+        path: str | None = None,
+        symbol: str | None = None,
+        root: str | None = None,
+        project: str | None = None,
+    ) -> builtins.list[CodeMatch]:
+        """Memories about code (see memd.anchors): ``stale`` ones, ``about`` a file or symbol,
+        or ``confirm`` one (re-anchored to the code as it is now)."""
+        return self._p.code.run(action, id=id, path=path, symbol=symbol, root=root, project=project)
 
     def archive_sources(self, project: str, prefix: str, keep: Iterable[str] = ()) -> int:
         return self._p.curator.archive_sources(project, prefix, keep)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from memd.anchors.model import Anchor, dump_anchors, load_anchors
 from memd.api import Progress, When
 from memd.clock import Clock
 from memd.embedding import Embedder
@@ -112,6 +113,7 @@ class Writer:
             "recorded_at": now,
             "valid_to": None,
             "author": clean_author(item.author),
+            "anchors": dump_anchors(item.anchors),
         }
 
     def remember(
@@ -128,6 +130,7 @@ class Writer:
         pinned: bool = False,
         supersedes: str | None = None,
         author: str | None = None,
+        anchors: Sequence[Anchor | Mapping[str, Any]] = (),
     ) -> MemoryRecord:
         """Store one memory; with ``supersedes``, it replaces that older memory.
 
@@ -151,6 +154,8 @@ class Writer:
                 importance=old.importance if old and importance is None else importance,
                 pinned=pinned or bool(old and old.pinned),
                 author=author or (old.author if old else None),
+                # A new version of a memory about code describes the same code unless told.
+                anchors=load_anchors(list(anchors)) or (old.anchors if old else ()),
             )
             rows = self.prepare_many([item])
             ids = self.write_prepared(rows, supersede={rows[0]["id"]: old.id} if old else None)

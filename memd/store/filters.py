@@ -27,6 +27,7 @@ class Filter:
     include_archived: bool = False
     include_superseded: bool = True
     ids: tuple[str, ...] = field(default=())
+    anchored: bool = False  # only memories that name code (memd.anchors); SQL only
 
     def to_sql(self) -> str | None:
         parts: list[str] = []
@@ -44,6 +45,8 @@ class Filter:
             parts.append("superseded_by IS NULL")
         if self.ids:
             parts.append(f"id IN ({', '.join(sql_str(i) for i in self.ids)})")
+        if self.anchored:
+            parts.append("anchors IS NOT NULL")
         return " AND ".join(parts) if parts else None
 
     def mask(

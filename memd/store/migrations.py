@@ -68,6 +68,12 @@ def _v5_to_v6(db: Any, table: Any) -> None:
         table.add_columns(pa.field("author", pa.string()))
 
 
+def _v6_to_v7(db: Any, table: Any) -> None:
+    """Version 7 lets a memory name the code it describes (``anchors``, memd.anchors)."""
+    if "anchors" not in set(table.schema.names):
+        table.add_columns(pa.field("anchors", pa.string()))
+
+
 # Each entry upgrades a store from version N to N+1, in place, under the write lock.
 MIGRATIONS: dict[int, Callable[[Any, Any], None]] = {
     1: _v1_to_v2,
@@ -75,4 +81,5 @@ MIGRATIONS: dict[int, Callable[[Any, Any], None]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }

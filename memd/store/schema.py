@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 TABLE = "memories"
 META_TABLE = "memd_meta"
 LINKS_TABLE = "memd_links"
@@ -38,6 +38,7 @@ RECORD_COLUMNS = [
     "recorded_at",
     "valid_to",
     "author",
+    "anchors",
 ]
 INDEX_COLUMNS = [
     "id",
@@ -63,7 +64,7 @@ INDEX_COLUMNS = [
 # What a recall reads from the store for the hits it returns: the rest of a record is
 # mirrored in RAM by the retrieval index (memd.retrieval.index), and each column read
 # costs ~0.25 ms on top of the lookup's ~3 ms.
-HIT_COLUMNS = ["id", "text", "tags", "entities", "source_id", "content_hash"]
+HIT_COLUMNS = ["id", "text", "tags", "entities", "source_id", "content_hash", "anchors"]
 STRENGTH_COLUMNS = ["id", "pinned", "stability", "last_recalled_at", "recorded_at", "tier"]
 
 
@@ -110,6 +111,8 @@ def memory_schema(dim: int) -> pa.Schema:
             # Who said or wrote it (a speaker, "user", a commit's author): recall leans on a
             # person's own words when the query names them.
             pa.field("author", pa.string()),
+            # The code it describes (memd.anchors): a JSON list, null for most memories.
+            pa.field("anchors", pa.string()),
         ]
     )
 
