@@ -161,7 +161,7 @@ def recall(
     if not query:
         render.err.print("[bold red]Error:[/] no query given")
         render.err.print("[dim]Ask a question: memd recall 'how do we deploy?', or use --file / --symbol.[/]")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(2)  # a usage error, as typer's own for a missing argument
     hits = run_api(
         lambda m: m.recall(
             query,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -106,7 +106,7 @@ class NewMemory(BaseModel):
     tags: tuple[str, ...] = ()
     source: str | None = None
     source_id: str | None = None
-    created_at: datetime | str | None = None
+    created_at: datetime | date | str | None = None
     importance: float | None = None
     pinned: bool = False
     author: str | None = None

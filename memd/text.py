@@ -6,7 +6,9 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import cast
 
 from memd.errors import EmptyTextError, InvalidInputError, TextTooLongError
 from memd.secrets import redact
@@ -72,7 +74,7 @@ def clean_tags(tags: object) -> tuple[str, ...]:
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,\s]+", tags) if t]
     out: list[str] = []
-    for tag in tags:  # type: ignore[union-attr]
+    for tag in cast(Iterable[object], tags):  # not iterable: the TypeError says so
         tag = str(tag).strip().lower()
         if not _TAG.match(tag):
             raise InvalidInputError(

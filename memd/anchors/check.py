@@ -13,6 +13,7 @@ A moved anchor whose code also changed is reported changed, at its new place.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from memd.anchors import git
 from memd.anchors.model import Anchor
-from memd.anchors.symbols import FileView, SymbolCache, language_of, lines_hash
+from memd.anchors.symbols import FileView, SymbolCache, language_of, lines_hash, parse_symbols
 from memd.anchors.symbols import Symbol as CodeSymbol
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox"}
@@ -36,6 +37,7 @@ class Verdict:
 class Checker:
     def __init__(self, cache: SymbolCache | None = None) -> None:
         self.cache = cache or SymbolCache()
+        self._old_symbols: dict[bytes, list[CodeSymbol]] = {}
 
     def check(self, anchor: Anchor, now: datetime | None = None) -> Verdict:
         new = self._locate(anchor)
@@ -77,7 +79,7 @@ class Checker:
                 return found
         # The file is gone, or the symbol left it: follow a rename, then search by name.
         if a.commit:
-            renamed = git.renames(str(root), a.commit, "").get(a.path)
+            renamed = git.renames(str(root), a.commit, git.head(root) or "").get(a.path)
             if renamed:
                 moved_view = self.cache.view(root / renamed)
                 if moved_view is not None:
@@ -127,10 +129,15 @@ class Checker:
                     "end": end,
                     "state": state,
                     "note": a.note if state == "moved" else None,
+                    "seen": None,
                 }
             )
+        if a.state == "changed" and a.seen == now_hash and a.note:
+            return a.model_copy(update={"start": start, "end": end})
         note = self._what_changed(a, view, start, end, origin or a.path)
-        return a.model_copy(update={"start": start, "end": end, "state": "changed", "note": note})
+        return a.model_copy(
+            update={"start": start, "end": end, "state": "changed", "note": note, "seen": now_hash}
+        )
 
     def _mark_moved(self, found: Anchor, old: Anchor) -> Anchor:
         """Re-pointed; seen at HEAD from now on, so a later change diffs against the new place."""
@@ -186,7 +193,7 @@ class Checker:
         now = view.source.splitlines()[start - 1 : end]
         before: list[str] | None = None
         if a.commit:
-            old_source = git.show(a.root, a.commit, origin)
+            old_source = git.show(str(a.root), a.commit, origin)
             if old_source is not None:
                 before = self._old_span(a, old_source)
         if before is None:
@@ -211,14 +218,18 @@ class Checker:
     def _old_span(self, a: Anchor, old_source: str) -> list[str] | None:
         lines = old_source.splitlines()
         if a.symbol:
-            from memd.anchors.symbols import language_of as lang_of
-            from memd.anchors.symbols import parse_symbols
-
-            language = lang_of(a.path)
+            language = language_of(a.path)
             parser = self.cache.parsers.get(language) if language else None
             if parser is None:
                 return None
-            for s in parse_symbols(parser, old_source.encode()):
+            key = hashlib.blake2b(old_source.encode(), digest_size=16).digest()
+            symbols = self._old_symbols.get(key)
+            if symbols is None:  # many anchors into one old file: parsed once
+                symbols = parse_symbols(parser, old_source.encode())
+                self._old_symbols[key] = symbols
+                if len(self._old_symbols) > 256:
+                    self._old_symbols.pop(next(iter(self._old_symbols)))
+            for s in symbols:
                 if s.body_hash == a.hash:
                     return lines[s.start - 1 : s.end]
             return None

@@ -60,8 +60,9 @@ def renames(root: str, since: str, until: str) -> dict[str, str]:
     return moved
 
 
-def show(root: Path | str, commit: str, path: str) -> str | None:
-    """The file as it was at ``commit``."""
+@lru_cache(maxsize=256)
+def show(root: str, commit: str, path: str) -> str | None:
+    """The file as it was at ``commit`` (cached: a commit's files never change)."""
     return _git(root, "show", f"{commit}:{path}")
 
 

@@ -36,6 +36,9 @@ class Anchor(BaseModel):
     commit: str | None = None
     state: State = "current"
     note: str | None = None
+    # The span's hash when last checked: a changed anchor whose code has not changed again
+    # keeps its note without asking git (a recall checks it every time).
+    seen: str | None = None
     checked_at: datetime | None = None
     auto: bool = Field(default=False, description="Proposed from a path or symbol the text names.")
 

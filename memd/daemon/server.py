@@ -240,7 +240,8 @@ class Daemon:
     def do_watch_add(self, path: str, project: str | None = None) -> dict[str, str]:
         if self.watcher is None:
             raise MemdError("file watching is not available in this daemon")
-        return self.watcher.add(path, project)
+        added: dict[str, str] = self.watcher.add(path, project)
+        return added
 
     def do_watch_list(self) -> list[dict[str, str]]:
         return self.watcher.list() if self.watcher is not None else []
@@ -248,7 +249,8 @@ class Daemon:
     def do_watch_remove(self, path: str) -> dict[str, str]:
         if self.watcher is None:
             raise MemdError("file watching is not available in this daemon")
-        return self.watcher.remove(path)
+        removed: dict[str, str] = self.watcher.remove(path)
+        return removed
 
     # -- lifecycle -------------------------------------------------------------------
     def serve_forever(self) -> None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 
 from memd.distill import cues
 from memd.distill.facts import bag_key, value_fact
-from memd.distill.frames import LITERAL, Found, find_rules
+from memd.distill.found import Found
+from memd.distill.frames import find_rules
 from memd.distill.lists import is_listed, listed_items, tool_for
 from memd.distill.quantities import clause_of, find_quantities
 from memd.distill.roles import find_role
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
-from memd.distill.words import normalize
+from memd.distill.words import LITERAL, normalize
 from memd.records import Kind
 
 MAX_SENTENCE_CHARS = 400
@@ -161,7 +162,7 @@ class Distiller:
             m = cues.CONTEXT.match(strip_lead_in(raw)) or cues.TOPIC.match(strip_lead_in(raw))
             # "For Python code, ...": all code is no subject a naming rule could be about.
             here = m is not None and not is_vague(m.group("ctx")) and subject_key(m.group("ctx")) != "code"
-            if here:
+            if here and m is not None:
                 context = m.group("ctx")
             else:  # "Let's talk about variable naming. Start them with 'y_'."
                 named = [m.group("what") for m in cues.NAMED.finditer(raw) if not is_vague(m.group("what"))]

@@ -19,6 +19,7 @@ What the learner refuses to do, because a wrong memory is worse than none:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ class Learner:
                             self._store,
                             project,
                             SLOT_PREFIX,
-                            lambda items, e=embed: self._write_digests(items, e),
+                            functools.partial(self._write_digests, embed=embed),
                             tags=(DISTILLED_TAG,),
                             importance=DISTILLED_IMPORTANCE,
                         )
@@ -223,7 +224,8 @@ class Learner:
         scored.sort(reverse=True)
         if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
             return None
-        return scored[0][1]
+        best: str = scored[0][1]
+        return best
 
     def _current_slots(self, project: str) -> dict[str, _Current]:
         found = self._store.find_source_prefix(project, SLOT_PREFIX)

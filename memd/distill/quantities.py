@@ -68,11 +68,11 @@ def find_quantities(sentence: str) -> list[Quantity]:
         value = " ".join(m.group("value").split()).rstrip(".,")
         out.append(Quantity(subject, value, m.start(), m.end()))
     for pattern in _PORTS:  # the most specific shape that fits
-        m = pattern.search(sentence)
-        if m is not None:
-            who = " ".join(m.group("who").lower().split())
-            cut = (m.start("cut"), m.end("cut")) if m.group("cut") else None
-            out.append(Quantity(f"{who} port", m.group("value"), m.start("who"), m.end(), cut, port=True))
+        pm = pattern.search(sentence)
+        if pm is not None:
+            who = " ".join(pm.group("who").lower().split())
+            cut = (pm.start("cut"), pm.end("cut")) if pm.group("cut") else None
+            out.append(Quantity(f"{who} port", pm.group("value"), pm.start("who"), pm.end(), cut, port=True))
             break
     return out
 

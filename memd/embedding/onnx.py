@@ -259,7 +259,8 @@ class OnnxEmbedder:
                 out = (out * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         out = out.astype(np.float32, copy=False)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        unit: np.ndarray = out / np.maximum(norms, 1e-12)
+        return unit
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -274,7 +275,8 @@ class OnnxEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._run([self._query_prefix + text])[0]
+        vector: np.ndarray = self._run([self._query_prefix + text])[0]
+        return vector
 
 
 class LazyEmbedder:

@@ -45,4 +45,5 @@ def decode(qvec: bytes, dim: int) -> np.ndarray:
         bits = np.unpackbits(np.frombuffer(qvec, dtype=np.uint8))[:dim]
         v = bits.astype(np.float32) * 2.0 - 1.0
     norm = float(np.linalg.norm(v))
-    return v / norm if norm > 0 else v
+    out: np.ndarray = v / norm if norm > 0 else v
+    return out

@@ -197,7 +197,8 @@ def run_hook(event: str, payload: dict[str, Any], b: Backends, remaining: Callab
     if event == "user-prompt-submit":
         return prompt_context(payload, b, remaining)
     if event in ("pre-compact", "stop"):
-        return session_end(payload, b, remaining)
+        session_end(payload, b, remaining)
+        return None
     raise ValueError(f"unknown hook event {event!r} (known: {', '.join(EVENTS)})")
 
 

@@ -7,6 +7,7 @@ and one bad file is logged and skipped, never stopping the rest.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import os
@@ -67,7 +68,8 @@ class Watcher:
         state.setdefault("watches", [])
         state.setdefault("git", {})
         state.setdefault("transcripts", {})
-        return state
+        out: dict[str, Any] = state
+        return out
 
     def _save(self) -> None:
         path = self._home / STATE_FILE
@@ -121,7 +123,7 @@ class Watcher:
         with self._lock:
             return [dict(w) for w in self._state["watches"]]
 
-    def paths(self) -> list[str]:
+    def paths(self) -> builtins.list[str]:
         return [w["path"] for w in self.list()]
 
     # -- events ------------------------------------------------------------------------
@@ -273,7 +275,7 @@ class Watcher:
         ]
         if items:
             self._service.remember_many(items)
-        self._service.archive_sources(entry["project"], prefix, keep={i["source_id"] for i in items})
+        self._service.archive_sources(entry["project"], prefix, keep={str(i["source_id"]) for i in items})
         self.ingested += len(items)
 
     def _git(self, repo: Path, entry: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Scale
 from memd.retrieval.index import MemoryIndex
 
 POOL = 100
@@ -52,7 +52,7 @@ def settle(
 class AssociativeChannel:
     name = "associative"
     stage = 2
-    scale = "max"
+    scale: Scale = "max"
 
     def __init__(self, index: MemoryIndex, *, use_prior: bool = True) -> None:
         self._index = index

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -91,12 +91,13 @@ class Query:
                 self._vector = np.asarray(self.embedder.embed_query(text.strip()), dtype=np.float32)
             return self._vector
 
-    def _cached(self, snap: Snapshot, what: str, compute: Callable[[], Any]) -> Any:
+    def _cached(self, snap: Snapshot, what: str, compute: Callable[[], T]) -> T:
         key = (id(snap), what)
         if key not in self._cache:
             value = compute()
             self._cache.setdefault(key, value)
-        return self._cache[key]
+        cached: T = self._cache[key]
+        return cached
 
     def mask(self, snap: Snapshot) -> np.ndarray | None:
         """Which rows of ``snap`` the filter lets through (None: all), computed once per query."""
@@ -115,6 +116,7 @@ class Query:
         return self._cached(snap, "scores", compute)
 
 
+T = TypeVar("T")
 Scale = Literal["max", "minmax"]
 
 

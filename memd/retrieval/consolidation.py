@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Scale
 from memd.retrieval.index import CONSOLIDATES, MemoryIndex
 from memd.retrieval.semantic import top_rows
 
@@ -27,7 +27,7 @@ NEAR_BEST = 0.8
 class ConsolidationChannel:
     name = "consolidation"
     stage = 1
-    scale = "minmax"
+    scale: Scale = "minmax"
 
     def __init__(self, index: MemoryIndex) -> None:
         self._index = index

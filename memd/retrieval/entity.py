@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Scale
 from memd.retrieval.index import MemoryIndex, Snapshot
 from memd.text import extract_entities
 
@@ -40,7 +40,7 @@ def query_entities(text: str, known: dict[str, np.ndarray]) -> list[str]:
 class EntityChannel:
     name = "entity"
     stage = 1
-    scale = "max"
+    scale: Scale = "max"
 
     def __init__(self, index: MemoryIndex) -> None:
         self._index = index

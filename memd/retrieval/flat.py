@@ -122,7 +122,7 @@ class Ids:
 
     __slots__ = ("_codes", "_sorter", "_base", "_extra")
 
-    def __init__(self, ids: Sequence[str]) -> None:
+    def __init__(self, ids: Sequence[str] | np.ndarray) -> None:
         self._codes = _encode(ids)
         self._sorter = np.argsort(self._codes, kind="stable").astype(np.int32)
         self._base = len(self._codes)
@@ -176,6 +176,6 @@ class Ids:
         return new
 
 
-def _encode(ids: Sequence[str]) -> np.ndarray:
+def _encode(ids: Sequence[str] | np.ndarray) -> np.ndarray:
     # numpy's own str -> bytes conversion is ASCII only; ids are UTF-8 by contract.
     return np.array([i.encode() for i in ids], dtype=bytes) if len(ids) else np.zeros(0, dtype="S1")

@@ -122,7 +122,7 @@ class MemoryIndex:
         self._source_ids = []
         self._snap = snap
         if n == 0:
-            self._snap = replace(snap, links=self._load_links({}))
+            self._snap = replace(snap, links=self._load_links(Ids([])))
             return
         # Column work stays in Arrow and numpy: at 100k memories a row-by-row load took 7 s.
         vectors = (
@@ -323,9 +323,9 @@ class MemoryIndex:
             self._source_ids.append(rows["source_id"][j])
         entity_rows = dict(snap.entity_rows)
         for e, new in new_entities.items():
-            old = entity_rows.get(e)
+            old_rows = entity_rows.get(e)
             arr = np.array(new, dtype=np.int64)
-            entity_rows[e] = arr if old is None else np.concatenate([old, arr])
+            entity_rows[e] = arr if old_rows is None else np.concatenate([old_rows, arr])
         for j in range(k):
             self._link_neighbours(
                 snap.neighbours,

@@ -118,8 +118,8 @@ def _window(text: str, now: datetime, *, exact_month: bool = False) -> tuple[dat
         year = int(m.group(1))
         return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     if re.search(r"\byesterday\b", text, re.I):
-        day = now - timedelta(days=1)
-        return _day(day.year, day.month, day.day)
+        then = now - timedelta(days=1)
+        return _day(then.year, then.month, then.day)
     if re.search(r"\btoday\b", text, re.I):
         return _day(now.year, now.month, now.day)
     m = _AGO.search(text)

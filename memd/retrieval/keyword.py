@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from memd.retrieval.base import Candidate, Query, keyword_terms
+from memd.retrieval.base import Candidate, Query, Scale, keyword_terms
 from memd.retrieval.index import MemoryIndex
 from memd.store import Store
 from memd.store.filters import Filter
@@ -27,7 +27,7 @@ UNFILTERED = Filter(include_archived=True, include_superseded=True)
 class KeywordChannel:
     name = "keyword"
     stage = 1
-    scale = "max"
+    scale: Scale = "max"
     waits_on_store = True
 
     def __init__(self, store: Store, index: MemoryIndex | None = None) -> None:

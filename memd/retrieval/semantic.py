@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query, Ranked
+from memd.retrieval.base import Candidate, Query, Ranked, Scale
 from memd.retrieval.index import MemoryIndex
 
 
@@ -28,7 +28,8 @@ def top_rows(scores: np.ndarray, limit: int) -> np.ndarray:
     top = np.argpartition(-scores, limit - 1)[:limit]
     top = top[np.argsort(-scores[top], kind="stable")]
     top = top[np.isfinite(scores[top])]
-    return top if rows is None else rows[top]
+    out: np.ndarray = top if rows is None else rows[top]
+    return out
 
 
 # Fusion spreads a channel's cosines over the range its candidates span. The 150th
@@ -54,7 +55,7 @@ def floor_of(scores: np.ndarray, share: float) -> float | None:
 class SemanticChannel:
     name = "semantic"
     stage = 1
-    scale = "minmax"
+    scale: Scale = "minmax"
 
     def __init__(
         self, index: MemoryIndex, floor_share: float | None = None, depth: int = SCALE_DEPTH

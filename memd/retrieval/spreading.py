@@ -10,7 +10,7 @@ over two turns of a conversation, or a decision and the bug that led to it.
 
 from __future__ import annotations
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Scale
 from memd.retrieval.index import CONSOLIDATES, MemoryIndex, Snapshot
 
 SEEDS = 10
@@ -28,7 +28,7 @@ ENTITY_WEIGHT = 0.5
 class SpreadingChannel:
     name = "spreading"
     stage = 2
-    scale = "max"
+    scale: Scale = "max"
 
     def __init__(self, index: MemoryIndex) -> None:
         self._index = index
@@ -55,7 +55,7 @@ class SpreadingChannel:
                     edges = [(n, NEIGHBOUR_WEIGHT) for n in index.neighbours[row]]
                     if hop == 0 and ENTITY_WEIGHT > 0:
                         edges += _entity_edges(index, row)
-                    edges += _link_edges(index.links.get(row, ()))
+                    edges += _link_edges(index.links.get(row) or [])
                     for n, weight in edges:
                         if n not in visited:
                             nxt[n] = nxt.get(n, 0.0) + act * weight * factor

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from memd.retrieval.base import Candidate, Query
+from memd.retrieval.base import Candidate, Query, Scale
 from memd.retrieval.index import MemoryIndex, Snapshot
 from memd.retrieval.intent import Anchor, Intent, reach
 from memd.retrieval.keyword import KeywordChannel
@@ -48,7 +48,7 @@ _Window = tuple[int, int]  # event time in µs, start inclusive, end exclusive
 class TemporalChannel:
     name = "temporal"
     stage = 1
-    scale = "minmax"
+    scale: Scale = "minmax"
 
     def __init__(self, index: MemoryIndex, words: KeywordChannel | None = None) -> None:
         self._index = index

@@ -96,10 +96,12 @@ class Vectors:
     def take(self, rows: np.ndarray | list[int]) -> np.ndarray:
         """The rows back as float32 vectors."""
         rows = np.asarray(rows, dtype=np.int64)
-        return self.codes[rows].astype(np.float32) * self.scale[rows, None]
+        out: np.ndarray = self.codes[rows].astype(np.float32) * self.scale[rows, None]
+        return out
 
     def __getitem__(self, i: int) -> np.ndarray:
-        return self.codes[i].astype(np.float32) * self.scale[i]
+        out: np.ndarray = self.codes[i].astype(np.float32) * self.scale[i]
+        return out
 
 
 class VectorBuffer:

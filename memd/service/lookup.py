@@ -29,7 +29,7 @@ class Lookup:
         raise NotFoundError(f"no memory has the id {id!r}")
 
     def resolve(self, id: str) -> str:
-        return self.row(id)["id"]
+        return str(self.row(id)["id"])
 
     def get(self, id: str) -> MemoryRecord:
         return MemoryRecord.from_row(self.row(id))

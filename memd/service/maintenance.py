@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -138,7 +138,7 @@ class Maintenance:
                     full = (
                         np.asarray(vector, dtype=np.float32)
                         if vector is not None
-                        else quantize.decode(qvec, dim)
+                        else quantize.decode(cast(bytes, qvec), dim)  # a row without a vector has a qvec
                     )
                 updates.append(
                     {
@@ -257,7 +257,7 @@ class Maintenance:
         with self._store.writing():
             rows = self._store.scan(Filter(include_archived=True), limit=None)
             if self._store.dim != self._embedder.dim:
-                vectors = self._embedder.embed([r["text"] for r in rows]) if rows else []
+                vectors: Any = self._embedder.embed([r["text"] for r in rows]) if rows else []
                 for row, vec in zip(rows, vectors, strict=True):
                     row["vector"] = vec.tolist()
                 self._store.rebuild(rows, self._embedder.name, self._embedder.dim)

@@ -34,7 +34,8 @@ CO_RECALL_TRACKED = 10_000
 
 
 def _last_reinforced(row: Row) -> datetime:
-    return row["last_recalled_at"] or row.get("recorded_at") or row["updated_at"]
+    when: datetime = row["last_recalled_at"] or row.get("recorded_at") or row["updated_at"]
+    return when
 
 
 def _linked(snap: Any, a: str, b: str, relation: str) -> bool:

@@ -11,11 +11,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-try:  # the loop LanceDB's sync API runs its async core on (see async_of)
-    from lancedb.background_loop import LOOP
-except ImportError:  # pragma: no cover - another LanceDB layout: the sync path is used
-    LOOP = None
-
 from memd.store.filters import Filter, sql_str
 from memd.store.schema import (
     INDEX_COLUMNS,
@@ -25,6 +20,14 @@ from memd.store.schema import (
 )
 from memd.text import CJK_RE2
 
+LOOP: Any
+try:  # the loop LanceDB's sync API runs its async core on (see async_of)
+    from lancedb.background_loop import LOOP
+except ImportError:  # pragma: no cover - another LanceDB layout: the sync path is used
+    LOOP = None
+
+__all__ = ["LOOP", "LanceReads", "async_of"]
+
 
 class LanceReads:
     """The read half of :class:`memd.store.lance.LanceStore` (which opens ``_table`` and
@@ -32,6 +35,7 @@ class LanceReads:
 
     _table: Any
     _links: Any
+    _dim: int
 
     def _async_table(self) -> Any | None:
         raise NotImplementedError
@@ -123,11 +127,13 @@ class LanceReads:
                 query = table.query().select(columns).limit(limit)
                 return await (query.where(where) if where else query).to_arrow()
 
-            return LOOP.run(run()).to_pylist()
+            found: list[Row] = LOOP.run(run()).to_pylist()
+            return found
         query = self._table.search().select(columns)
         if where:
             query = query.where(where)
-        return query.limit(limit).to_arrow().to_pylist()
+        rows: list[Row] = query.limit(limit).to_arrow().to_pylist()
+        return rows
 
     def keyword(self, query: str, k: int, flt: Filter) -> list[tuple[str, float]]:
         where = flt.to_sql()
@@ -155,13 +161,14 @@ class LanceReads:
         if not ids:
             return []
         inl = ", ".join(sql_str(i) for i in ids)
-        return (
+        links: list[Row] = (
             self._links.search()
             .where(f"src IN ({inl}) OR dst IN ({inl})")
             .limit(100_000)
             .to_arrow()
             .to_pylist()
         )
+        return links
 
     def all_links(self) -> list[tuple[str, str, str]]:
         table = self._links.search().select(["src", "dst", "relation"]).limit(self._links.count_rows() + 1)
