@@ -113,8 +113,10 @@ def sdist_files(sdist: Path) -> dict[str, str]:
 # -- ground truth with ast -------------------------------------------------------------------
 
 
-def definitions(files: dict[str, str]) -> dict[tuple[str, str], str]:
-    """(path, qualname) → whitespace-normalised source, for every def and class."""
+def definitions(files: dict[str, str], *, meaning: bool = False) -> dict[tuple[str, str], str]:
+    """(path, qualname) → whitespace-normalised source, for every def and class; with
+    ``meaning``, the definition's syntax tree instead (``ast.dump``: comments, layout, quote
+    style and parentheses do not count, docstrings and code do)."""
     out: dict[tuple[str, str], str] = {}
     for path, text in files.items():
         try:
@@ -128,7 +130,10 @@ def definitions(files: dict[str, str]) -> dict[tuple[str, str], str]:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                     qual = ".".join((*outer, child.name))
-                    segment = "\n".join(lines[child.lineno - 1 : child.end_lineno])
+                    if meaning:
+                        segment = ast.dump(child, include_attributes=False)
+                    else:
+                        segment = "\n".join(lines[child.lineno - 1 : child.end_lineno])
                     # The first of two same-named definitions (a property and its setter) is
                     # the one a name lookup finds in both memd and here.
                     out.setdefault((path, qual), " ".join(segment.split()))
@@ -168,6 +173,7 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
         first_version, first_files = history[0]
         commit_tree(repo, first_files, first_version)
         defs0 = definitions(first_files)
+        meaning0 = definitions(first_files, meaning=True)
         chosen = sorted(defs0)
         random.Random(seed).shuffle(chosen)
         chosen = chosen[:anchors]
@@ -189,14 +195,36 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
             )
             memory_of[r.id] = (path, qual)
         steps = []
-        totals = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "moves": 0, "moves_followed": 0}
+        totals = {
+            "tp": 0,
+            "fp": 0,
+            "fn": 0,
+            "tn": 0,
+            "moves": 0,
+            "moves_followed": 0,
+            "mtp": 0,
+            "mfp": 0,
+            "mfn": 0,
+        }
         for version, files in history[1:]:
             commit_tree(repo, files, version)
             defs = definitions(files)
+            meaning = definitions(files, meaning=True)
             started = time.perf_counter()
             m.code("stale", project="bench")
             stale_s = time.perf_counter() - started
-            step = {"version": version, "tp": 0, "fp": 0, "fn": 0, "tn": 0, "moves": 0, "moves_followed": 0}
+            step = {
+                "version": version,
+                "tp": 0,
+                "fp": 0,
+                "fn": 0,
+                "tn": 0,
+                "moves": 0,
+                "moves_followed": 0,
+                "mtp": 0,
+                "mfp": 0,
+                "mfn": 0,
+            }
             for record in m.list(project="bench", limit=None, include_archived=True):
                 if record.id not in memory_of:
                     continue
@@ -206,6 +234,10 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
                 said_stale = a.state in ("changed", "deleted")
                 is_stale = state in ("changed", "deleted")
                 step[("tp" if is_stale else "fp") if said_stale else ("fn" if is_stale else "tn")] += 1
+                # Against what the code means (the syntax tree), not how it is written.
+                meant = truth(key, meaning0.get(key, ""), meaning)[0] in ("changed", "deleted")
+                if said_stale or meant:
+                    step["mtp" if said_stale and meant else ("mfp" if said_stale else "mfn")] += 1
                 if where is not None and where != key[0]:
                     step["moves"] += 1
                     step["moves_followed"] += int(a.path == where and a.symbol == key[1])
@@ -223,6 +255,12 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
         "precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "stale_truth": tp + fn,
+        "meaning_precision": round(totals["mtp"] / (totals["mtp"] + totals["mfp"]), 3)
+        if totals["mtp"] + totals["mfp"]
+        else None,
+        "meaning_recall": round(totals["mtp"] / (totals["mtp"] + totals["mfn"]), 3)
+        if totals["mtp"] + totals["mfn"]
+        else None,
         "moves": totals["moves"],
         "moves_followed": round(totals["moves_followed"] / totals["moves"], 3) if totals["moves"] else None,
         "stale_s_per_commit_p50": round(statistics.median(s["stale_s"] for s in steps), 3),

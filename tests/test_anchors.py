@@ -106,15 +106,45 @@ def test_symbols_come_from_a_parser_for_each_language():
     assert set(parsers.available()) >= {"python", "javascript", "typescript", "go", "rust"}
 
 
-def test_a_reformatted_definition_hashes_alike_and_an_edited_one_does_not():
-    parser = Parsers().get("python")
-    (before,) = [s for s in parse_symbols(parser, CLIENT.encode()) if s.name == "refund"]
-    edited = CLIENT.replace('"refund"', '"refund_id"')
-    (changed,) = [s for s in parse_symbols(parser, edited.encode()) if s.name == "refund"]
-    assert changed.body_hash != before.body_hash
-    indented = CLIENT.replace("    ", "  ")
-    (moved,) = [s for s in parse_symbols(parser, indented.encode()) if s.name == "refund"]
-    assert moved.body_hash == before.body_hash
+def _hash(source: str, name: str) -> str:
+    (found,) = [s for s in parse_symbols(Parsers().get("python"), source.encode()) if s.name == name]
+    return found.body_hash
+
+
+def test_a_definition_hashes_by_what_it_means_not_how_it_is_written():
+    """What a formatter changes (quotes, wrapping, trailing commas, grouping parentheses,
+    re-split strings, comments, indentation) keeps the hash; a change of meaning does not."""
+    before = """@retry(3)
+def fetch(url, timeout=5):
+    ok = (url and timeout > 0)  # guard
+    log('fetching ' 'now', url)
+    return get(url, timeout=timeout, headers={'a': 1})
+"""
+    black = """@retry(3)
+def fetch(url, timeout=5):
+    ok = url and timeout > 0
+    log("fetching " "now", url)
+    return get(
+        url,
+        timeout=timeout,
+        headers={"a": 1},
+    )
+"""
+    assert _hash(black, "fetch") == _hash(before, "fetch")
+    assert _hash(before.replace("    ", "  "), "fetch") == _hash(before, "fetch")
+    assert _hash(before.replace("'fetching ' 'now'", "'fetching now'"), "fetch") == _hash(before, "fetch")
+    for edit in (
+        ("retry(3)", "retry(5)"),  # decorators count
+        ("timeout > 0", "timeout >= 0"),
+        ("(url and timeout > 0)", "url and (timeout > 0)"),  # the same grouping: equal...
+        ("'a': 1", "'a': 2"),
+        ("'fetching '", "'Fetching '"),
+        ("url, timeout=timeout", "url, (timeout,)"),  # a one-element tuple is not a group
+    ):
+        changed = _hash(before.replace(*edit), "fetch") != _hash(before, "fetch")
+        assert changed == (edit[1] != "url and (timeout > 0)"), edit
+    assert _hash("def f():\n    return (a + b) * c\n", "f") != _hash("def f():\n    return a + b * c\n", "f")
+    assert _hash(CLIENT.replace('"refund"', '"refund_id"'), "refund") != _hash(CLIENT, "refund")
 
 
 def test_specs_and_their_errors(repo: Path):

@@ -71,8 +71,9 @@ CACHE_FILES = 512
 @dataclass(frozen=True)
 class Symbol:
     """A named definition: ``qualname`` joins enclosing classes with dots (``Client.charge``);
-    lines are 1-based and inclusive; ``body_hash`` hashes the definition's tokens, so moving
-    it or re-indenting it keeps the hash and editing it does not."""
+    lines are 1-based and inclusive; ``body_hash`` hashes the definition's tokens
+    (:func:`token_hash`), so moving, re-indenting or reformatting it keeps the hash and
+    editing it does not."""
 
     name: str
     qualname: str
@@ -80,6 +81,66 @@ class Symbol:
     start: int
     end: int
     body_hash: str
+
+
+# What a definition means, not how it is written: its syntax tree hashed with comments,
+# layout, quote style, grouping parentheses, trailing commas and the way a long string is
+# split left out; names, literals, operators, docstrings and decorators kept. A formatter's
+# run over a release (requests 2.28 adopted black) otherwise marked 70 % of the memories about
+# it "may be outdated" (benchmarks/anchors.py, "meaning" truth).
+_QUOTES = {'"', "'", "`", "string_end"}
+_CLOSERS = {b")", b"]", b"}"}
+_TRANSPARENT = {"parenthesized_expression"}  # its parent's node already says what it groups
+
+
+def _string_value(node: Any) -> bytes | None:
+    """A plain string's prefix and content ('x', "x" and '''x''' alike), or None when it
+    holds more than text (an f-string's fields)."""
+    parts: list[bytes] = []
+    for c in node.children:
+        if c.type == "string_start":
+            parts.append((c.text or b"").rstrip(b"'\"").lower())
+        elif c.type in ("string_content", "string_fragment", "escape_sequence"):
+            parts.append(c.text or b"")
+        elif c.type not in _QUOTES:
+            return None
+    return b"".join(parts)
+
+
+def token_hash(node: Any) -> str:
+    """A hash of a definition's syntax tree (see the comment above)."""
+    tokens: list[bytes] = []
+    stack: list[Any] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, bytes):
+            tokens.append(n)
+            continue
+        kind = n.type
+        if kind == "comment" or (kind in _QUOTES and n.child_count == 0):
+            continue
+        if kind in ("string", "concatenated_string"):
+            pieces = [n] if kind == "string" else [c for c in n.children if c.type == "string"]
+            values = [_string_value(p) for p in pieces]
+            if all(v is not None for v in values):
+                tokens.append(b"str:" + b"".join(v for v in values if v is not None))
+                continue
+        if n.child_count == 0:
+            tokens.append(n.text or b"")
+            continue
+        if kind in _TRANSPARENT:
+            stack.extend(reversed([c for c in n.children if c.type not in ("(", ")")]))
+            continue
+        marker = kind.encode()
+        stack.append(b"/" + marker)
+        stack.extend(reversed(n.children))
+        stack.append(marker + b"{")
+    kept = [
+        t
+        for i, t in enumerate(tokens)
+        if not (t == b"," and i + 1 < len(tokens) and tokens[i + 1] in _CLOSERS)
+    ]
+    return hashlib.blake2b(b"\x00".join(kept), digest_size=8).hexdigest()
 
 
 def language_of(path: str | Path) -> str | None:
@@ -146,15 +207,16 @@ def parse_symbols(parser: Any, source: bytes) -> list[Symbol]:
             if kind and name:
                 if kind == "function" and outer:
                     kind = "method"
-                text = child.text.decode("utf-8", "replace")
+                # Decorators are part of what a definition does (@property, @retry(3)).
+                whole = node if node.type == "decorated_definition" else child
                 found.append(
                     Symbol(
                         name=name,
                         qualname=".".join((*outer, name)),
                         kind=kind,
-                        start=child.start_point[0] + 1,
-                        end=child.end_point[0] + 1,
-                        body_hash=span_hash(text),
+                        start=whole.start_point[0] + 1,
+                        end=whole.end_point[0] + 1,
+                        body_hash=token_hash(whole),
                     )
                 )
                 inner = (*outer, name) if kind in {"class", "type", "impl"} else outer
