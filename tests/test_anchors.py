@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -391,3 +392,35 @@ def test_mcp_remember_takes_code_and_recall_warns_when_it_changed(repo: Path, ho
             assert all("range(5)" in r["outdated"] for r in rows)
 
     anyio.run(scenario)
+
+
+def test_the_daemon_notices_a_commit_between_recalls(shop, home: Path, monkeypatch):
+    """Without any recall, the daemon's maintenance loop archives a memory whose code a
+    commit deleted and re-points one whose file was renamed."""
+    from memd.config import load_settings
+    from memd.daemon import server
+
+    m, repo = shop
+    gone = m.remember(
+        "checkout charges once", project="p", anchors=anchors_for("", ["api.py::checkout"], repo)
+    )
+    kept = m.remember(
+        "charge retries", project="p", anchors=anchors_for("", ["payments/client.py::charge"], repo)
+    )
+    monkeypatch.setattr(server, "CHECKPOINT_EVERY_S", 0.05)
+    monkeypatch.setattr(server, "CODE_CHECK_EVERY_S", 0.1)
+    daemon = server.Daemon(load_settings(home), m)
+    (repo / "api.py").unlink()
+    _git(repo, "mv", "payments/client.py", "payments/stripe_client.py")
+    _commit(repo, "drop api, rename client")
+    loop = server.threading.Thread(target=daemon._maintain, daemon=True)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 10
+        while m.get(gone.id).tier is not Tier.ARCHIVED and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        daemon._stop.set()
+        loop.join(timeout=5)
+    assert m.get(gone.id).tier is Tier.ARCHIVED and DELETED_TAG in m.get(gone.id).tags
+    assert m.get(kept.id).anchors[0].path == "payments/stripe_client.py"

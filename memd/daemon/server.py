@@ -38,6 +38,7 @@ QUEUE_DEPTH = 1024  # pending write requests before writers are made to wait
 CHECKPOINT_EVERY_S = 2.0
 IDLE_COMPACT_AFTER_S = 5.0
 MAINTAIN_EVERY_S = 3600.0
+CODE_CHECK_EVERY_S = 60.0  # how often the daemon checks what anchored memories describe
 
 
 class WriteBatcher:
@@ -313,7 +314,7 @@ class Daemon:
         """Checkpoint the journal often; compact when writes have paused; hand freed
         memory back when requests have paused."""
         compacted_after = 0.0
-        maintained_at = time.monotonic()
+        maintained_at = anchors_at = time.monotonic()
         released_at_request = self.requests
         while not self._stop.wait(CHECKPOINT_EVERY_S):
             try:
@@ -327,6 +328,14 @@ class Daemon:
                     moves = self.service.maintain()
                     maintained_at = time.monotonic()
                     log.info("maintenance: %s", moves or "no tier changes")
+                if time.monotonic() - anchors_at > CODE_CHECK_EVERY_S:
+                    # Memories about code follow it between recalls: a commit that moved or
+                    # deleted it is seen within this interval (a stat per anchored file
+                    # while nothing changed; writes only for what did).
+                    moved_on = self.service.code("stale")
+                    anchors_at = time.monotonic()
+                    if moved_on:
+                        log.info("code anchors: %d memories' code moved on", len(moved_on))
                 if self.writer.journaled_since_checkpoint:
                     with self.writer.lock:
                         self.journal.checkpoint()
