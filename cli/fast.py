@@ -85,8 +85,22 @@ def _ask_daemon(home: Path, params: dict[str, Any]) -> Any:
         raise _NotFast from None  # the full CLI asks again and reports any error its usual way
 
 
+def _team_store_set(home: Path) -> bool:
+    """A team store is read by the full CLI (the daemon serves the personal one only)."""
+    if os.environ.get("MEMD_TEAM_URI"):
+        return True
+    try:
+        return "team_uri" in (home / "config.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def recall_fast(argv: list[str]) -> int:
-    if os.environ.get("MEMD_NO_DAEMON") == "1" or os.environ.get("MEMD_STORE_URI"):
+    if (
+        os.environ.get("MEMD_NO_DAEMON") == "1"
+        or os.environ.get("MEMD_STORE_URI")
+        or _team_store_set(_home())
+    ):
         raise _NotFast
     opts = _parse(argv)
     project = None if opts["all"] else _here(opts["project"])

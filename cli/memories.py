@@ -65,6 +65,10 @@ def remember(
     auto_anchor: Annotated[
         bool, typer.Option("--auto-anchor/--no-auto-anchor", help="Anchor files and symbols the text names.")
     ] = True,
+    shared: Annotated[
+        bool,
+        typer.Option("--shared", help="Store it in the team's shared store (team_uri), not your own."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Store a memory. Identical text in the same project is stored once.
@@ -81,27 +85,30 @@ def remember(
         text = sys.stdin.read()
     where = here(project)
     anchors = _anchors(text, anchor or [], auto_anchor)
-    record = run_api(
-        lambda m: m.remember(
-            text,
-            project=where,
-            kind=kind,
-            tags=tag or (),
-            source="cli",
-            source_id=source_id,
-            created_at=at,
-            importance=importance,
-            pinned=pin,
-            supersedes=supersedes,
-            author=author,
-            anchors=anchors,
-        ),
-        wrote=lambda r: r.project,
-    )
+    options = {
+        "project": where,
+        "kind": kind,
+        "tags": tag or (),
+        "source": "cli",
+        "source_id": source_id,
+        "created_at": at,
+        "importance": importance,
+        "pinned": pin,
+        "supersedes": supersedes,
+        "author": author,
+        "anchors": anchors,
+    }
+    if shared:
+        from memd.team.view import remember_shared
+
+        record = run_api(lambda m: remember_shared(m, text, **options))
+    else:
+        record = run_api(lambda m: m.remember(text, **options), wrote=lambda r: r.project)
     if as_json:
         render.print_json(record)
     else:
-        render.out.print(f"Remembered [cyan]{record.id}[/] in project [bold]{record.project}[/].")
+        where_to = "the team's shared store" if shared else "project"
+        render.out.print(f"Remembered [cyan]{record.id}[/] in {where_to} [bold]{record.project}[/].")
 
 
 def _anchors(text: str, specs: list[str], auto: bool) -> list[Any]:
@@ -162,17 +169,22 @@ def recall(
         render.err.print("[bold red]Error:[/] no query given")
         render.err.print("[dim]Ask a question: memd recall 'how do we deploy?', or use --file / --symbol.[/]")
         raise typer.Exit(2)  # a usage error, as typer's own for a missing argument
-    hits = run_api(
-        lambda m: m.recall(
-            query,
-            k=k,
-            project=where,
-            kinds=kind,
-            since=since,
-            until=until,
-            include_archived=include_archived,
+    hits, warnings = run_api(
+        lambda m: (
+            m.recall(
+                query,
+                k=k,
+                project=where,
+                kinds=kind,
+                since=since,
+                until=until,
+                include_archived=include_archived,
+            ),
+            list(getattr(m, "warnings", ())),  # a team store not reached (memd.team.view)
         )
     )
+    for warning in warnings:
+        render.err.print(f"[yellow]Warning:[/] {warning}", markup=True)
     from cli import plain
 
     data = [h.model_dump(mode="json") for h in hits]

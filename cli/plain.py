@@ -48,6 +48,8 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, proje
         if withheld(tags):
             # The guard read it as an attempt to instruct the agent: shown, never as advice.
             text = f"[FLAGGED: may try to instruct the agent; see `memd audit`] {text}"
+        if "shared" in tags:
+            text = f"[team] {text}"
         outdated = [
             a.get("note") or a.get("path") for a in memory.get("anchors") or () if a.get("state") in STALE
         ]

@@ -23,6 +23,7 @@ from memd.api import MemoryAPI
 from memd.errors import MemdError
 from memd.guard import withheld
 from memd.records import Hit, MemoryRecord
+from memd.team.view import remember_shared
 
 INSTRUCTIONS = """\
 memd is this user's long-term memory across sessions. At the start of a task call
@@ -151,6 +152,8 @@ def compact_hits(hits: list[Hit], project: str) -> str:
             row["pinned"] = True
         if m.source_id:
             row["source_id"] = m.source_id
+        if "shared" in m.tags:
+            row["shared"] = True  # from the team's store, written by a teammate
         if m.anchors:
             row["code"] = [a.where for a in m.anchors]
             if outdated(m):
@@ -243,10 +246,15 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
                 "Files named in the text are anchored too.",
             ),
         ] = [],  # noqa: B006
+        shared: Annotated[
+            bool,
+            Field(description="Store it in the team's shared store, for every teammate's agent (team_uri)."),
+        ] = False,
     ) -> MemoryOut:
         """Store a memory for future sessions. Identical text is stored once."""
+        write = functools.partial(remember_shared, api) if shared else api.remember
         return memory_out(
-            api.remember(
+            write(
                 text,
                 project=proj(project),
                 kind=kind,

@@ -105,6 +105,8 @@ def open_with(
 
         threadpool_limits(settings.blas_threads, user_api="blas")
     embedder = embedder or build_embedder(settings, lazy=lazy_model)
+    from memd.team.aws import storage_options
+
     store = LanceStore(
         settings.store_location,
         lock_path=settings.home / "write.lock",
@@ -112,6 +114,7 @@ def open_with(
         dim=embedder.dim,
         check_model=check_model,
         cache_bytes=settings.lance_cache_mb << 20,
+        storage_options=storage_options(settings.store_location),
     )
     reranker = None
     rerank_top = settings.rerank_top or 30
@@ -194,13 +197,31 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
     forces in-process."""
     import os
 
+    local: MemoryAPI | None = None
     if prefer_daemon and os.environ.get("MEMD_NO_DAEMON") != "1" and settings.is_local:
         from memd.daemon.client import connect as connect_daemon
 
-        client = connect_daemon(settings.home)
-        if client is not None:
-            return client
-    return open_with(settings)
+        local = connect_daemon(settings.home)
+    local = local or open_with(settings)
+    if settings.team_uri:
+        from memd.team.view import TeamView
+
+        return TeamView(local, lambda: open_team(settings), settings.team_uri)
+    return local
+
+
+def open_team(settings: Settings) -> MemoryAPI:
+    """The team's shared store as a service of its own: its own lock and journal under
+    ``<home>/team``, the same embedding model, no learning (what is shared was said on purpose)."""
+    team_settings = settings.model_copy(
+        update={
+            "store_uri": settings.team_uri,
+            "team_uri": None,
+            "home": settings.home / "team",
+            "distill": False,
+        }
+    )
+    return open_with(team_settings)
 
 
 _RECORDS = frozenset({"ChannelScore", "Hit", "Kind", "MemoryRecord", "NewMemory", "Stats", "Tier"})

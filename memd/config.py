@@ -30,6 +30,14 @@ class Settings(BaseModel):
         default=None,
         description="LanceDB URI (e.g. s3://bucket/memd); default is <home>/store.",
     )
+    team_uri: str | None = Field(
+        default=None,
+        description=(
+            "A team's shared store beside your own (e.g. s3://bucket/memd): `remember --shared` "
+            "writes there, recall and briefings read both. Credentials come from the standard AWS "
+            "settings (AWS_* variables, ~/.aws, AWS_PROFILE), never from memd's files."
+        ),
+    )
     embed_model: str = Field(default="minilm-l6-int8", description="Name of a bundled embedding model.")
     embed_model_path: Path | None = Field(
         default=None, description="Your own ONNX embedding model (overrides embed_model)."

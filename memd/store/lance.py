@@ -33,6 +33,7 @@ from memd.errors import (  # noqa: E402
 )
 from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
 from memd.store.base import StoreChange  # noqa: E402
+from memd.store.conflicts import is_conflict, retrying  # noqa: E402
 from memd.store.failures import translate  # noqa: E402
 from memd.store.filters import sql_str, sql_time  # noqa: E402
 from memd.store.lock import FileLock  # noqa: E402
@@ -73,6 +74,7 @@ class LanceStore(LanceReads):
         check_model: bool = True,
         cache_bytes: int = INDEX_CACHE_BYTES + METADATA_CACHE_BYTES,
         read_only: bool = False,
+        storage_options: Mapping[str, str] | None = None,
     ) -> None:
         """``read_only`` opens an existing store for reading alone: no lock is taken and
         nothing is created or migrated (a hook reads while a daemon may be starting)."""
@@ -90,12 +92,14 @@ class LanceStore(LanceReads):
             session = lancedb.Session(
                 index_cache_size_bytes=cache_bytes * 2 // 3, metadata_cache_size_bytes=cache_bytes // 3
             )
-            self._db = lancedb.connect(location, session=session)
+            self._db = lancedb.connect(location, session=session, storage_options=dict(storage_options or {}))
             names = set(self._db.list_tables().tables)
         except Exception as exc:
             raise StoreUnreadableError(f"cannot open the store at {location}: {exc}") from exc
-        if names and META_TABLE not in names:
+        if names and META_TABLE not in names and not names <= {TABLE, LINKS_TABLE}:
             raise ForeignStoreError(f"{location} holds LanceDB tables that are not memd's")
+        # Only memd's tables and no meta table yet: a creation under way on another machine
+        # (a team store) or interrupted; every step of it is idempotent, so it is finished here.
         if read_only:
             if META_TABLE not in names:
                 raise StoreUnreadableError(f"there is no memd store at {location} yet")
@@ -112,7 +116,9 @@ class LanceStore(LanceReads):
             return
         with self.writing():
             if META_TABLE not in names:
-                self._create(embed_model, dim)
+                # Two machines creating one team store at once: one wins each table's
+                # creation, the other sees a conflict and takes what the winner made.
+                retrying(lambda: self._create(embed_model, dim), lambda: None)
             self._meta_table = self._db.open_table(META_TABLE)
             self._table = self._db.open_table(self.meta().get("table", TABLE))
             self._migrate()
@@ -141,10 +147,20 @@ class LanceStore(LanceReads):
             if writable and not os.access(path, os.W_OK):
                 raise StoreReadOnlyError(f"{path} is read-only (a read-only mount or no permission)")
 
+    def _create_or_open(self, name: str, **options: Any) -> Any:
+        """A table created, or the one another writer created a moment before (a team
+        store's first users may start together)."""
+        try:
+            return self._db.create_table(name, exist_ok=True, **options)
+        except (RuntimeError, OSError, ValueError) as exc:
+            if not (is_conflict(exc) or "exist" in str(exc).lower()):
+                raise
+            return self._db.open_table(name)
+
     def _create(self, embed_model: str, dim: int) -> None:
-        table = self._db.create_table(TABLE, schema=memory_schema(dim), exist_ok=True)
+        table = self._create_or_open(TABLE, schema=memory_schema(dim))
         ensure_indexes(table)
-        self._db.create_table(LINKS_TABLE, schema=LINK_SCHEMA, exist_ok=True)
+        self._create_or_open(LINKS_TABLE, schema=LINK_SCHEMA)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "table": TABLE,
@@ -152,11 +168,11 @@ class LanceStore(LanceReads):
             "embed_dim": str(dim),
             "created_at": datetime.now(UTC).isoformat(),
         }
-        self._db.create_table(
+        # Last: a store is complete once its meta table exists.
+        self._create_or_open(
             META_TABLE,
             data=[{"key": k, "value": v} for k, v in meta.items()],
             schema=pa.schema([pa.field("key", pa.string()), pa.field("value", pa.string())]),
-            exist_ok=True,
         )
 
     def _migrate(self) -> None:
@@ -324,9 +340,8 @@ class LanceStore(LanceReads):
         if not updates:
             with self._reporting(added=rows):
                 # Rows may wait for their vector (the daemon embeds after acknowledging).
-                self._table.add(
-                    pa.Table.from_pylist(list(rows), schema=self._table.schema), on_bad_vectors="null"
-                )
+                data = pa.Table.from_pylist(list(rows), schema=self._table.schema)
+                retrying(lambda: self._table.add(data, on_bad_vectors="null"), self._catch_up)
             return
         with self.writing():
             # One merge is one commit: the changed rows are rewritten whole beside the new.
@@ -336,16 +351,21 @@ class LanceStore(LanceReads):
             data = pa.Table.from_pylist([*rows, *changed], schema=self._table.schema)
             reported = [changes[r["id"]] for r in whole]
             with self._reporting(added=rows, updated=reported):
-                (
-                    self._table.merge_insert("id")
-                    .when_matched_update_all()
-                    .when_not_matched_insert_all()
-                    .execute(data, on_bad_vectors="null")
+                retrying(
+                    lambda: (
+                        self._table.merge_insert("id")
+                        .when_matched_update_all()
+                        .when_not_matched_insert_all()
+                        .execute(data, on_bad_vectors="null")
+                    ),
+                    self._catch_up,
                 )
 
     def update(self, id: str, values: Mapping[str, Any]) -> None:
         with self._reporting(updated=[{"id": id, **values}]):
-            self._table.update(where=f"id = {sql_str(id)}", values=dict(values))
+            retrying(
+                lambda: self._table.update(where=f"id = {sql_str(id)}", values=dict(values)), self._catch_up
+            )
 
     def set_vectors(self, vectors: Mapping[str, Sequence[float]]) -> None:
         if not vectors:
@@ -420,8 +440,15 @@ class LanceStore(LanceReads):
         with self._reporting(), warnings.catch_warnings():
             # LanceDB warns that readers of old versions may fail: a purge means exactly that.
             warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
-            self._table.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
-            self._links.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
+            try:
+                self._table.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
+                self._links.optimize(cleanup_older_than=keep, delete_unverified=drop_history)
+            except (RuntimeError, OSError) as exc:
+                if not is_conflict(exc):
+                    raise
+                # Another writer of a shared store compacted (or wrote) meanwhile: its
+                # compaction serves this one's purpose; the next one retries.
+                log.info("compaction skipped: %s", str(exc)[:120])
 
     # -- reads ---------------------------------------------------------------------
 
@@ -429,7 +456,8 @@ class LanceStore(LanceReads):
         if not links:
             return
         with self._reporting(links=links):
-            self._links.add(pa.Table.from_pylist(list(links), schema=LINK_SCHEMA))
+            data = pa.Table.from_pylist(list(links), schema=LINK_SCHEMA)
+            retrying(lambda: self._links.add(data), self._catch_up)
 
     def update_many(self, rows: Sequence[Row]) -> None:
         """Set some columns of many rows in one commit (rows carry ``id`` plus the columns)."""
@@ -440,4 +468,11 @@ class LanceStore(LanceReads):
         data = pa.Table.from_pylist(list(rows), schema=schema)
         with self._reporting(updated=rows):
             # A faded memory's vector is null on purpose (its compressed form is in qvec).
-            self._table.merge_insert("id").when_matched_update_all().execute(data, on_bad_vectors="null")
+            retrying(
+                lambda: (
+                    self._table.merge_insert("id")
+                    .when_matched_update_all()
+                    .execute(data, on_bad_vectors="null")
+                ),
+                self._catch_up,
+            )

@@ -1,0 +1,45 @@
+"""Commit conflicts between writers that share no lock: several machines writing one team
+store on object storage. LanceDB detects a conflicting commit and says it can be retried;
+memd retries with backoff after moving to the latest version, so no write is lost or made
+twice (the operation is re-planned on the new version, not replayed blindly)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+ATTEMPTS = 8
+BASE_DELAY_S = 0.05
+retried = 0  # conflicts retried in this process (the team benchmark reads it)
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A commit another writer's commit got ahead of: retryable, or "incompatible" (an
+    append planned before a concurrent overwrite — two machines creating a new team store
+    at once — is planned again on the version that won)."""
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError | OSError) and (
+        "commit conflict" in text or "incompatible transaction" in text
+    )
+
+
+def retrying(write: Callable[[], T], catch_up: Callable[[], None]) -> T:
+    """``write()``, again after ``catch_up()`` and a jittered exponential pause while it
+    meets a commit conflict; the last conflict is raised as it is."""
+    global retried
+    for attempt in range(ATTEMPTS):
+        try:
+            return write()
+        except (RuntimeError, OSError) as exc:
+            if not is_conflict(exc) or attempt == ATTEMPTS - 1:
+                raise
+            retried += 1
+            log.info("commit conflict, retrying (%d): %s", attempt + 1, str(exc)[:120])
+            catch_up()
+            time.sleep(BASE_DELAY_S * (2**attempt) * (1 + random.random()))
+    raise AssertionError("unreachable")

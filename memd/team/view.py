@@ -1,0 +1,123 @@
+"""One MemoryAPI over the personal store and the team's shared store.
+
+Writes stay personal unless asked (``shared=True``): nothing personal is ever copied to the
+team. Recall asks both and merges by score; a team hit carries the ``shared`` tag, which
+every edge shows. The briefing gives the team's rules a third of its room, after the
+personal ones. When the team store cannot be reached the personal answer comes alone and
+``warnings`` says why; a shared write then fails with that reason (it is not queued yet).
+Everything else (get, list, forget, …) is the personal store's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from memd.api import MemoryAPI
+from memd.briefing import Briefing
+from memd.errors import ConfigError, MemdError
+from memd.records import Hit, MemoryRecord
+
+log = logging.getLogger(__name__)
+SHARED_TAG = "shared"
+TEAM_SHARE = 1 / 3  # of a briefing's room
+
+
+class TeamView:
+    """``local`` is the personal MemoryAPI (the daemon's client or the service); ``open_team``
+    opens the shared store's service on first use."""
+
+    def __init__(self, local: MemoryAPI, open_team: Callable[[], MemoryAPI], uri: str) -> None:
+        self.local = local
+        self.uri = uri
+        self._open_team = open_team
+        self._team: MemoryAPI | None = None
+        self._failed: str | None = None
+        self.warnings: list[str] = []
+
+    def team(self) -> MemoryAPI:
+        """The shared store, opened now; a :class:`MemdError` saying why when it cannot be."""
+        if self._team is None:
+            if self._failed is not None:
+                raise ConfigError(self._failed, hint="Check team_uri and the AWS_* settings; `memd doctor`.")
+            try:
+                self._team = self._open_team()
+            except MemdError as exc:
+                self._failed = f"the team store {self.uri} is unavailable: {exc.message}"
+                raise
+        return self._team
+
+    def _warn(self, exc: Exception) -> None:
+        why = getattr(exc, "message", exc)
+        text = f"team store {self.uri} not reached ({why}); showing personal memories only"
+        if text not in self.warnings:
+            self.warnings.append(text)
+            log.warning(text)
+
+    # -- writes -----------------------------------------------------------------------
+
+    def remember(self, text: str, *, shared: bool = False, **kw: Any) -> MemoryRecord:
+        if not shared:
+            return self.local.remember(text, **kw)
+        tags = [*(kw.pop("tags", None) or ()), SHARED_TAG]
+        return self.team().remember(text, tags=tags, **kw)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def recall(self, query: str, *, k: int = 10, **kw: Any) -> list[Hit]:
+        hits = self.local.recall(query, k=k, **kw)
+        try:
+            shared = self.team().recall(query, k=k, **kw)
+        except (MemdError, OSError, RuntimeError) as exc:
+            self._warn(exc)
+            return hits
+        return sorted([*hits, *shared], key=lambda h: -h.score)[:k]
+
+    def context(
+        self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
+    ) -> Briefing:
+        team_tokens = max(100, int(max_tokens * TEAM_SHARE))
+        mine = self.local.context(project, max_tokens=max(100, max_tokens - team_tokens), task=task)
+        try:
+            theirs = self.team().context(mine.project, max_tokens=team_tokens, task=task)
+        except (MemdError, OSError, RuntimeError) as exc:
+            self._warn(exc)
+            return mine
+        if not theirs.memory_ids:
+            return mine
+        body = theirs.text.split("\n", 1)[1] if "\n" in theirs.text else ""
+        body = body.replace("\n## ", "\n### ")  # the team's sections sit under one heading
+        text = mine.text.replace("\nNo memories for this project yet.", "")
+        return Briefing(
+            project=mine.project,
+            text=f"{text}\n\n## From the team ({self.uri})\n{body.strip()}",
+            memory_ids=[*mine.memory_ids, *theirs.memory_ids],
+            truncated=mine.truncated or theirs.truncated,
+        )
+
+    def shared(self, *, project: str | None = None, limit: int | None = 20) -> list[MemoryRecord]:
+        """The team store's memories (``memd list --shared``)."""
+        return self.team().list(project=project, limit=limit)
+
+    def close(self) -> None:
+        self.local.close()
+        if self._team is not None:
+            self._team.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.local, name)
+
+
+def remember_shared(api: MemoryAPI | TeamView, text: str, **kw: Any) -> MemoryRecord:
+    """A shared write through whatever API an edge holds; a clear error without a team store."""
+    if not isinstance(api, TeamView):
+        raise ConfigError(
+            "no team store is set up",
+            hint="Set one: memd config set team_uri s3://bucket/prefix (or MEMD_TEAM_URI).",
+        )
+    return api.remember(text, shared=True, **kw)
+
+
+def is_shared(tags: Sequence[str] | None) -> bool:
+    return SHARED_TAG in (tags or ())

@@ -1,0 +1,191 @@
+"""The team store on a real S3-compatible server (moto in server mode on 127.0.0.1): two
+people with their own homes share conventions through it; nothing personal leaves a home;
+the server down means personal answers and a warning; wrong settings say which."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import memd
+from memd.config import load_settings
+from memd.errors import ConfigError
+from memd.team.aws import storage_options
+from memd.team.view import TeamView, remember_shared
+
+pytestmark = pytest.mark.slow
+moto = pytest.importorskip("moto", reason="moto (dev extra) runs the S3-compatible test server")
+boto3 = pytest.importorskip("boto3", reason="boto3 comes with moto")
+URI = "s3://team-bucket/memd"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class S3Server:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("moto server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    server = S3Server()
+    server.start()
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "team-key",
+        "AWS_SECRET_ACCESS_KEY": "team-secret",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": server.endpoint,
+        "MEMD_TEAM_URI": URI,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    boto3.client("s3", endpoint_url=server.endpoint).create_bucket(Bucket="team-bucket")
+    yield server
+    server.stop()
+
+
+def _memd(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = str(Path(sys.executable).parent / "memd")
+    full = {**os.environ, "MEMD_HOME": str(home), "MEMD_PROJECT": "acme/api", **(env or {})}
+    return subprocess.run([exe, *args], env=full, capture_output=True, text=True, timeout=180)
+
+
+def test_a_teammate_gets_what_was_shared_and_nothing_personal(s3: S3Server, tmp_path: Path):
+    ana, ben = tmp_path / "ana", tmp_path / "ben"
+    mine = _memd(ana, "remember", "--json", "my own scratch note: the staging box is slow today")
+    assert mine.returncode == 0, mine.stderr
+    shared = _memd(
+        ana, "remember", "--json", "--shared", "-k", "preference", "We lint with ruff and format with black"
+    )
+    assert shared.returncode == 0, shared.stderr
+    assert "shared" in json.loads(shared.stdout)["tags"]
+    # Ben, another home (another machine), finds the team's rule, marked, and not Ana's note.
+    found = _memd(ben, "recall", "how do we lint?")
+    assert found.returncode == 0, found.stderr
+    assert "[team] We lint with ruff" in found.stdout
+    assert "staging box" not in _memd(ben, "recall", "staging box slow").stdout
+    brief = _memd(ben, "context")
+    assert "## From the team" in brief.stdout and "ruff" in brief.stdout
+    # The team store holds exactly what was shared.
+    team = memd.open_team(load_settings(ana))
+    assert [r.text for r in team.list(project="acme/api", limit=None)] == [
+        "We lint with ruff and format with black"
+    ]
+    team.close()
+
+
+def test_interleaved_shared_writes_from_two_homes_are_all_there_once(s3: S3Server, tmp_path: Path):
+    script = (
+        "import sys, memd\n"
+        "from memd.config import load_settings\n"
+        "from memd.team.view import remember_shared\n"
+        "api = memd.connect(load_settings(sys.argv[1]))\n"
+        "say = lambda i: f'{sys.argv[2]} decision {i}: use queue {i}'\n"
+        "ids = [remember_shared(api, say(i), project='p').id for i in range(8)]\n"
+        "api.close()\n"
+        "print(' '.join(ids))\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path / who), who],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        for who in ("ana", "ben")
+    ]
+    acked = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+        acked += out.split()
+    team = memd.open_team(load_settings(tmp_path / "carl"))
+    stored = [r.id for r in team.list(project="p", limit=None)]
+    team.close()
+    assert len(acked) == 16 and sorted(stored) == sorted(acked)
+
+
+def test_the_team_store_down_gives_personal_answers_and_a_warning(s3: S3Server, tmp_path: Path):
+    home = tmp_path / "ana"
+    api = memd.connect(load_settings(home))
+    assert isinstance(api, TeamView)
+    api.remember("the deploy script lives in ops/deploy.sh", project="p")
+    remember_shared(api, "deploys need two approvals", project="p")
+    api.close()
+    s3.stop()
+    api = memd.connect(load_settings(home))
+    hits = api.recall("deploy", project="p")
+    assert [h.memory.text for h in hits] == ["the deploy script lives in ops/deploy.sh"]
+    assert api.warnings and "not reached" in api.warnings[0]
+    assert "deploy script" in api.context("p").text
+    api.close()
+    down = _memd(home, "recall", "-p", "p", "deploy")
+    assert down.returncode == 0 and "deploy script" in down.stdout and "not reached" in down.stderr
+    s3.start()  # moto keeps nothing across a restart: the bucket comes back empty
+    boto3.client("s3", endpoint_url=s3.endpoint).create_bucket(Bucket="team-bucket")
+    api = memd.connect(load_settings(home))
+    remember_shared(api, "deploys need two approvals", project="p")
+    assert any("approvals" in h.memory.text for h in api.recall("deploy approvals", project="p"))
+    api.close()
+
+
+def test_settings_come_from_aws_variables_or_profiles_and_are_never_guessed(tmp_path: Path):
+    with pytest.raises(ConfigError, match="no credentials") as info:
+        storage_options(URI, env={}, home_dir=tmp_path)
+    assert "AWS_ACCESS_KEY_ID" in info.value.hint
+    aws = tmp_path / ".aws"
+    aws.mkdir()
+    (aws / "credentials").write_text("[team]\naws_access_key_id = K\naws_secret_access_key = S\n")
+    (aws / "config").write_text("[profile team]\nregion = eu-west-3\nendpoint_url = http://minio.lan:9000\n")
+    opts = storage_options(URI, env={"AWS_PROFILE": "team"}, home_dir=tmp_path)
+    assert opts["aws_access_key_id"] == "K" and opts["aws_region"] == "eu-west-3"
+    assert opts["aws_endpoint"] == "http://minio.lan:9000" and opts["allow_http"] == "true"
+    assert storage_options("/local/path", env={}) == {}
+    with pytest.raises(ConfigError, match="no team store"):
+        remember_shared(memd.open(tmp_path / "solo"), "x")
+
+
+def test_nothing_of_the_credentials_is_written_to_memds_files(s3: S3Server, tmp_path: Path):
+    home = tmp_path / "ana"
+    api = memd.connect(load_settings(home))
+    remember_shared(api, "the team uses trunk-based development", project="p")
+    api.close()
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert b"team-secret" not in path.read_bytes(), path
