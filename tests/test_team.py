@@ -189,3 +189,22 @@ def test_nothing_of_the_credentials_is_written_to_memds_files(s3: S3Server, tmp_
     for path in home.rglob("*"):
         if path.is_file():
             assert b"team-secret" not in path.read_bytes(), path
+
+
+def test_a_long_running_view_sees_a_teammates_writes_within_the_poll(
+    s3: S3Server, tmp_path: Path, monkeypatch
+):
+    from memd.team import view
+
+    monkeypatch.setattr(view, "POLL_S", 0.5)
+    ana = memd.connect(load_settings(tmp_path / "ana"))
+    ben = memd.connect(load_settings(tmp_path / "ben"))
+    remember_shared(ana, "the payments service owns the refunds table", project="p")
+    assert ben.recall("who owns refunds", project="p")  # Ben's view is open and its index loaded
+    remember_shared(ana, "feature flags live in LaunchDarkly, not in env vars", project="p")
+    time.sleep(0.6)
+    assert any(
+        "LaunchDarkly" in h.memory.text for h in ben.recall("where do feature flags live", project="p")
+    )
+    ana.close()
+    ben.close()

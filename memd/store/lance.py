@@ -286,6 +286,12 @@ class LanceStore(LanceReads):
                 # fails where it is used, as it would have without this catch-up
                 log.debug("could not move %s to its latest version", name, exc_info=True)
 
+    def follow(self) -> None:
+        """See what other writers committed since (a team store written from several
+        machines); the index reloads on its next search when the version moved."""
+        with self._thread_lock:
+            self._catch_up()
+
     def subscribe(self, listener: Callable[[StoreChange], None]) -> None:
         self._listeners.append(listener)
 

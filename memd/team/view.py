@@ -11,6 +11,7 @@ Everything else (get, list, forget, …) is the personal store's.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ from memd.records import Hit, MemoryRecord
 log = logging.getLogger(__name__)
 SHARED_TAG = "shared"
 TEAM_SHARE = 1 / 3  # of a briefing's room
+# A long-lived process (an MCP server) sees teammates' writes within this many seconds: the
+# team store is moved to its latest version before a read at most this often.
+POLL_S = 5.0
 
 
 class TeamView:
@@ -34,6 +38,7 @@ class TeamView:
         self._open_team = open_team
         self._team: MemoryAPI | None = None
         self._failed: str | None = None
+        self._followed_at = 0.0
         self.warnings: list[str] = []
 
     def team(self) -> MemoryAPI:
@@ -43,9 +48,15 @@ class TeamView:
                 raise ConfigError(self._failed, hint="Check team_uri and the AWS_* settings; `memd doctor`.")
             try:
                 self._team = self._open_team()
+                self._followed_at = time.monotonic()
             except MemdError as exc:
                 self._failed = f"the team store {self.uri} is unavailable: {exc.message}"
                 raise
+        elif time.monotonic() - self._followed_at >= POLL_S:
+            follow = getattr(getattr(self._team, "store", None), "follow", None)
+            if follow is not None:
+                follow()
+            self._followed_at = time.monotonic()
         return self._team
 
     def _warn(self, exc: Exception) -> None:

@@ -1,0 +1,208 @@
+"""The team store on an S3-compatible server beside local disk, and many writers at once.
+
+Starts a real S3-compatible server on 127.0.0.1 (moto in server mode: in-process Python,
+so its latency is not a cloud bucket's — read the object-store figures as "what memd adds
+over the store", not as S3's speed) and measures, in one run:
+
+- **ingest** (memories a second, batches of 50) and **recall** (p50 / p95, warm, k=10) on
+  the same memories in a local store and in a store in the bucket;
+- **writers at once**: ``--agents`` processes split over ``--homes`` memd homes (as agents
+  on several machines would be) each write ``--writes`` shared memories; afterwards every
+  acknowledged id is looked up: lost and doubled writes (both must be 0), commit conflicts
+  retried, write latency p50 / p99.
+
+    python benchmarks/team.py                      # 500 memories, 10 agents x 30 writes, 3 homes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BUCKET = "memd-bench"
+WORDS = "deploy queue retry cache index schema token worker billing search auth webhook".split()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    endpoint = f"http://127.0.0.1:{port}"
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=BUCKET)
+    return proc, endpoint
+
+
+def texts(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        f"note {i}: the {rng.choice(WORDS)} service uses the {rng.choice(WORDS)} {rng.choice(WORDS)} "
+        f"with limit {rng.randrange(1000)}"
+        for i in range(n)
+    ]
+
+
+def measure_store(uri: str | None, home: Path, n: int) -> dict:
+    import memd
+    from memd.config import load_settings
+
+    settings = load_settings(home, store_uri=uri, distill=False)
+    m = memd.open_with(settings)
+    items = [{"text": t, "project": "bench"} for t in texts(n)]
+    t0 = time.perf_counter()
+    for start in range(0, n, 50):
+        m.remember_many(items[start : start + 50])
+    ingest = n / (time.perf_counter() - t0)
+    queries = [f"which {w} service" for w in WORDS]
+    for q in queries:  # warm
+        m.recall(q, k=10, project="bench")
+    lat = []
+    for i in range(60):
+        t0 = time.perf_counter()
+        m.recall(queries[i % len(queries)], k=10, project="bench")
+        lat.append((time.perf_counter() - t0) * 1000)
+    m.close()
+    lat.sort()
+    return {
+        "memories_per_s": round(ingest, 1),
+        "recall_p50_ms": round(statistics.median(lat), 1),
+        "recall_p95_ms": round(lat[int(len(lat) * 0.95)], 1),
+    }
+
+
+WRITER = """
+import json, sys, time
+import memd
+from memd.config import load_settings
+from memd.store import conflicts
+from memd.team.view import remember_shared
+home, agent, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+api = memd.connect(load_settings(home))
+ids, lat, errors = [], [], []
+for i in range(n):
+    t0 = time.perf_counter()
+    try:
+        text = f"agent {agent} learned fact {i}: queue {i} retries"
+        ids.append(remember_shared(api, text, project="bench").id)
+        lat.append((time.perf_counter() - t0) * 1000)
+    except Exception as exc:
+        errors.append(repr(exc)[:300])
+api.close()
+print(json.dumps({"ids": ids, "lat": lat[1:], "errors": errors, "retried": conflicts.retried}))
+"""
+
+
+def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int) -> dict:
+    env = {
+        **os.environ,
+        "MEMD_TEAM_URI": f"s3://{BUCKET}/writers",
+        "MEMD_DISTILL": "false",
+        "MEMD_NO_DAEMON": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp / f"home{a % homes}"), str(a), str(writes)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for a in range(agents)
+    ]
+    results, crashed = [], []
+    for p in procs:
+        out, err = p.communicate(timeout=1800)
+        if p.returncode != 0:
+            crashed.append(err[-500:])
+        else:
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    import memd
+    from memd.config import load_settings
+
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("MEMD_TEAM", "AWS_"))})
+    team = memd.open_team(load_settings(tmp / "reader", team_uri=f"s3://{BUCKET}/writers"))
+    stored = [r.id for r in team.list(project="bench", limit=None)]
+    team.close()
+    acked = [i for r in results for i in r["ids"]]
+    lat = sorted(v for r in results for v in r["lat"])
+    return {
+        "agents": agents,
+        "homes": homes,
+        "writes_each": writes,
+        "acknowledged": len(acked),
+        "errors": sum(len(r["errors"]) for r in results) + len(crashed),
+        "error_samples": [e for r in results for e in r["errors"]][:3] + crashed[:2],
+        "lost": len(set(acked) - set(stored)),
+        "doubled": len(acked) - len(set(acked)) + len(stored) - len(set(stored)),
+        "conflicts_retried": sum(r["retried"] for r in results),
+        "write_p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "write_p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1) if lat else None,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--memories", type=int, default=500)
+    ap.add_argument("--agents", type=int, default=10)
+    ap.add_argument("--homes", type=int, default=3)
+    ap.add_argument("--writes", type=int, default=30)
+    args = ap.parse_args()
+    proc, endpoint = start_server()
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint,
+        }
+    )
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            report = {
+                "local": measure_store(None, Path(tmp) / "local", args.memories),
+                "object_store": measure_store(f"s3://{BUCKET}/single", Path(tmp) / "s3", args.memories),
+                "writers": writers(endpoint, Path(tmp), args.agents, args.homes, args.writes),
+            }
+    finally:
+        proc.terminate()
+    print(json.dumps(report, indent=2))
+    return 0 if report["writers"]["lost"] == report["writers"]["doubled"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
