@@ -219,6 +219,9 @@ def open_team(settings: Settings) -> MemoryAPI:
             "team_uri": None,
             "home": settings.home / "team",
             "distill": False,
+            # Compaction rewrites the table and conflicts with every teammate's append: left to
+            # maintenance (`memd maintain`) rather than run after every 32 writes on each machine.
+            "compact_every": 1_000_000,
         }
     )
     return open_with(team_settings)

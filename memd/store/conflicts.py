@@ -18,14 +18,17 @@ BASE_DELAY_S = 0.05
 retried = 0  # conflicts retried in this process (the team benchmark reads it)
 
 
+# LanceDB's words for a commit that lost a race ("too many concurrent writers": its own
+# retries ran out; memd's backoff gives the others time to finish).
+CONFLICTS = ("commit conflict", "incompatible transaction", "too many concurrent writers")
+
+
 def is_conflict(exc: BaseException) -> bool:
     """A commit another writer's commit got ahead of: retryable, or "incompatible" (an
     append planned before a concurrent overwrite — two machines creating a new team store
     at once — is planned again on the version that won)."""
     text = str(exc).lower()
-    return isinstance(exc, RuntimeError | OSError) and (
-        "commit conflict" in text or "incompatible transaction" in text
-    )
+    return isinstance(exc, RuntimeError | OSError) and any(s in text for s in CONFLICTS)
 
 
 def retrying(write: Callable[[], T], catch_up: Callable[[], None]) -> T:
