@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from cli import render
 from cli.app import (
@@ -13,6 +15,7 @@ from cli.app import (
     current_settings,
     handled_errors,
     run_api,
+    state,
 )
 
 if TYPE_CHECKING:
@@ -83,6 +86,26 @@ def config_show(as_json: JsonOpt = False) -> None:
     for key, value in data.items():
         render.out.print(f"[bold]{key}[/] = {value}")
     render.out.print("\n[dim]Override with MEMD_<NAME> (e.g. MEMD_HOME) or in the config file above.[/]")
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[
+        str, typer.Argument(help="A setting's name, as `memd config show` lists it (team_uri, device...).")
+    ],
+    value: Annotated[str, typer.Argument(help="Its new value; checked before anything is written.")],
+) -> None:
+    """Write one setting into this home's config.toml (MEMD_<NAME> variables still win).
+
+    memd config set team_uri s3://acme-memory/api
+    memd config set device cpu
+    """
+    from memd.config import set_value
+
+    with handled_errors():
+        settings = set_value(state.home, key, value)
+    name = key.replace(".", "_").replace("-", "_").lower()
+    render.out.print(f"{name} = {getattr(settings, name)}  (in {settings.config_path})", markup=False)
 
 
 @app.command()

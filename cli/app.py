@@ -26,7 +26,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-config_app = typer.Typer(help="Inspect memd's settings.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect and change memd's settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 mcp_app = typer.Typer(help="Serve memd to agents over MCP, and register it with them.", no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")

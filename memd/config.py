@@ -6,6 +6,8 @@ call :func:`load_settings`; everything else receives a :class:`Settings`.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -292,3 +294,36 @@ def load_settings(
             f"invalid setting ({problems})",
             hint=f"Fix it in {cfg} or the matching MEMD_* environment variable.",
         ) from exc
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value))  # a TOML basic string is a JSON string
+
+
+def set_value(home: str | Path | None, key: str, value: str) -> Settings:
+    """Write ``key = value`` into ``<home>/config.toml`` once it validates (the other
+    settings in the file are kept); the settings now in force."""
+    name = key.replace(".", "_").replace("-", "_").lower()
+    if name not in Settings.model_fields or name == "home":
+        close = difflib.get_close_matches(name, list(Settings.model_fields), n=3)
+        raise ConfigError(
+            f"no setting named {key!r}",
+            hint=f"Did you mean {', '.join(close)}?" if close else "`memd config show` lists them.",
+        )
+    overrides: dict[str, object] = {name: value}
+    settings = load_settings(home, None, **overrides)  # raises ConfigError naming what is wrong
+    cfg = settings.config_path
+    current: dict[str, object] = {}
+    if cfg.is_file():
+        current = tomllib.loads(cfg.read_text(encoding="utf-8"))
+    current[name] = getattr(settings, name)
+    lines = [f"{k} = {_toml_value(v)}" for k, v in current.items() if v is not None]
+    cfg.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = cfg.with_suffix(".toml.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(cfg)  # never a half-written config
+    return settings

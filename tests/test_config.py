@@ -66,3 +66,20 @@ def test_blas_threads_are_limited_by_the_composition_root(tmp_path: Path):
         threadpool_limits(2, user_api="blas")
         memd.open(tmp_path / "b", embedder=HashEmbedder(), blas_threads=0).close()
         assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {2}
+
+
+def test_config_set_writes_a_checked_value_and_keeps_the_others(tmp_path: Path):
+    from memd.config import set_value
+    from memd.errors import ConfigError
+
+    set_value(tmp_path, "team_uri", "s3://acme/api")
+    set_value(tmp_path, "compact-every", "64")
+    assert load_settings(tmp_path, env={}).team_uri == "s3://acme/api"
+    assert load_settings(tmp_path, env={}).compact_every == 64
+    before = (tmp_path / "config.toml").read_text()
+    with pytest.raises(ConfigError, match="device"):
+        set_value(tmp_path, "device", "gpu9")
+    with pytest.raises(ConfigError, match="no setting named 'tem_uri'") as info:
+        set_value(tmp_path, "tem_uri", "x")
+    assert "team_uri" in info.value.hint
+    assert (tmp_path / "config.toml").read_text() == before  # a refused value changes nothing
