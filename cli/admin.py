@@ -109,6 +109,34 @@ def config_set(
 
 
 @app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """Check this installation: versions, ONNX Runtime providers and the device in use,
+    llama.cpp's GPU support, model files (sizes, checksums), the store (schema, counts,
+    indexes, journal), the daemon, MCP client configs and the team store. Each problem comes
+    with the command that fixes it; exit code 1 when there is one. Writes nothing."""
+    from memd import doctor as checks
+
+    with handled_errors():
+        found = checks.run(current_settings())
+    if as_json:
+        render.print_json(checks.as_json(found))
+    else:
+        marks = {
+            "ok": "[green]ok[/]",
+            "info": "[cyan]--[/]",
+            "warn": "[yellow]!![/]",
+            "problem": "[red]XX[/]",
+        }
+        for c in found:
+            render.out.print(f"{marks[c.status]} [bold]{c.area}[/] {c.name}: ", end="")
+            render.out.print(c.detail, markup=False, soft_wrap=True)
+            if c.fix:
+                render.out.print(f"     fix: {c.fix}", markup=False, style="dim")
+    if any(c.status == "problem" for c in found):
+        raise typer.Exit(1)
+
+
+@app.command()
 def version(as_json: JsonOpt = False) -> None:
     """Print memd's version."""
     import memd
