@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_PACKAGE = "requests"
 DEFAULT_VERSIONS = "2.25.0,2.26.0,2.27.0,2.28.0,2.29.0,2.30.0,2.31.0,2.32.0,2.32.3"
 CACHE = Path.home() / ".cache" / "memd-bench" / "sdists"
+# Verdicts against the text truth (tp/fp/fn/tn), against meaning (m*), and moves followed.
+COUNTS = ("tp", "fp", "fn", "tn", "moves", "moves_followed", "mtp", "mfp", "mfn")
 
 
 # -- the history ----------------------------------------------------------------------------
@@ -195,17 +198,7 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
             )
             memory_of[r.id] = (path, qual)
         steps = []
-        totals = {
-            "tp": 0,
-            "fp": 0,
-            "fn": 0,
-            "tn": 0,
-            "moves": 0,
-            "moves_followed": 0,
-            "mtp": 0,
-            "mfp": 0,
-            "mfn": 0,
-        }
+        totals = dict.fromkeys(COUNTS, 0)
         for version, files in history[1:]:
             commit_tree(repo, files, version)
             defs = definitions(files)
@@ -213,18 +206,7 @@ def run(history: list[tuple[str, dict[str, str]]], *, anchors: int = 400, seed: 
             started = time.perf_counter()
             m.code("stale", project="bench")
             stale_s = time.perf_counter() - started
-            step = {
-                "version": version,
-                "tp": 0,
-                "fp": 0,
-                "fn": 0,
-                "tn": 0,
-                "moves": 0,
-                "moves_followed": 0,
-                "mtp": 0,
-                "mfp": 0,
-                "mfn": 0,
-            }
+            step: dict[str, Any] = {"version": version, **dict.fromkeys(COUNTS, 0)}
             for record in m.list(project="bench", limit=None, include_archived=True):
                 if record.id not in memory_of:
                     continue
