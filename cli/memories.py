@@ -107,6 +107,12 @@ def remember(
     if as_json:
         render.print_json(record)
     else:
+        if "queued" in record.tags:  # the team store was unreachable (memd.team.view)
+            render.out.print(
+                "The team store is unreachable: queued, secrets redacted; it goes out with the next "
+                "command that reaches it."
+            )
+            return
         where_to = "the team's shared store" if shared else "project"
         render.out.print(f"Remembered [cyan]{record.id}[/] in {where_to} [bold]{record.project}[/].")
 

@@ -82,7 +82,7 @@ def open_with(
     """
     from memd.clock import SystemClock
     from memd.embedding import build_embedder
-    from memd.home import prepare_home
+    from memd.home import MARKER, prepare_home
     from memd.ingest import spool
     from memd.lifecycle import Policy
     from memd.project import resolve_project
@@ -95,8 +95,9 @@ def open_with(
 
     if settings.is_local:
         prepare_home(settings.home)
-    else:
+    else:  # the home of a store in a bucket holds only its lock and its outbox (spool)
         settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (settings.home / MARKER).touch(exist_ok=True)
     if settings.blas_threads:
         # Several BLAS threads per matrix-vector product only fight LanceDB's search
         # threads and ONNX Runtime for two cores: one thread took recall at 100k memories
@@ -206,7 +207,7 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
     if settings.team_uri:
         from memd.team.view import TeamView
 
-        return TeamView(local, lambda: open_team(settings), settings.team_uri)
+        return TeamView(local, lambda: open_team(settings), settings.team_uri, outbox=settings.home / "team")
     return local
 
 

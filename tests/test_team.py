@@ -208,3 +208,33 @@ def test_a_long_running_view_sees_a_teammates_writes_within_the_poll(
     )
     ana.close()
     ben.close()
+
+
+def test_shared_writes_made_while_the_store_is_down_go_out_when_it_is_back(s3: S3Server, tmp_path: Path):
+    home = tmp_path / "ana"
+    api = memd.connect(load_settings(home))
+    remember_shared(api, "the team's CI runs on buildkite", project="p")
+    api.close()
+    s3.stop()
+    api = memd.connect(load_settings(home))
+    queued = remember_shared(
+        api, "staging db password is hunter2hunter2 and migrations run with alembic", project="p"
+    )
+    assert "queued" in queued.tags and api.warnings
+    api.close()
+    outbox = home / "team" / "spool.jsonl"
+    assert outbox.stat().st_mode & 0o777 == 0o600
+    assert b"hunter2hunter2" not in outbox.read_bytes() and b"alembic" in outbox.read_bytes()
+    done = _memd(home, "remember", "--shared", "-p", "p", "releases are cut on thursdays")
+    assert done.returncode == 0 and "queued" in done.stdout
+    s3.start()  # an empty bucket again (moto keeps nothing): what was queued is all that comes back
+    boto3.client("s3", endpoint_url=s3.endpoint).create_bucket(Bucket="team-bucket")
+    api = memd.connect(load_settings(home))
+    api.recall("anything", project="p")  # the first use of the team store sends the outbox
+    team = memd.open_team(load_settings(home))
+    texts = sorted(r.text for r in team.list(project="p", limit=None))
+    team.close()
+    api.close()
+    assert len(texts) == 2 and texts[0] == "releases are cut on thursdays"
+    assert "alembic" in texts[1] and "hunter2hunter2" not in texts[1]
+    assert outbox.stat().st_size == 0

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from memd.api import MemoryAPI
 from memd.briefing import Briefing
-from memd.errors import ConfigError, MemdError
-from memd.records import Hit, MemoryRecord
+from memd.errors import ConfigError, InvalidInputError, MemdError
+from memd.records import Hit, MemoryRecord, parse_kind
 
 log = logging.getLogger(__name__)
 SHARED_TAG = "shared"
+QUEUED_TAG = "queued"
+RETRY_S = 30.0  # after a failed open, the team store is tried again this often
+QUEUED_FIELDS = ("project", "kind", "source", "source_id", "importance", "pinned", "author")
 TEAM_SHARE = 1 / 3  # of a briefing's room
 # A long-lived process (an MCP server) sees teammates' writes within this many seconds: the
 # team store is moved to its latest version before a read at most this often.
@@ -32,25 +38,33 @@ class TeamView:
     """``local`` is the personal MemoryAPI (the daemon's client or the service); ``open_team``
     opens the shared store's service on first use."""
 
-    def __init__(self, local: MemoryAPI, open_team: Callable[[], MemoryAPI], uri: str) -> None:
+    def __init__(
+        self, local: MemoryAPI, open_team: Callable[[], MemoryAPI], uri: str, outbox: Path | None = None
+    ) -> None:
+        """``outbox``: the team store's own home, whose spool holds shared writes made while
+        the bucket was unreachable; opening the team store sends them (memd.ingest.spool)."""
         self.local = local
         self.uri = uri
+        self.outbox = outbox
         self._open_team = open_team
         self._team: MemoryAPI | None = None
         self._failed: str | None = None
+        self._failed_at = 0.0
         self._followed_at = 0.0
         self.warnings: list[str] = []
 
     def team(self) -> MemoryAPI:
         """The shared store, opened now; a :class:`MemdError` saying why when it cannot be."""
         if self._team is None:
-            if self._failed is not None:
+            if self._failed is not None and time.monotonic() - self._failed_at < RETRY_S:
                 raise ConfigError(self._failed, hint="Check team_uri and the AWS_* settings; `memd doctor`.")
             try:
-                self._team = self._open_team()
+                self._team = self._open_team()  # sends what the outbox holds, first
                 self._followed_at = time.monotonic()
+                self._failed = None
             except MemdError as exc:
                 self._failed = f"the team store {self.uri} is unavailable: {exc.message}"
+                self._failed_at = time.monotonic()
                 raise
         elif time.monotonic() - self._followed_at >= POLL_S:
             follow = getattr(getattr(self._team, "store", None), "follow", None)
@@ -60,7 +74,8 @@ class TeamView:
         return self._team
 
     def _warn(self, exc: Exception) -> None:
-        why = getattr(exc, "message", exc)
+        why = str(getattr(exc, "message", exc))
+        why = why if len(why) <= 200 else why[:200] + "…"  # LanceDB's errors carry a whole backtrace
         text = f"team store {self.uri} not reached ({why}); showing personal memories only"
         if text not in self.warnings:
             self.warnings.append(text)
@@ -72,7 +87,44 @@ class TeamView:
         if not shared:
             return self.local.remember(text, **kw)
         tags = [*(kw.pop("tags", None) or ()), SHARED_TAG]
-        return self.team().remember(text, tags=tags, **kw)
+        try:
+            return self.team().remember(text, tags=tags, **kw)
+        except (MemdError, OSError, RuntimeError) as exc:
+            if isinstance(exc, InvalidInputError) or self.outbox is None or kw.get("supersedes"):
+                raise
+            self._warn(exc)
+            return self._queue(text, tags, kw)
+
+    def _queue(self, text: str, tags: list[str], kw: dict[str, Any]) -> MemoryRecord:
+        """Keep a shared write for when the team store is back: in the outbox, secrets
+        redacted, fsynced; the record returned is marked ``queued`` and has no store id yet."""
+        from memd.ingest import spool
+        from memd.text import content_hash
+
+        now = datetime.now(UTC)
+        anchors = [
+            a.model_dump(mode="json") if hasattr(a, "model_dump") else a for a in kw.get("anchors") or ()
+        ]
+        item = {k: v for k, v in kw.items() if k in QUEUED_FIELDS and v is not None}
+        item |= {
+            "text": text,
+            "tags": tags,
+            "created_at": kw.get("created_at") or now.isoformat(),
+            "anchors": anchors,
+        }
+        assert self.outbox is not None  # remember() queues only with an outbox
+        spool.append(self.outbox, item)
+        return MemoryRecord(
+            id=f"queued-{uuid.uuid4().hex[:12]}",
+            text=text,
+            kind=parse_kind(kw.get("kind") or "semantic"),
+            project=kw.get("project") or "default",
+            tags=(*tags, QUEUED_TAG),
+            source=kw.get("source") or "api",
+            created_at=now,
+            updated_at=now,
+            content_hash=content_hash(text),
+        )
 
     # -- reads ------------------------------------------------------------------------
 
