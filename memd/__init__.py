@@ -212,8 +212,9 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
 
 
 def open_team(settings: Settings) -> MemoryAPI:
-    """The team's shared store as a service of its own: its own lock and journal under
-    ``<home>/team``, the same embedding model, no learning (what is shared was said on purpose)."""
+    """The team's shared store as a service of its own: its own lock and outbox (spool) under
+    ``<home>/team``, the same embedding model, no learning (what is shared was said on purpose).
+    Opening it sends the shared writes queued while it was unreachable."""
     team_settings = settings.model_copy(
         update={
             "store_uri": settings.team_uri,

@@ -4,7 +4,8 @@ Writes stay personal unless asked (``shared=True``): nothing personal is ever co
 team. Recall asks both and merges by score; a team hit carries the ``shared`` tag, which
 every edge shows. The briefing gives the team's rules a third of its room, after the
 personal ones. When the team store cannot be reached the personal answer comes alone and
-``warnings`` says why; a shared write then fails with that reason (it is not queued yet).
+``warnings`` says why; a shared write is queued in the team home's spool (secrets redacted)
+and the next open that reaches the bucket sends it.
 Everything else (get, list, forget, …) is the personal store's.
 """
 
