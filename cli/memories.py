@@ -369,11 +369,32 @@ def restore(
 
 
 @app.command()
-def maintain(as_json: JsonOpt = False) -> None:
+def maintain(
+    shared: Annotated[
+        bool,
+        typer.Option("--shared", help="Maintain the team store instead, if no other machine is doing it."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Apply forgetting now: move faded memories down the tiers, compact the store.
 
-    The daemon does this on its own every hour. Safe to interrupt and run again.
+    The daemon does this on its own every hour. Safe to interrupt and run again. With
+    --shared, the team store is maintained under a lease kept in the store: one machine at a
+    time, taken over when its holder has not renewed it for 10 minutes.
     """
+    if shared:
+        from memd.team.view import maintain_shared
+
+        report = run_api(maintain_shared)
+        if as_json:
+            render.print_json(report)
+        elif report["ran"]:
+            render.out.print(
+                f"Team store maintained: {report.get('moves') or 'no tier changes'}.", markup=False
+            )
+        else:
+            render.out.print(f"Skipped: {report['holder']} is maintaining the team store.", markup=False)
+        return
     moves = run_api(lambda m: m.maintain())
     if as_json:
         render.print_json(moves)

@@ -238,3 +238,29 @@ def test_shared_writes_made_while_the_store_is_down_go_out_when_it_is_back(s3: S
     assert len(texts) == 2 and texts[0] == "releases are cut on thursdays"
     assert "alembic" in texts[1] and "hunter2hunter2" not in texts[1]
     assert outbox.stat().st_size == 0
+
+
+def test_one_machine_at_a_time_maintains_the_team_store(s3: S3Server, tmp_path: Path):
+    from memd.team.lease import Lease
+
+    ana = memd.connect(load_settings(tmp_path / "ana"))
+    ben = memd.connect(load_settings(tmp_path / "ben"))
+    remember_shared(ana, "the release train leaves on tuesdays", project="p")
+    a = Lease(ana.team().store, "ana-laptop", ttl=1.0)
+    b = Lease(ben.team().store, "ben-desktop", ttl=1.0)
+    assert a.acquire() and not b.acquire()  # held
+    report = ben.maintain_shared(holder="ben-desktop")
+    assert report["ran"] is False and report["holder"] == "ana-laptop"
+    assert a.acquire()  # its own lease renews
+    time.sleep(1.2)  # ana's machine died: the lease runs out and ben takes over
+    assert b.acquire() and not a.acquire()
+    assert b.release() and a.acquire()  # released: free at once
+    a.release()
+    done = _memd(tmp_path / "ben", "maintain", "--shared", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ran"] is True
+    assert [h.memory.text for h in ben.recall("release train", project="p")][:1] == [
+        "the release train leaves on tuesdays"
+    ]
+    ana.close()
+    ben.close()

@@ -216,6 +216,28 @@ class LanceStore(LanceReads):
                 .execute([{"key": k, "value": v} for k, v in values.items()])
             )
 
+    def swap_meta(self, key: str, expected: str | None, value: str) -> bool:
+        """Set ``key`` to ``value`` if it still holds ``expected`` (None: absent), for writers
+        that share no lock (a team store's maintenance lease); True if this call won."""
+        with self._thread_lock:
+            self._catch_up()
+            if self.meta().get(key) != expected:
+                return False
+            merge = self._meta_table.merge_insert("key")
+            merge = (
+                merge.when_not_matched_insert_all()
+                if expected is None
+                else merge.when_matched_update_all(where=f"target.value = {sql_str(expected)}")
+            )
+            try:
+                merge.execute([{"key": key, "value": value}])
+            except (RuntimeError, OSError) as exc:
+                if is_conflict(exc):
+                    return False
+                raise
+            self._catch_up()  # two winners in one race: the value read back decides
+            return self.meta().get(key) == value
+
     def set_model(self, name: str, dim: int) -> None:
         """Record the model the vectors now come from; a new width rebuilds the table."""
         with self.writing():

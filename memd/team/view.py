@@ -160,6 +160,23 @@ class TeamView:
             truncated=mine.truncated or theirs.truncated,
         )
 
+    def maintain_shared(self, holder: str | None = None) -> dict[str, Any]:
+        """Maintenance of the team store (tiers, compaction, old versions) if this machine
+        holds the lease (memd.team.lease); else who holds it and until when."""
+        from memd.team.lease import Lease, holder_name
+
+        team = self.team()
+        lease = Lease(team.store, holder or holder_name())  # type: ignore[attr-defined]
+        if not lease.acquire():
+            held = lease.current() or {}
+            return {"ran": False, "holder": held.get("holder"), "until": held.get("until")}
+        try:
+            moves = team.maintain()
+            team.compact()  # type: ignore[attr-defined]
+        finally:
+            lease.release()
+        return {"ran": True, "holder": lease.holder, "moves": moves}
+
     def shared(self, *, project: str | None = None, limit: int | None = 20) -> list[MemoryRecord]:
         """The team store's memories (``memd list --shared``)."""
         return self.team().list(project=project, limit=limit)
@@ -185,3 +202,10 @@ def remember_shared(api: MemoryAPI | TeamView, text: str, **kw: Any) -> MemoryRe
 
 def is_shared(tags: Sequence[str] | None) -> bool:
     return SHARED_TAG in (tags or ())
+
+
+def maintain_shared(api: MemoryAPI | TeamView) -> dict[str, Any]:
+    """The team store's maintenance through whatever API an edge holds."""
+    if not isinstance(api, TeamView):
+        raise ConfigError("no team store is set up", hint="memd config set team_uri s3://bucket/prefix")
+    return api.maintain_shared()
