@@ -46,8 +46,10 @@ def show_matches(
 
 
 def _mark(r) -> str:  # noqa: ANN001 - a MemoryRecord
-    stale = [a for a in r.anchors if a.stale]
-    return f"[MAY BE OUTDATED: {stale[0].note or stale[0].where}] " if stale else ""
+    from memd.anchors.model import outdated
+
+    changed = outdated(r.anchors)
+    return f"[MAY BE OUTDATED: {changed}] " if changed else ""
 
 
 @app.command()

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from memd.anchors.model import outdated as outdated_note
 from memd.api import MemoryAPI
 from memd.errors import MemdError
 from memd.guard import withheld
@@ -82,8 +83,7 @@ class MemoryOut(BaseModel):
 
 def outdated(r: MemoryRecord) -> str | None:
     """What changed in the code a memory describes, or None while it is current."""
-    notes = [a.note or a.where for a in r.anchors if a.stale]
-    return "; ".join(notes)[:300] if notes else None
+    return outdated_note(r.anchors)
 
 
 def memory_out(r: MemoryRecord) -> MemoryOut:
@@ -156,8 +156,9 @@ def compact_hits(hits: list[Hit], project: str) -> str:
             row["shared"] = True  # from the team's store, written by a teammate
         if m.anchors:
             row["code"] = [a.where for a in m.anchors]
-            if outdated(m):
-                row["warning"] = f"may be outdated: {outdated(m)}; check the code before relying on it"
+            changed = outdated(m)
+            if changed:
+                row["warning"] = f"may be outdated: {changed}; check the code before relying on it"
         rows.append(row)
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
@@ -283,8 +284,9 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
         rows = []
         for match in matches[:50]:
             row = {"id": match.memory.id[:12], "text": match.memory.text, "why": match.why}
-            if outdated(match.memory):
-                row["outdated"] = outdated(match.memory)
+            changed = outdated(match.memory)
+            if changed:
+                row["outdated"] = changed
             rows.append(row)
         return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 

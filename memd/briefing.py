@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from memd.anchors.model import outdated
 from memd.errors import InvalidInputError
 from memd.guard import withheld
 from memd.records import Kind, MemoryRecord
@@ -123,9 +124,9 @@ def build_briefing(
         ordered = members if title in ("Recent events", "Pinned") else _by_task(members, task)
         for r in ordered:
             line = f"- {r.text} ({age(r.created_at, now)}, {r.id[:8]})"
-            outdated = [a.note or a.where for a in r.anchors if a.stale]
-            if outdated:  # never presented as current: the code it describes moved on
-                line = f"- {r.text} (may be outdated: {'; '.join(outdated)[:200]}; {r.id[:8]})"
+            changed = outdated(r.anchors, 200)
+            if changed:  # never presented as current: the code it describes moved on
+                line = f"- {r.text} (may be outdated: {changed}; {r.id[:8]})"
             if used + len(line) + 1 > limit:
                 truncated = True
                 break

@@ -59,6 +59,13 @@ class Anchor(BaseModel):
         )
 
 
+def outdated(anchors: tuple[Anchor, ...] | list[Anchor], limit: int = 300) -> str | None:
+    """What changed in the code a memory describes ("…: was `x`, now `y`"), or None while
+    it is current: the one wording recall, briefings, the CLI and MCP show."""
+    notes = [a.note or a.where for a in anchors if a.stale]
+    return "; ".join(notes)[:limit] if notes else None
+
+
 def dump_anchors(anchors: tuple[Anchor, ...] | list[Anchor] | None) -> str | None:
     if not anchors:
         return None

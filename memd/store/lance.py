@@ -37,6 +37,7 @@ from memd.store.conflicts import is_conflict, retrying  # noqa: E402
 from memd.store.failures import translate  # noqa: E402
 from memd.store.filters import sql_str, sql_time  # noqa: E402
 from memd.store.lock import FileLock  # noqa: E402
+from memd.store.meta import LanceMeta  # noqa: E402
 from memd.store.migrations import MIGRATIONS  # noqa: E402
 from memd.store.reads import LOOP as _LOOP  # noqa: E402
 from memd.store.reads import LanceReads, async_of  # noqa: E402
@@ -61,7 +62,7 @@ INDEX_CACHE_BYTES = 16 << 20
 METADATA_CACHE_BYTES = 8 << 20
 
 
-class LanceStore(LanceReads):
+class LanceStore(LanceMeta, LanceReads):
     """The memory table in an embedded (or object-store) LanceDB database."""
 
     def __init__(
@@ -198,45 +199,6 @@ class LanceStore(LanceReads):
     @property
     def dim(self) -> int:
         return self._dim
-
-    def meta(self) -> dict[str, str]:
-        rows = self._meta_table.to_arrow().to_pylist()
-        return {r["key"]: r["value"] for r in rows}
-
-    def set_meta(self, values: Mapping[str, str]) -> None:
-        """Store small key/value facts about the store (schema, model, job progress)."""
-        self._set_meta(values)
-
-    def _set_meta(self, values: Mapping[str, str]) -> None:
-        with self.writing():
-            (
-                self._meta_table.merge_insert("key")
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .execute([{"key": k, "value": v} for k, v in values.items()])
-            )
-
-    def swap_meta(self, key: str, expected: str | None, value: str) -> bool:
-        """Set ``key`` to ``value`` if it still holds ``expected`` (None: absent), for writers
-        that share no lock (a team store's maintenance lease); True if this call won."""
-        with self._thread_lock:
-            self._catch_up()
-            if self.meta().get(key) != expected:
-                return False
-            merge = self._meta_table.merge_insert("key")
-            merge = (
-                merge.when_not_matched_insert_all()
-                if expected is None
-                else merge.when_matched_update_all(where=f"target.value = {sql_str(expected)}")
-            )
-            try:
-                merge.execute([{"key": key, "value": value}])
-            except (RuntimeError, OSError) as exc:
-                if is_conflict(exc):
-                    return False
-                raise
-            self._catch_up()  # two winners in one race: the value read back decides
-            return self.meta().get(key) == value
 
     def set_model(self, name: str, dim: int) -> None:
         """Record the model the vectors now come from; a new width rebuilds the table."""
