@@ -9,9 +9,11 @@ over the store", not as S3's speed) and measures, in one run:
 - **writers at once**: ``--agents`` processes split over ``--homes`` memd homes (as agents
   on several machines would be) each write ``--writes`` shared memories; afterwards every
   acknowledged id is looked up: lost and doubled writes (both must be 0), commit conflicts
-  retried, write latency p50 / p99.
+  retried, write latency p50 / p99. Twice: through a daemon per home (the agents are its
+  clients; the daemons hold the team store) and with each agent opening the store itself.
 
     python benchmarks/team.py                      # 500 memories, 10 agents x 30 writes, 3 homes
+    python benchmarks/team.py --through daemons    # only the daemon run of the writers
 """
 
 from __future__ import annotations
@@ -126,17 +128,31 @@ print(json.dumps({"ids": ids, "lat": lat[1:], "errors": errors, "retried": confl
 """
 
 
-def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int) -> dict:
+def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, through: str) -> dict:
+    """``through``: "daemons" (a daemon per home, the agents its clients) or "processes"
+    (each agent opens the team store itself)."""
+    uri = f"s3://{BUCKET}/{through}"
     env = {
         **os.environ,
-        "MEMD_TEAM_URI": f"s3://{BUCKET}/writers",
+        "MEMD_TEAM_URI": uri,
         "MEMD_DISTILL": "false",
-        "MEMD_NO_DAEMON": "1",
         "PYTHONPATH": str(ROOT),
     }
+    homes_dirs = [tmp / through / f"home{h}" for h in range(homes)]
+    started = []
+    if through == "daemons":
+        from memd.config import load_settings
+        from memd.daemon import control
+
+        os.environ.update({k: v for k, v in env.items() if k.startswith(("MEMD_", "AWS_"))})
+        for home in homes_dirs:
+            control.start(load_settings(home))
+            started.append(load_settings(home))
+    else:
+        env["MEMD_NO_DAEMON"] = "1"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(tmp / f"home{a % homes}"), str(a), str(writes)],
+            [sys.executable, "-c", WRITER, str(homes_dirs[a % homes]), str(a), str(writes)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -153,14 +169,20 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int) -> d
             results.append(json.loads(out.strip().splitlines()[-1]))
     import memd
     from memd.config import load_settings
+    from memd.daemon import control
 
+    retried_in_daemons = 0
+    for settings in started:
+        retried_in_daemons += int(control.status(settings).get("conflicts_retried") or 0)
+        control.stop(settings)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("MEMD_TEAM", "AWS_"))})
-    team = memd.open_team(load_settings(tmp / "reader", team_uri=f"s3://{BUCKET}/writers"))
+    team = memd.open_team(load_settings(tmp / "reader", team_uri=uri))
     stored = [r.id for r in team.list(project="bench", limit=None)]
     team.close()
     acked = [i for r in results for i in r["ids"]]
     lat = sorted(v for r in results for v in r["lat"])
     return {
+        "through": through,
         "agents": agents,
         "homes": homes,
         "writes_each": writes,
@@ -169,7 +191,7 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int) -> d
         "error_samples": [e for r in results for e in r["errors"]][:3] + crashed[:2],
         "lost": len(set(acked) - set(stored)),
         "doubled": len(acked) - len(set(acked)) + len(stored) - len(set(stored)),
-        "conflicts_retried": sum(r["retried"] for r in results),
+        "conflicts_retried": sum(r["retried"] for r in results) + retried_in_daemons,
         "write_p50_ms": round(statistics.median(lat), 1) if lat else None,
         "write_p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1) if lat else None,
     }
@@ -181,7 +203,9 @@ def main() -> int:
     ap.add_argument("--agents", type=int, default=10)
     ap.add_argument("--homes", type=int, default=3)
     ap.add_argument("--writes", type=int, default=30)
+    ap.add_argument("--through", choices=("both", "daemons", "processes"), default="both")
     args = ap.parse_args()
+    modes = ("daemons", "processes") if args.through == "both" else (args.through,)
     proc, endpoint = start_server()
     os.environ.update(
         {
@@ -193,15 +217,21 @@ def main() -> int:
     )
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            report = {
-                "local": measure_store(None, Path(tmp) / "local", args.memories),
-                "object_store": measure_store(f"s3://{BUCKET}/single", Path(tmp) / "s3", args.memories),
-                "writers": writers(endpoint, Path(tmp), args.agents, args.homes, args.writes),
-            }
+            report: dict = {}
+            if args.through == "both":
+                report["local"] = measure_store(None, Path(tmp) / "local", args.memories)
+                report["object_store"] = measure_store(
+                    f"s3://{BUCKET}/single", Path(tmp) / "s3", args.memories
+                )
+            for mode in modes:
+                report[f"writers_{mode}"] = writers(
+                    endpoint, Path(tmp), args.agents, args.homes, args.writes, mode
+                )
     finally:
         proc.terminate()
     print(json.dumps(report, indent=2))
-    return 0 if report["writers"]["lost"] == report["writers"]["doubled"] == 0 else 1
+    runs = [report[f"writers_{mode}"] for mode in modes]
+    return 0 if all(r["lost"] == r["doubled"] == 0 for r in runs) else 1
 
 
 if __name__ == "__main__":

@@ -86,7 +86,8 @@ def _ask_daemon(home: Path, params: dict[str, Any]) -> Any:
 
 
 def _team_store_set(home: Path) -> bool:
-    """A team store is read by the full CLI (the daemon serves the personal one only)."""
+    """With a team store the full CLI answers: it merges the team's hits (through the daemon
+    when the daemon holds the team store too)."""
     if os.environ.get("MEMD_TEAM_URI"):
         return True
     try:

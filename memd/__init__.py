@@ -202,7 +202,13 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
     if prefer_daemon and os.environ.get("MEMD_NO_DAEMON") != "1" and settings.is_local:
         from memd.daemon.client import connect as connect_daemon
 
-        local = connect_daemon(settings.home)
+        client = connect_daemon(settings.home)
+        if client is not None and settings.team_uri and client.info.get("team_uri") == settings.team_uri:
+            # The daemon holds this team store too: its model, follower and outbox serve us.
+            from memd.team.remote import DaemonTeamView
+
+            return DaemonTeamView(client, settings.team_uri)
+        local = client
     local = local or open_with(settings)
     if settings.team_uri:
         from memd.team.view import TeamView
@@ -211,10 +217,11 @@ def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:
     return local
 
 
-def open_team(settings: Settings) -> MemoryAPI:
+def open_team(settings: Settings, *, embedder: Embedder | None = None) -> MemoryAPI:
     """The team's shared store as a service of its own: its own lock and outbox (spool) under
-    ``<home>/team``, the same embedding model, no learning (what is shared was said on purpose).
-    Opening it sends the shared writes queued while it was unreachable."""
+    ``<home>/team``, the same embedding model (``embedder``: the personal store's, already
+    loaded), no learning (what is shared was said on purpose). Opening it sends the shared
+    writes queued while it was unreachable."""
     team_settings = settings.model_copy(
         update={
             "store_uri": settings.team_uri,
@@ -226,7 +233,7 @@ def open_team(settings: Settings) -> MemoryAPI:
             "compact_every": 1_000_000,
         }
     )
-    return open_with(team_settings)
+    return open_with(team_settings, embedder=embedder)
 
 
 _RECORDS = frozenset({"ChannelScore", "Hit", "Kind", "MemoryRecord", "NewMemory", "Stats", "Tier"})

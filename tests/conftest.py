@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="memd-test-cache-")
 
 from fakes import HashEmbedder  # noqa: E402
+from s3_support import s3  # noqa: E402, F401 - the S3-compatible server fixture of the team tests
 
 import memd  # noqa: E402
 from memd.clock import ManualClock  # noqa: E402

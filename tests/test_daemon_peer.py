@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from memd.daemon.server import peer_allowed
+from memd.daemon.transport import peer_allowed
 
 
 def test_a_process_of_the_same_user_is_admitted() -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from s3_support import URI, S3Server
 
 import memd
 from memd.config import load_settings
@@ -24,59 +23,6 @@ from memd.team.view import TeamView, remember_shared
 pytestmark = pytest.mark.slow
 moto = pytest.importorskip("moto", reason="moto (dev extra) runs the S3-compatible test server")
 boto3 = pytest.importorskip("boto3", reason="boto3 comes with moto")
-URI = "s3://team-bucket/memd"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class S3Server:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("moto server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "team-key",
-        "AWS_SECRET_ACCESS_KEY": "team-secret",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": server.endpoint,
-        "MEMD_TEAM_URI": URI,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    boto3.client("s3", endpoint_url=server.endpoint).create_bucket(Bucket="team-bucket")
-    yield server
-    server.stop()
 
 
 def _memd(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

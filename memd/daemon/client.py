@@ -29,6 +29,7 @@ class DaemonClient:
         self._sock: socket.socket | None = None
         self._reader: Any = None
         self._next_id = 0
+        self.info: dict[str, Any] = {}  # the daemon's answer to the first ping
 
     # -- transport -------------------------------------------------------------------
     def _connect(self) -> None:
@@ -281,7 +282,7 @@ def connect(home: Path, *, timeout: float = 120.0) -> DaemonClient | None:
         return None
     client = DaemonClient(path, timeout=timeout)
     try:
-        client.ping()
+        client.info = client.ping()
     except MemdError:
         client.close()
         return None

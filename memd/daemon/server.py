@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import json
 import logging
 import os
 import queue
 import signal
-import socket
 import socketserver
-import struct
 import threading
 import time
 from collections.abc import Callable
@@ -27,9 +24,12 @@ from memd.config import Settings
 from memd.daemon import JOURNAL_NAME, LOCK_NAME, pid_path, protocol, socket_path
 from memd.daemon.journal import Journal
 from memd.daemon.learning import LlmLearning
-from memd.errors import DaemonRunningError, InvalidInputError, MemdError
+from memd.daemon.team import TeamHost
+from memd.daemon.transport import Handler, Server, rss_mb
+from memd.errors import ConfigError, DaemonRunningError, InvalidInputError, MemdError
 from memd.ingest import spool
 from memd.service import MemoryService
+from memd.store import conflicts
 
 log = logging.getLogger("memd.daemon")
 
@@ -143,6 +143,9 @@ class Daemon:
         self.requests = 0
         self.last_request = time.monotonic()
         self.watcher: Any = None
+        self.team: TeamHost | None = None
+        if settings.team_uri:
+            self.team = TeamHost(settings, service, maintain_every_s=MAINTAIN_EVERY_S)
         self.learning: LlmLearning | None = None
         if settings.distill_llm:
             from memd.distill.llm import HybridDistiller, LlmReader
@@ -157,6 +160,10 @@ class Daemon:
         self.last_request = time.monotonic()
         if method in protocol.DAEMON_METHODS:
             return getattr(self, f"do_{method}")(**params)
+        if method in protocol.TEAM_METHODS:
+            if self.team is None:
+                raise ConfigError("this daemon holds no team store", hint="Restart it with team_uri set.")
+            return self.team.handle(method, params)
         if method not in protocol.API_METHODS:
             raise InvalidInputError(f"unknown method {method!r}", hint="Upgrade the client.")
         if method == "remember" and not params.get("supersedes"):
@@ -168,7 +175,8 @@ class Daemon:
         return getattr(self.service, method)(**params)
 
     def do_ping(self) -> dict[str, Any]:
-        return {"pong": True, "pid": os.getpid(), "protocol": protocol.VERSION}
+        team = self.team.uri if self.team is not None else None
+        return {"pong": True, "pid": os.getpid(), "protocol": protocol.VERSION, "team_uri": team}
 
     def do_status(self) -> dict[str, Any]:
         import memd
@@ -183,11 +191,13 @@ class Daemon:
             "journal_bytes": self.journal.size(),
             "watched": self.watcher.paths() if self.watcher is not None else [],
             "last_error": self.last_error or (self.watcher.last_error if self.watcher else None),
-            "rss_mb": _rss_mb(),
+            "rss_mb": rss_mb(),
             "model": stats.embed_model,
             "device": stats.device,
             "home": str(self.home),
             "socket": str(socket_path(self.home)),
+            "team_uri": self.team.uri if self.team is not None else None,
+            "conflicts_retried": conflicts.retried,  # commits another writer beat (memd.store.conflicts)
         }
 
     def do_shutdown(self) -> dict[str, bool]:
@@ -277,7 +287,7 @@ class Daemon:
             path.unlink()
         old_umask = os.umask(0o177)  # the socket is born 0600
         try:
-            self._server = _Server(str(path), _Handler, daemon=self)
+            self._server = Server(str(path), Handler, daemon=self)
         finally:
             os.umask(old_umask)
         pid_path(self.home).write_text(str(os.getpid()))
@@ -300,6 +310,8 @@ class Daemon:
         self.writer.stop()
         if self.learning is not None:
             self.learning.stop()
+        if self.team is not None:
+            self.team.close()
         with self.writer.lock:
             self.journal.checkpoint()
         self.service.close()
@@ -328,6 +340,8 @@ class Daemon:
                     moves = self.service.maintain()
                     maintained_at = time.monotonic()
                     log.info("maintenance: %s", moves or "no tier changes")
+                if self.team is not None:
+                    self.team.tick()
                 if time.monotonic() - anchors_at > CODE_CHECK_EVERY_S:
                     # Memories about code follow it between recalls: a commit that moved or
                     # deleted it is seen within this interval (a stat per anchored file
@@ -366,93 +380,6 @@ def release_memory() -> bool:
         return bool(libc.malloc_trim(0))
     except (OSError, AttributeError):
         return False
-
-
-class _Server(socketserver.ThreadingUnixStreamServer):
-    daemon_threads = True
-
-    def __init__(self, path: str, handler: type, *, daemon: Daemon) -> None:
-        self.memd = daemon
-        super().__init__(path, handler)
-
-    def verify_request(self, request: Any, client_address: Any) -> bool:
-        # The socket is 0600, so only its owner (and root) can connect; should its mode be
-        # widened by hand, the kernel's peer credentials still keep other users out.
-        return peer_allowed(request)
-
-
-def peer_allowed(conn: socket.socket) -> bool:
-    """True when the connecting process runs as this daemon's user (or root)."""
-    try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    except (OSError, AttributeError):  # no SO_PEERCRED (not Linux): the 0600 mode is the guard
-        return True
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid in (os.getuid(), 0)
-
-
-class _Handler(socketserver.StreamRequestHandler):
-    server: _Server
-
-    def handle(self) -> None:
-        daemon = self.server.memd
-        while True:
-            try:
-                line = self.rfile.readline(protocol.MAX_LINE)
-            except OSError:
-                return
-            if not line:
-                return
-            request_id = None
-            try:
-                request = json.loads(line)
-                if not isinstance(request, dict):
-                    raise InvalidInputError("a request must be a JSON object", hint="Use memd's client.")
-                request_id = request.get("id")
-                if request.get("v") != protocol.VERSION:
-                    raise InvalidInputError(
-                        f"protocol version {request.get('v')!r} is not {protocol.VERSION}",
-                        hint="Use a memd client of the same version as the daemon.",
-                    )
-                params = request.get("params") or {}
-                if not isinstance(params, dict):
-                    raise InvalidInputError("params must be an object")
-                result = daemon.handle(str(request.get("method")), params)
-                response = {"v": protocol.VERSION, "id": request_id, "result": result}
-            except (MemdError, ValueError, TypeError) as exc:
-                if not isinstance(exc, MemdError):
-                    exc = InvalidInputError(f"bad request: {exc}")
-                response = {
-                    "v": protocol.VERSION,
-                    "id": request_id,
-                    "error": protocol.error_payload(exc),
-                }
-            except Exception as exc:  # noqa: BLE001 - one bad request must not kill the daemon
-                log.exception("request failed")
-                daemon.last_error = f"{type(exc).__name__}: {exc}"
-                response = {
-                    "v": protocol.VERSION,
-                    "id": request_id,
-                    "error": protocol.error_payload(exc),
-                }
-            try:
-                self.wfile.write(protocol.encode(response))
-                self.wfile.flush()
-            except OSError:
-                return
-
-
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def run(settings: Settings) -> None:

@@ -12,12 +12,13 @@ Everything else (get, list, forget, …) is the personal store's.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from memd.api import MemoryAPI
 from memd.briefing import Briefing
@@ -35,9 +36,25 @@ TEAM_SHARE = 1 / 3  # of a briefing's room
 POLL_S = 5.0
 
 
+@runtime_checkable
+class SharedMemory(Protocol):
+    """What an edge needs of an API with a team store: this view in-process, or
+    :class:`memd.team.remote.DaemonTeamView` when the daemon holds the team store."""
+
+    warnings: list[str]
+
+    def remember(self, text: str, *, shared: bool = False, **kw: Any) -> MemoryRecord: ...
+
+    def shared(self, *, project: str | None = None, limit: int | None = 20) -> list[MemoryRecord]: ...
+
+    def maintain_shared(self, holder: str | None = None) -> dict[str, Any]: ...
+
+
 class TeamView:
     """``local`` is the personal MemoryAPI (the daemon's client or the service); ``open_team``
-    opens the shared store's service on first use."""
+    opens the shared store's service on first use. Safe to share between threads (the
+    daemon serves every client through one view): opening is done once, and ``warnings``
+    are the calling thread's own."""
 
     def __init__(
         self, local: MemoryAPI, open_team: Callable[[], MemoryAPI], uri: str, outbox: Path | None = None
@@ -52,10 +69,23 @@ class TeamView:
         self._failed: str | None = None
         self._failed_at = 0.0
         self._followed_at = 0.0
-        self.warnings: list[str] = []
+        self._opening = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why the team store was left out of this thread's answers (empty when it was not)."""
+        if not hasattr(self._local, "warnings"):
+            self._local.warnings = []
+        found: list[str] = self._local.warnings
+        return found
 
     def team(self) -> MemoryAPI:
         """The shared store, opened now; a :class:`MemdError` saying why when it cannot be."""
+        with self._opening:
+            return self._team_locked()
+
+    def _team_locked(self) -> MemoryAPI:
         if self._team is None:
             if self._failed is not None and time.monotonic() - self._failed_at < RETRY_S:
                 raise ConfigError(self._failed, hint="Check team_uri and the AWS_* settings; `memd doctor`.")
@@ -181,18 +211,36 @@ class TeamView:
         """The team store's memories (``memd list --shared``)."""
         return self.team().list(project=project, limit=limit)
 
+    def send_queued(self) -> int:
+        """Send the shared writes queued while the bucket was unreachable, if it is reachable
+        now (a long-running daemon calls this; a one-shot command sends them on open)."""
+        from memd.ingest import spool
+
+        if self.outbox is None or not spool.pending(self.outbox):
+            return 0
+        try:
+            return spool.drain(self.outbox, self.team().remember_many)
+        except (MemdError, OSError, RuntimeError) as exc:
+            self._warn(exc)
+            return 0
+
+    def close_team(self) -> None:
+        with self._opening:
+            if self._team is not None:
+                self._team.close()
+                self._team = None
+
     def close(self) -> None:
         self.local.close()
-        if self._team is not None:
-            self._team.close()
+        self.close_team()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.local, name)
 
 
-def remember_shared(api: MemoryAPI | TeamView, text: str, **kw: Any) -> MemoryRecord:
+def remember_shared(api: MemoryAPI | SharedMemory, text: str, **kw: Any) -> MemoryRecord:
     """A shared write through whatever API an edge holds; a clear error without a team store."""
-    if not isinstance(api, TeamView):
+    if not isinstance(api, SharedMemory):
         raise ConfigError(
             "no team store is set up",
             hint="Set one: memd config set team_uri s3://bucket/prefix (or MEMD_TEAM_URI).",
@@ -204,8 +252,8 @@ def is_shared(tags: Sequence[str] | None) -> bool:
     return SHARED_TAG in (tags or ())
 
 
-def maintain_shared(api: MemoryAPI | TeamView) -> dict[str, Any]:
+def maintain_shared(api: MemoryAPI | SharedMemory) -> dict[str, Any]:
     """The team store's maintenance through whatever API an edge holds."""
-    if not isinstance(api, TeamView):
+    if not isinstance(api, SharedMemory):
         raise ConfigError("no team store is set up", hint="memd config set team_uri s3://bucket/prefix")
     return api.maintain_shared()
