@@ -114,17 +114,23 @@ from memd.store import conflicts
 from memd.team.view import remember_shared
 home, agent, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 api = memd.connect(load_settings(home))
-ids, lat, errors = [], [], []
+ids, texts, queued, lat, errors = [], [], 0, [], []
 for i in range(n):
     t0 = time.perf_counter()
     try:
         text = f"agent {agent} learned fact {i}: queue {i} retries"
-        ids.append(remember_shared(api, text, project="bench").id)
+        record = remember_shared(api, text, project="bench")
+        texts.append(text)
+        if "queued" in record.tags:  # kept in the home's outbox: no store id yet
+            queued += 1
+        else:
+            ids.append(record.id)
         lat.append((time.perf_counter() - t0) * 1000)
     except Exception as exc:
         errors.append(repr(exc)[:300])
 api.close()
-print(json.dumps({"ids": ids, "lat": lat[1:], "errors": errors, "retried": conflicts.retried}))
+print(json.dumps({"ids": ids, "texts": texts, "queued": queued, "lat": lat[1:], "errors": errors,
+                  "retried": conflicts.retried}))
 """
 
 
@@ -176,10 +182,17 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
         retried_in_daemons += int(control.status(settings).get("conflicts_retried") or 0)
         control.stop(settings)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("MEMD_TEAM", "AWS_"))})
+    # A write queued in a home's outbox (its lock busy, the bucket slow) is acknowledged as
+    # queued: the next open from that home sends it. Send them, then count by text as well.
+    for home in homes_dirs:
+        memd.open_team(load_settings(home, team_uri=uri)).close()
     team = memd.open_team(load_settings(tmp / "reader", team_uri=uri))
-    stored = [r.id for r in team.list(project="bench", limit=None)]
+    rows = team.list(project="bench", limit=None)
     team.close()
+    stored = [r.id for r in rows]
+    stored_texts = [r.text for r in rows]
     acked = [i for r in results for i in r["ids"]]
+    acked_texts = [t for r in results for t in r["texts"]]
     lat = sorted(v for r in results for v in r["lat"])
     return {
         "through": through,
@@ -189,8 +202,10 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
         "acknowledged": len(acked),
         "errors": sum(len(r["errors"]) for r in results) + len(crashed),
         "error_samples": [e for r in results for e in r["errors"]][:3] + crashed[:2],
-        "lost": len(set(acked) - set(stored)),
-        "doubled": len(acked) - len(set(acked)) + len(stored) - len(set(stored)),
+        "queued_then_sent": sum(r["queued"] for r in results),
+        "lost": len(set(acked_texts) - set(stored_texts)),
+        "ids_not_found": len(set(acked) - set(stored)),  # acknowledged with an id it does not have
+        "doubled": len(acked) - len(set(acked)) + len(stored_texts) - len(set(stored_texts)),
         "conflicts_retried": sum(r["retried"] for r in results) + retried_in_daemons,
         "write_p50_ms": round(statistics.median(lat), 1) if lat else None,
         "write_p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1) if lat else None,
@@ -231,7 +246,7 @@ def main() -> int:
         proc.terminate()
     print(json.dumps(report, indent=2))
     runs = [report[f"writers_{mode}"] for mode in modes]
-    return 0 if all(r["lost"] == r["doubled"] == 0 for r in runs) else 1
+    return 0 if all(r["lost"] == r["doubled"] == r["ids_not_found"] == 0 for r in runs) else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import importlib
 
 from cli.app import app
 
-for _group in ("memories", "learning", "admin", "agents", "daemon", "trust", "portability", "code"):
+for _group in ("memories", "learning", "admin", "agents", "daemon", "trust", "portability", "code", "ui"):
     importlib.import_module(f"cli.{_group}")
 
 

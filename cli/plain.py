@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from memd.explain import channel_notes, learned_note
 from memd.guard import withheld
 
 TEXT_CHARS = 200
@@ -18,14 +19,6 @@ STALE = ("changed", "deleted")
 
 def hits_json(hits: Sequence[Mapping[str, Any]]) -> str:
     return json.dumps(list(hits), indent=2, ensure_ascii=False)
-
-
-def channel_note(name: str, score: float, rank: int) -> str:
-    """One channel's part in a hit; authorship and brevity are factors on the rank the hit
-    had, not finds."""
-    if name in ("author", "brevity"):
-        return f"{name} x{score:.2f} (was #{rank})"
-    return f"{name} {score:.3f} #{rank}"
 
 
 def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, project: str | None = None) -> str:
@@ -57,12 +50,8 @@ def hits_text(hits: Sequence[Mapping[str, Any]], *, explain: bool = False, proje
             text = f"[MAY BE OUTDATED: {'; '.join(outdated)[:160]}] {text}"
         lines.append(f"{n:>2}. {hit['score']:.3f}  {memory['id'][:8]}  {memory['project']}  {when}  {text}")
         if explain:
-            found = sorted(hit.get("channels", {}).items())
-            notes = [channel_note(k, v["score"], v["rank"]) for k, v in found]
-            lines.append("    found by: " + ", ".join(notes))
-            if "digest" in tags:
-                lines.append("    learned: every rule in force for its subject, rebuilt when one changes")
-            elif "distilled" in tags:
-                short = memory["id"][:8]
-                lines.append(f"    learned: read from conversation; `memd show {short}` lists the turns")
+            lines.append("    found by: " + ", ".join(channel_notes(hit.get("channels", {}))))
+            learned = learned_note(tags, memory["id"])
+            if learned:
+                lines.append(f"    learned: {learned}")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from cli.plain import channel_note
+from memd.explain import channel_note
 from memd.guard import withheld
 
 # Soft wrap: a line holding an id, a path or a command must stay one line to copy it.

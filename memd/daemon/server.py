@@ -143,6 +143,7 @@ class Daemon:
         self.requests = 0
         self.last_request = time.monotonic()
         self.watcher: Any = None
+        self.dashboard: Any = None  # memd.ui.serve.Dashboard once `memd ui` asked for it
         self.team: TeamHost | None = None
         if settings.team_uri:
             self.team = TeamHost(settings, service, maintain_every_s=MAINTAIN_EVERY_S)
@@ -199,6 +200,14 @@ class Daemon:
             "team_uri": self.team.uri if self.team is not None else None,
             "conflicts_retried": conflicts.retried,  # commits another writer beat (memd.store.conflicts)
         }
+
+    def do_ui(self, port: int | None = None) -> dict[str, Any]:
+        """Serve the dashboard (memd.ui) from this process; the same address while it runs."""
+        if self.dashboard is None:
+            from memd.ui.serve import start_in_thread
+
+            self.dashboard = start_in_thread(self.service, self.do_status, port)
+        return {"url": self.dashboard.url}
 
     def do_shutdown(self) -> dict[str, bool]:
         threading.Thread(target=self.stop, daemon=True).start()
@@ -312,6 +321,8 @@ class Daemon:
             self.learning.stop()
         if self.team is not None:
             self.team.close()
+        if self.dashboard is not None:
+            self.dashboard.stop()
         with self.writer.lock:
             self.journal.checkpoint()
         self.service.close()
