@@ -9,7 +9,8 @@ Usage: ./install.sh [--dev]
 
 Creates .venv and installs memd with its models and every required package
 (typer, lancedb, onnxruntime-gpu, llama-cpp-python, watchdog, mcp).
-  --dev     also install the test tools (pytest, ruff)
+  --dev     also install the test tools (pytest, ruff, moto, playwright) and,
+            with apt and root (or sudo), Debian's chromium for the browser tests
   --force   reinstall even if .venv looks up to date
 Environment:
   PYTHON=python3.12        interpreter to build the venv with (3.11 or newer)
@@ -50,6 +51,25 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $("$PY" --version)"
   "$PY" -m venv .venv || die "could not create .venv (on Debian/Ubuntu: apt install python3-venv)"
 fi
+
+# The dashboard's browser tests drive Debian's Chromium (packages chromium, chromium-driver).
+# Installed with apt when missing and possible (root, or sudo without a password); else the
+# browser tests are skipped, saying why. Never fatal: memd itself does not need a browser.
+install_browser() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || { echo "==> no apt-get: install Chromium yourself for the browser tests"; return 0; }
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    sudo -n true 2>/dev/null || { echo "==> Chromium missing and no root: the browser tests will be skipped"; return 0; }
+    sudo=(sudo -n)
+  fi
+  echo "==> installing Chromium for the dashboard's browser tests (Debian packages chromium, chromium-driver)"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+    || { "${sudo[@]}" apt-get update -q >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; } \
+    || echo "==> could not install Chromium with apt: the browser tests will be skipped"
+}
+[ "$DEV" = 1 ] && install_browser
 
 extras=""
 [ "$DEV" = 1 ] && extras="[dev]"

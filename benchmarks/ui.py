@@ -119,7 +119,10 @@ def search(page: Any, query: str, timeout_ms: int = 30_000) -> float:
     page.fill("input[name=q]", query)
     t0 = time.perf_counter()
     page.press("input[name=q]", "Enter")
-    done = f"document.querySelector('#results')?.dataset.query === {json.dumps(query)}"
+    done = (
+        f"document.querySelector('#results')?.dataset.query === {json.dumps(query)}"
+        " && document.querySelector('#results').dataset.pending === '0'"
+    )
     page.wait_for_function(done, timeout=timeout_ms)
     return (time.perf_counter() - t0) * 1000
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,19 @@ def _env(home: Path) -> dict[str, str]:
     import os
 
     return {**os.environ, "MEMD_HOME": str(home), "BROWSER": "true"}
+
+
+def test_conventions_show_their_turns_and_older_versions(client, mem):
+    def say(text: str, day: int) -> None:
+        when = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=day)
+        mem.remember_many(
+            [{"text": text, "project": "shop", "author": "dana", "source": "import", "created_at": when}]
+        )
+
+    say("From now on, prefix private helpers with an underscore.", 0)
+    say("Actually, let's prefix private helpers with `h_` instead.", 5)
+    rules = client.get("/api/conventions", params={"project": "shop"}).json()
+    assert [r["text"] for r in rules] == ["Prefix private helpers with `h_`."]
+    assert rules[0]["turns"][0]["text"] == "Actually, let's prefix private helpers with `h_` instead."
+    assert [h["text"] for h in rules[0]["history"]] == ["Prefix private helpers with an underscore."]
+    assert rules[0]["learned"].startswith("read from conversation")

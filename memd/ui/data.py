@@ -106,11 +106,11 @@ def timeline(api: MemoryAPI, *, project: str | None, offset: int = 0) -> dict[st
 def graph(api: MemoryAPI, memory_id: str, *, depth: int = 2, limit: int = 60) -> dict[str, Any]:
     """The links around a memory (supersession, derivation, related), ``depth`` steps out."""
     center = api.get(memory_id)
-    nodes: dict[str, dict[str, Any]] = {center.id: card(center)}
+    nodes: dict[str, dict[str, Any]] = {center.id: {**card(center), "depth": 0, "via": None}}
     edges: list[dict[str, str]] = []
     seen_edges: set[tuple[str, str, str]] = set()
     frontier = [center.id]
-    for _ in range(depth):
+    for step in range(1, depth + 1):
         nxt = []
         for mid in frontier:
             for link in api.links(mid):
@@ -122,7 +122,7 @@ def graph(api: MemoryAPI, memory_id: str, *, depth: int = 2, limit: int = 60) ->
                 for other in key[:2]:
                     if other not in nodes and len(nodes) < limit:
                         try:
-                            nodes[other] = card(api.get(other))
+                            nodes[other] = {**card(api.get(other)), "depth": step, "via": mid}
                         except Exception:  # noqa: BLE001 - a purged memory leaves a dangling link
                             continue
                         nxt.append(other)
@@ -140,18 +140,18 @@ def retention_view(
     now = now or datetime.now(UTC)
     policy = policy or Policy()
     live = [r for r in _all(api, project) if r.tier is not Tier.ARCHIVED]
+    ahead = now + timedelta(days=30)
+    strength = {r.id: (_retention(r, now), _retention(r, ahead)) for r in live}  # once each
     moves: Counter[str] = Counter()
     moving = []
     for r in live:
-        r_now = _retention(r, now)
         age = (now - (r.recorded_at or r.created_at)).total_seconds() / 86_400
-        tier = tier_for(r_now, r.pinned, age, policy)
+        tier = tier_for(strength[r.id][0], r.pinned, age, policy)
         if tier is not r.tier:
             moves[f"{r.tier.value}->{tier.value}"] += 1
             moving.append({**card(r, now), "next_tier": tier.value})
     # Weakest now, and among equals (all fresh) the fastest to fade.
-    ahead = now + timedelta(days=30)
-    weakest = sorted(live, key=lambda r: (round(_retention(r, now), 3), _retention(r, ahead)))[:40]
+    weakest = sorted(live, key=lambda r: (round(strength[r.id][0], 3), strength[r.id][1]))[:40]
     curves = [
         {
             **card(r, now),

@@ -87,6 +87,7 @@ function actions(m, node, text) {
 
 // -- views --------------------------------------------------------------------------
 let lastQuery = "";
+let searchSeq = 0;
 let graphOf = null;
 
 const views = {
@@ -96,7 +97,11 @@ const views = {
     const run = async (e) => {
       if (e) e.preventDefault();
       lastQuery = input.value;
+      const seq = ++searchSeq;
+      results.dataset.pending = "1";
       const hits = await api(`/api/search?q=${encodeURIComponent(lastQuery)}`);
+      if (seq !== searchSeq) return; // a newer search was asked for: only its answer is drawn
+      results.dataset.pending = "0";
       results.replaceChildren(...(hits.length ? hits.map((h) =>
         card(h, el("div", { class: "why" }, `score ${h.score} · found by: ${h.found_by.join(", ")}`)))
         : [el("p", {}, lastQuery ? "No memories match." : "")]));
@@ -209,12 +214,20 @@ function curvesSvg(r) {
 
 function graphSvg(g) {
   const w = 1000, h = 360, cx = w / 2, cy = h / 2, pos = {};
-  const others = g.nodes.filter((n) => n.id !== g.center);
+  // Rings: the memory in the middle, what links to it around it, their links further out
+  // beside the node they came through (so no two steps share one straight line).
+  const angle = { [g.center]: 0 }, place = (id, a, ring) => {
+    angle[id] = a;
+    pos[id] = [cx + Math.cos(a) * ring * 210, cy + Math.sin(a) * ring * 75];
+  };
   pos[g.center] = [cx, cy];
-  others.forEach((n, i) => {
-    const a = (2 * Math.PI * i) / Math.max(others.length, 1), rad = 140 + (i % 2) * 30;
-    pos[n.id] = [cx + Math.cos(a) * rad * 2.2, cy + Math.sin(a) * rad];
-  });
+  const first = g.nodes.filter((n) => n.depth === 1);
+  first.forEach((n, i) => place(n.id, -Math.PI / 2 + (2 * Math.PI * (i + 0.5)) / first.length, 1));
+  const children = {};
+  for (const n of g.nodes.filter((n) => n.depth >= 2)) (children[n.via] = children[n.via] || []).push(n);
+  for (const [via, kids] of Object.entries(children)) {
+    kids.forEach((n, i) => place(n.id, (angle[via] ?? 0) + (i - (kids.length - 1) / 2) * 0.45 + 0.25, 2));
+  }
   const edges = g.edges.map((e) => svg("g", {},
     svg("line", { x1: pos[e.src][0], y1: pos[e.src][1], x2: pos[e.dst][0], y2: pos[e.dst][1], stroke: "#9aa5b8" }),
     svg("text", { x: (pos[e.src][0] + pos[e.dst][0]) / 2, y: (pos[e.src][1] + pos[e.dst][1]) / 2, "font-size": 10, fill: "#5b6477" }, e.relation)));
