@@ -199,7 +199,7 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
         "agents": agents,
         "homes": homes,
         "writes_each": writes,
-        "acknowledged": len(acked),
+        "acknowledged": len(acked_texts),  # stored at once, or queued in the outbox
         "errors": sum(len(r["errors"]) for r in results) + len(crashed),
         "error_samples": [e for r in results for e in r["errors"]][:3] + crashed[:2],
         "queued_then_sent": sum(r["queued"] for r in results),
