@@ -11,7 +11,18 @@ import importlib
 
 from cli.app import app
 
-for _group in ("memories", "learning", "admin", "agents", "daemon", "trust", "portability", "code", "ui"):
+for _group in (
+    "memories",
+    "learning",
+    "admin",
+    "agents",
+    "daemon",
+    "trust",
+    "portability",
+    "code",
+    "ui",
+    "llm",
+):
     importlib.import_module(f"cli.{_group}")
 
 

@@ -435,8 +435,18 @@ def context(
 
 
 @app.command()
-def stats(as_json: JsonOpt = False) -> None:
-    """Count memories by project, kind and tier, and show the model in use."""
+def stats(
+    llm: Annotated[
+        bool, typer.Option("--llm", help="What the local LLM cost instead: calls, tokens, seconds.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Count memories by project, kind and tier, and show the model in use
+    (--llm: the local LLM's ledger by use, all time and the last hour)."""
+    if llm:
+        from cli.llm import print_ledger
+
+        return print_ledger(as_json)
     result = run_api(lambda m: m.stats())
     if as_json:
         render.print_json(result)

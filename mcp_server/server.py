@@ -194,8 +194,11 @@ def _tool_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServer:
-    """An MCP server over ``api``; ``project`` is the default for every tool."""
+def build_server(
+    api: MemoryAPI, project: str, *, name: str = "memd", asker: Callable[..., Any] | None = None
+) -> MCPServer:
+    """An MCP server over ``api``; ``project`` is the default for every tool. ``asker``
+    (memd.ask.Asker) answers the ``ask`` tool; without one the tool says how to enable it."""
     server: MCPServer = MCPServer(name=name, instructions=INSTRUCTIONS, log_level="WARNING")
 
     def proj(p: str | None) -> str:
@@ -289,6 +292,23 @@ def build_server(api: MemoryAPI, project: str, *, name: str = "memd") -> MCPServ
                 row["outdated"] = changed
             rows.append(row)
         return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+    @tool(READ, structured_output=False)
+    @_tool_errors
+    def ask(
+        question: Annotated[str, Field(min_length=1, max_length=2_000, description="A question.")],
+        project: ProjectArg = None,
+        all_projects: Annotated[bool, Field(description="Ask every project's memories.")] = False,
+    ) -> str:
+        """Answer a question from memory with the local LLM, as JSON {answer, cited ids, known}.
+        The answer rests only on recalled memories and is checked against them; "I don't know"
+        when they do not hold it. Slower than recall (a local model runs): prefer recall when
+        you can read the memories yourself."""
+        if asker is None:
+            raise MemdError("ask is not available in this server", hint="Start it with `memd mcp serve`.")
+        answer = asker(question, project=None if all_projects else proj(project))
+        out = {"answer": answer.answer, "cited": [i[:12] for i in answer.cited], "known": answer.known}
+        return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
     @tool(READ, structured_output=False)
     @_tool_errors
@@ -431,11 +451,15 @@ def serve(
     settings = load_settings(home)
     api = memd.connect(settings)
     name = resolve_project(project, cwd=os.getcwd(), fallback=settings.default_project)
-    server = build_server(api, name)
+    from memd.ask import Asker
+
+    asker = Asker(settings, api)
+    server = build_server(api, name, asker=asker)
     try:
         if transport == "stdio":
             server.run("stdio")
         else:
             server.run("streamable-http", host=host, port=port)
     finally:
+        asker.close()
         api.close()

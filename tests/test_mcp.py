@@ -26,6 +26,7 @@ EXPECTED_TOOLS = {
     "stats",
     "context",
     "recall_code",
+    "ask",
 }
 
 
@@ -110,6 +111,13 @@ def test_tools_over_stdio(home: Path, tmp_path: Path):
             brief = await c.call_tool("context", {"max_tokens": 500})
             text = brief.content[0].text
             assert text.index("Postgres") < text.index("make test")  # pinned first
+
+            # ask: the bundled model answers from the memories, or says it does not know.
+            asked = await c.call_tool("ask", {"question": "How do I run the tests?"})
+            assert not asked.is_error, asked.content
+            reply = json.loads(asked.content[0].text)
+            assert set(reply) == {"answer", "cited", "known"}
+            assert reply["answer"] == "I don't know." or reply["cited"][0] in new["id"]
 
             forgot = await c.call_tool("forget", {"id": dec["id"]})
             assert not forgot.is_error

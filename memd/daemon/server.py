@@ -144,6 +144,7 @@ class Daemon:
         self.last_request = time.monotonic()
         self.watcher: Any = None
         self.dashboard: Any = None  # memd.ui.serve.Dashboard once `memd ui` asked for it
+        self.llm: Any = None  # memd.inference.runtime.LlmRuntime once `memd ask` needed it
         self.team: TeamHost | None = None
         if settings.team_uri:
             self.team = TeamHost(settings, service, maintain_every_s=MAINTAIN_EVERY_S)
@@ -199,7 +200,18 @@ class Daemon:
             "socket": str(socket_path(self.home)),
             "team_uri": self.team.uri if self.team is not None else None,
             "conflicts_retried": conflicts.retried,  # commits another writer beat (memd.store.conflicts)
+            "llm": self.llm.status() if self.llm is not None else None,
         }
+
+    def do_ask(self, question: str, project: Any = None, k: int = 8) -> dict[str, Any]:
+        """`memd ask` with the model kept warm here (memd.ask, memd.inference.runtime)."""
+        from memd.ask import ask_with
+
+        if self.llm is None:
+            from memd.inference.runtime import build_runtime
+
+            self.llm = build_runtime(self.settings)
+        return ask_with(self.llm, self.service, question, project=project, k=k).model_dump(mode="json")
 
     def do_ui(self, port: int | None = None) -> dict[str, Any]:
         """Serve the dashboard (memd.ui) from this process; the same address while it runs."""
@@ -323,6 +335,8 @@ class Daemon:
             self.team.close()
         if self.dashboard is not None:
             self.dashboard.stop()
+        if self.llm is not None:
+            self.llm.stop()
         with self.writer.lock:
             self.journal.checkpoint()
         self.service.close()

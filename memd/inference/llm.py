@@ -67,7 +67,13 @@ def gemma_model(cache_dir: Path) -> Path:
 def distill_model(settings: Any) -> Path:
     """The GGUF file LLM distillation uses: ``distill_llm_model`` ("bundled" for
     SmolLM2-135M, "gemma3" for Gemma 3 270M, or a path), else ``llm_model_path``."""
-    choice = str(settings.distill_llm_model or "").strip()
+    return choose_model(settings, settings.distill_llm_model)
+
+
+def choose_model(settings: Any, choice: str | None) -> Path:
+    """A GGUF file by name: "bundled" (SmolLM2-135M), "gemma3" (Gemma 3 270M) or a path;
+    empty means ``llm_model_path``, else the bundled model."""
+    choice = str(choice or "").strip()
     if choice == "gemma3":
         return gemma_model(Path(settings.home) / "models")
     if choice and choice != "bundled":
@@ -112,6 +118,24 @@ class LlamaCppLLM:
         self._model: Any = None
         self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
         self.name = self._path.name
+        self.placed = "not loaded"  # "gpu" or "cpu" once loaded
+        self.last_usage: dict[str, int] = {}  # tokens of the last call (memd.inference.ledger)
+
+    @property
+    def n_ctx(self) -> int:
+        return self._n_ctx
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return len(self._load().tokenize(text.encode("utf-8"), add_bos=False))
+
+    def unload(self) -> bool:
+        """Free the model's memory (it loads again on the next call). True if it was loaded."""
+        with self._lock:
+            loaded = self._model is not None
+            self._model = None
+            self.placed = "not loaded"
+        return loaded
 
     def _load(self) -> Any:
         if self._model is None:
@@ -130,6 +154,7 @@ class LlamaCppLLM:
                 )
             except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
                 raise ModelError(f"cannot load the LLM {self._path}: {exc}") from exc
+            self.placed = "gpu" if layers else "cpu"
             log.info("LLM %s loaded (%s)", self.name, "GPU" if layers else "CPU")
         return self._model
 
@@ -140,6 +165,7 @@ class LlamaCppLLM:
                 max_tokens=max_tokens,
                 temperature=0.0,
             )
+        self.last_usage = dict(out.get("usage") or {})
         return str(out["choices"][0]["message"]["content"] or "").strip()
 
     def complete_json(self, system: str, user: str, schema: dict[str, Any], *, max_tokens: int) -> str:
@@ -151,6 +177,7 @@ class LlamaCppLLM:
                 temperature=0.0,
                 response_format={"type": "json_object", "schema": schema},
             )
+        self.last_usage = dict(out.get("usage") or {})
         return str(out["choices"][0]["message"]["content"] or "").strip()
 
 
