@@ -41,7 +41,7 @@ _STOP = frozenset(
 class AskLLM(Protocol):
     name: str
 
-    def complete(self, system: str, user: str, *, max_tokens: int) -> str: ...
+    def complete(self, system: str, user: str, *, max_tokens: int, stop: list[str] | None = None) -> str: ...
 
 
 class Answer(BaseModel):
@@ -143,7 +143,7 @@ def ask(
             memories_given=0,
             raw="",
         )
-    reply = llm.complete(SYSTEM, user, max_tokens=ANSWER_TOKENS)
+    reply = llm.complete(SYSTEM, user, max_tokens=ANSWER_TOKENS, stop=["\n\n", "\n["])
     text, cited, why = check(reply, hits, given)
     return Answer(
         question=question,

@@ -33,7 +33,7 @@ class ScriptedLLM:
         self.delay = delay
         self.unloads = 0
 
-    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
+    def complete(self, system: str, user: str, *, max_tokens: int, stop: list[str] | None = None) -> str:
         self.placed = "cpu"
         self.prompts.append(user)
         time.sleep(self.delay)

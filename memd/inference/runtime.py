@@ -83,8 +83,11 @@ class Metered:
         self._spent(seconds)
         return text
 
-    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
-        return self._metered(lambda: self.llm.complete(system, user, max_tokens=max_tokens))
+    def complete(self, system: str, user: str, *, max_tokens: int, stop: list[str] | None = None) -> str:
+        if stop is None:  # not every model takes stop sequences (memd.inference.llm does)
+            return self._metered(lambda: self.llm.complete(system, user, max_tokens=max_tokens))
+        fn: Any = self.llm.complete
+        return self._metered(lambda: fn(system, user, max_tokens=max_tokens, stop=stop))
 
     def complete_json(self, system: str, user: str, schema: dict[str, Any], *, max_tokens: int) -> str:
         fn = self.llm.complete_json  # type: ignore[attr-defined]
