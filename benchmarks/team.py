@@ -187,10 +187,13 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
     for home in homes_dirs:
         memd.open_team(load_settings(home, team_uri=uri)).close()
     team = memd.open_team(load_settings(tmp / "reader", team_uri=uri))
-    rows = team.list(project="bench", limit=None)
+    # Superseded rows too: a shared write that a later one replaced (auto-supersession of a
+    # fact with a new value) is history, not lost.
+    rows = team.list(project="bench", limit=None, include_archived=True)
     team.close()
     stored = [r.id for r in rows]
     stored_texts = [r.text for r in rows]
+    superseded = sum(1 for r in rows if r.superseded_by)
     acked = [i for r in results for i in r["ids"]]
     acked_texts = [t for r in results for t in r["texts"]]
     lat = sorted(v for r in results for v in r["lat"])
@@ -203,6 +206,7 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
         "errors": sum(len(r["errors"]) for r in results) + len(crashed),
         "error_samples": [e for r in results for e in r["errors"]][:3] + crashed[:2],
         "queued_then_sent": sum(r["queued"] for r in results),
+        "superseded_by_a_later_write": superseded,
         "lost": len(set(acked_texts) - set(stored_texts)),
         "ids_not_found": len(set(acked) - set(stored)),  # acknowledged with an id it does not have
         "doubled": len(acked) - len(set(acked)) + len(stored_texts) - len(set(stored_texts)),
