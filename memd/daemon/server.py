@@ -420,9 +420,15 @@ def run(settings: Settings) -> None:
         os.close(lock_fd)
         raise DaemonRunningError(f"a memd daemon already serves {settings.home}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    service = memd.open_with(settings, lazy_model=False)
+    runtime = None
+    if settings.consolidate_llm:  # one LLM runtime for the daemon: consolidation and `memd ask`
+        from memd.inference.runtime import build_runtime
+
+        runtime = build_runtime(settings)
+    service = memd.open_with(settings, lazy_model=False, llm_runtime=runtime)
     service.warm()
     daemon = Daemon(settings, service)
+    daemon.llm = runtime
     try:
         from memd.ingest.watch import Watcher
 

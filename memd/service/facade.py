@@ -53,6 +53,7 @@ class ServiceConfig:
     compact_every: int = 32
     distill: bool = True
     llm_reader: Callable[[], Reader] | None = None
+    summarizer: Summarizer | None = None  # consolidation's (None: extractive)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,16 @@ class MemoryService:
         recaller = Recaller(
             store, embedder, retriever, index, clock, config.policy, reinforcements, config.recall
         )
-        maintenance = Maintenance(store, embedder, clock, config.policy, lookup, reinforcements, writer)
+        maintenance = Maintenance(
+            store,
+            embedder,
+            clock,
+            config.policy,
+            lookup,
+            reinforcements,
+            writer,
+            summarizer=config.summarizer,
+        )
         curator = Curator(store, embedder, clock, lookup, writer, config.home)
         learner = Learner(store, writer, clock) if config.distill else None
         code = CodeWatch(store, lookup, clock, shared_checker())

@@ -46,7 +46,10 @@ class Maintenance:
         lookup: Lookup,
         reinforcements: Reinforcements,
         writer: Writer,
+        *,
+        summarizer: Summarizer | None = None,
     ) -> None:
+        self._summarizer = summarizer
         self._store = store
         self._embedder = embedder
         self._clock = clock
@@ -165,7 +168,7 @@ class Maintenance:
         yet knowledge); episodes consolidated once are not consolidated again. Sources
         are weakened, not deleted. Returns how many memories were created.
         """
-        summarizer = summarizer or ExtractiveSummarizer()
+        summarizer = summarizer or self._summarizer or ExtractiveSummarizer()
         now = self._clock.now()
         done = {dst for _, dst, rel in self._store.all_links() if rel == CONSOLIDATES}
         table = self._store.index_columns()
