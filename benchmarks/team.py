@@ -209,6 +209,7 @@ def writers(endpoint: str, tmp: Path, agents: int, homes: int, writes: int, thro
         "superseded_by_a_later_write": superseded,
         "lost": len(set(acked_texts) - set(stored_texts)),
         "ids_not_found": len(set(acked) - set(stored)),  # acknowledged with an id it does not have
+        "lost_samples": sorted(set(acked_texts) - set(stored_texts))[:5],
         "doubled": len(acked) - len(set(acked)) + len(stored_texts) - len(set(stored_texts)),
         "conflicts_retried": sum(r["retried"] for r in results) + retried_in_daemons,
         "write_p50_ms": round(statistics.median(lat), 1) if lat else None,
