@@ -40,6 +40,9 @@ class ScriptedLLM:
         self.last_usage = {"prompt_tokens": len(user) // 4, "completion_tokens": 5}
         return self.replies.pop(0) if self.replies else "I don't know."
 
+    def complete_json(self, system: str, user: str, schema: dict, *, max_tokens: int) -> str:
+        return self.complete(system, user, max_tokens=max_tokens)
+
     def unload(self) -> bool:
         loaded = self.placed != "not loaded"
         self.placed = "not loaded"
@@ -189,3 +192,35 @@ def test_memd_ask_with_the_bundled_model_in_process_and_through_the_daemon(home:
     assert ledger["all_time"]["ask"]["calls"] == 2 and ledger["all_time"]["ask"]["tokens_in"] > 0
     missing = _memd(home, "ask", "x?", "--model", str(home / "nope.gguf"), MEMD_NO_DAEMON="1")
     assert missing.returncode == 1 and "nope.gguf" in missing.stderr
+
+
+def test_llm_distillation_goes_through_the_runtime_and_its_budget(tmp_path: Path):
+    from memd.distill.llm import LlmReader
+    from memd.inference.runtime import Offered
+
+    reply = '{"statements": [{"kind": "convention", "subject": "indentation", "value": "tabs"}]}'
+    runtime = LlmRuntime(ScriptedLLM(reply), Ledger(tmp_path), budget_s=100)
+    offered = Offered(runtime, "distill")
+    assert offered.complete_json("s", "Always indent with tabs.", {}, max_tokens=8) == reply
+    spent = LlmRuntime(ScriptedLLM(reply), Ledger(tmp_path), budget_s=0)
+    assert LlmReader(Offered(spent, "distill")).read("Always indent with tabs.") == []  # zero-LLM result kept
+    runtime.stop()
+    spent.stop()
+    summary = Ledger(tmp_path).summary()["distill"]
+    assert summary["calls"] == 1 and summary["skipped"] == 1
+
+
+@pytest.mark.slow
+def test_the_daemon_runs_llm_distillation_on_its_one_runtime(home: Path, monkeypatch):
+    pytest.importorskip("llama_cpp")
+    from memd.config import load_settings
+    from memd.daemon import control
+
+    monkeypatch.setenv("MEMD_DISTILL_LLM", "true")
+    settings = load_settings(home)
+    control.start(settings)
+    try:
+        llm = control.status(settings)["llm"]
+        assert llm["model"].startswith("SmolLM2") and llm["budget_s"] == 600
+    finally:
+        control.stop(settings)

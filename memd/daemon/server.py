@@ -129,7 +129,8 @@ class WriteBatcher:
 
 
 class Daemon:
-    def __init__(self, settings: Settings, service: MemoryService) -> None:
+    def __init__(self, settings: Settings, service: MemoryService, *, llm: Any = None) -> None:
+        """``llm``: the process's LLM runtime (memd.inference.runtime), when LLM work is on."""
         self.settings = settings
         self.service = service
         self.home = settings.home
@@ -144,17 +145,19 @@ class Daemon:
         self.last_request = time.monotonic()
         self.watcher: Any = None
         self.dashboard: Any = None  # memd.ui.serve.Dashboard once `memd ui` asked for it
-        self.llm: Any = None  # memd.inference.runtime.LlmRuntime once `memd ask` needed it
+        self.llm: Any = llm  # memd.inference.runtime.LlmRuntime (else made by the first `memd ask`)
         self.team: TeamHost | None = None
         if settings.team_uri:
             self.team = TeamHost(settings, service, maintain_every_s=MAINTAIN_EVERY_S)
         self.learning: LlmLearning | None = None
         if settings.distill_llm:
             from memd.distill.llm import HybridDistiller, LlmReader
-            from memd.inference.llm import LlamaCppLLM, distill_model
+            from memd.inference.runtime import Offered, build_runtime
 
-            llm = LlamaCppLLM(distill_model(settings), device=settings.device)  # loads on first use
-            self.learning = LlmLearning(service, HybridDistiller(LlmReader(llm)))
+            if self.llm is None:
+                self.llm = build_runtime(settings, model=settings.distill_llm_model)
+            # The reader's every question is background work of the one runtime (budgeted).
+            self.learning = LlmLearning(service, HybridDistiller(LlmReader(Offered(self.llm, "distill"))))
 
     # -- requests --------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> Any:
@@ -421,14 +424,15 @@ def run(settings: Settings) -> None:
         raise DaemonRunningError(f"a memd daemon already serves {settings.home}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = None
-    if settings.consolidate_llm:  # one LLM runtime for the daemon: consolidation and `memd ask`
+    if settings.consolidate_llm or settings.distill_llm:
+        # One LLM runtime for the daemon: distillation, consolidation and `memd ask` share
+        # its model (distill_llm_model when LLM distillation is on, else ask_model).
         from memd.inference.runtime import build_runtime
 
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, model=settings.distill_llm_model if settings.distill_llm else None)
     service = memd.open_with(settings, lazy_model=False, llm_runtime=runtime)
     service.warm()
-    daemon = Daemon(settings, service)
-    daemon.llm = runtime
+    daemon = Daemon(settings, service, llm=runtime)
     try:
         from memd.ingest.watch import Watcher
 

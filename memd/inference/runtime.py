@@ -236,3 +236,31 @@ def build_runtime(settings: Any, *, model: str | None = None) -> LlmRuntime:
         budget_s=settings.llm_budget_s,
         idle_unload_s=settings.llm_idle_unload_s,
     )
+
+
+class Offered:
+    """A model for code that calls one directly (LLM distillation's reader), each call made
+    background work of ``runtime`` under ``use``. Past the budget (or with the queue full) a
+    call answers as a model that found nothing would — "{}" or "" — so the caller keeps its
+    zero-LLM result instead of failing."""
+
+    def __init__(self, runtime: LlmRuntime, use: str, *, timeout_s: float = 600.0) -> None:
+        self.runtime = runtime
+        self.use = use
+        self.name = runtime.llm.name
+        self._timeout_s = timeout_s
+
+    def _offer(self, job: Callable[[Metered], str], nothing: str) -> str:
+        future = self.runtime.offer(self.use, job)
+        if future is None:
+            return nothing
+        try:
+            return future.result(timeout=self._timeout_s)
+        except BudgetSpentError:
+            return nothing
+
+    def complete(self, system: str, user: str, *, max_tokens: int) -> str:
+        return self._offer(lambda m: m.complete(system, user, max_tokens=max_tokens), "")
+
+    def complete_json(self, system: str, user: str, schema: dict[str, Any], *, max_tokens: int) -> str:
+        return self._offer(lambda m: m.complete_json(system, user, schema, max_tokens=max_tokens), "{}")
