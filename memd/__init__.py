@@ -141,8 +141,11 @@ def open_with(
     if settings.query_expansion != "off":
         from memd.inference.llm import LlamaCppLLM, QueryExpander, bundled_model
 
-        path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
-        expander = QueryExpander(LlamaCppLLM(path, device=settings.device))
+        if llm_runtime is not None:  # the process's one model, queue and budget (the daemon's)
+            expander = QueryExpander(llm_runtime.llm, runtime=llm_runtime)
+        else:
+            path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
+            expander = QueryExpander(LlamaCppLLM(path, device=settings.device))
     index = MemoryIndex(store)
     retriever = Retriever(
         build_channels(

@@ -224,3 +224,21 @@ def test_the_daemon_runs_llm_distillation_on_its_one_runtime(home: Path, monkeyp
         assert llm["model"].startswith("SmolLM2") and llm["budget_s"] == 600
     finally:
         control.stop(settings)
+
+
+def test_query_expansion_through_the_runtime_never_makes_recall_wait(tmp_path: Path):
+    from memd.inference.llm import QueryExpander
+
+    llm = ScriptedLLM("the ci pipeline runs on buildkite", delay=0.3)
+    runtime = LlmRuntime(llm, Ledger(tmp_path), budget_s=100)
+    expander = QueryExpander(llm, runtime=runtime)
+    t0 = time.perf_counter()
+    assert expander.expand("where does ci run?") == ""  # searched as it is, this time
+    assert time.perf_counter() - t0 < 0.2
+    deadline = time.monotonic() + 10
+    while expander.expand("where does ci run?") == "":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert expander.expand("where does ci run?") == "the ci pipeline runs on buildkite"
+    runtime.stop()
+    assert Ledger(tmp_path).summary()["expansion"]["calls"] == 1

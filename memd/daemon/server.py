@@ -424,9 +424,9 @@ def run(settings: Settings) -> None:
         raise DaemonRunningError(f"a memd daemon already serves {settings.home}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = None
-    if settings.consolidate_llm or settings.distill_llm:
-        # One LLM runtime for the daemon: distillation, consolidation and `memd ask` share
-        # its model (distill_llm_model when LLM distillation is on, else ask_model).
+    if settings.consolidate_llm or settings.distill_llm or settings.query_expansion != "off":
+        # One LLM runtime for the daemon: distillation, consolidation, expansion and `memd ask`
+        # share its model (distill_llm_model when LLM distillation is on, else ask_model).
         from memd.inference.runtime import build_runtime
 
         runtime = build_runtime(settings, model=settings.distill_llm_model if settings.distill_llm else None)

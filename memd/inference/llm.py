@@ -185,8 +185,14 @@ class LlamaCppLLM:
 class QueryExpander:
     """A query's imagined answer, remembered for the queries an agent repeats."""
 
-    def __init__(self, llm: LLM, *, max_tokens: int = 48, cache_size: int = 256) -> None:
+    def __init__(self, llm: LLM, *, max_tokens: int = 48, cache_size: int = 256, runtime: Any = None) -> None:
+        """With ``runtime`` (memd.inference.runtime, the daemon's), a query not seen before is
+        searched as it is while its expansion is written in the background for the next
+        time: recall never waits for the model. Without one (a command in-process, which
+        asked for expansion) it waits."""
         self._llm = llm
+        self._runtime = runtime
+        self._pending: set[str] = set()
         self._max_tokens = max_tokens
         self._cache: OrderedDict[str, str] = OrderedDict()
         self._cache_size = cache_size
@@ -197,8 +203,28 @@ class QueryExpander:
             if query in self._cache:
                 self._cache.move_to_end(query)
                 return self._cache[query]
+        if self._runtime is not None:
+            with self._lock:
+                if query in self._pending:  # already being written
+                    return ""
+                self._pending.add(query)
+
+            def job(llm: Any) -> str:
+                try:
+                    return self._write(llm, query)
+                finally:
+                    with self._lock:
+                        self._pending.discard(query)
+
+            if self._runtime.offer("expansion", job) is None:
+                with self._lock:
+                    self._pending.discard(query)
+            return ""
+        return self._write(self._llm, query)
+
+    def _write(self, llm: Any, query: str) -> str:
         try:
-            text = " ".join(self._llm.complete(EXPANSION_PROMPT, query, max_tokens=self._max_tokens).split())
+            text = " ".join(llm.complete(EXPANSION_PROMPT, query, max_tokens=self._max_tokens).split())
         except Exception:  # noqa: BLE001 - a failed expansion leaves the query as it was
             log.warning("query expansion failed", exc_info=True)
             return ""
