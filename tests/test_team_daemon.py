@@ -125,3 +125,54 @@ def test_the_bucket_unreachable_then_back_the_daemon_sends_what_was_queued(
     sent = [t for t in _recall(ben, "where do hotfixes go?") if "hotfixes" in t]
     assert len(sent) == 1 and "hunter2hunter2" not in sent[0]
     assert not (ana / "team" / "spool.jsonl").read_text().strip()
+
+
+def test_a_daemon_killed_mid_write_leaves_the_team_store_whole(net: Proxy, tmp_path: Path):
+    """SIGKILL the daemon while an agent streams shared writes through it: the bucket's store
+    opens, every write the agent saw acknowledged is there exactly once, nothing half-written;
+    a restarted daemon writes again."""
+    import signal
+
+    home = tmp_path / "ana"
+    settings = load_settings(home)
+    script = (
+        "import sys, memd\n"
+        "from memd.config import load_settings\n"
+        "from memd.team.view import remember_shared\n"
+        "api = memd.connect(load_settings(sys.argv[1]))\n"
+        "assert type(api).__name__ == 'DaemonTeamView', type(api)\n"
+        "for i in range(10_000):\n"
+        "    text = f'incident {i}: the fix was to raise the pool size to {i}'\n"
+        "    r = remember_shared(api, text, project='p')\n"
+        "    print(r.id, flush=True)\n"
+    )
+    total = 0
+    for trial, delay in enumerate((3.0, 5.0)):
+        control.start(settings)
+        pid = control.status(settings)["pid"]
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, str(home)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=60)
+        assert "DaemonTeamView" not in err, err[-500:]
+        acked = [line for line in out.split() if not line.startswith("queued-")]
+        control.stop(settings)  # cleans the dead daemon's files
+        team = memd.open_team(load_settings(tmp_path / "reader"))
+        stored = team.list(project="p", limit=None, include_archived=True)
+        team.close()
+        ids = [r.id for r in stored]
+        assert len(ids) == len(set(ids)), "a memory stored twice"
+        assert set(acked) <= set(ids), f"trial {trial}: {len(set(acked) - set(ids))} acknowledged writes lost"
+        assert all(r.text.startswith("incident ") for r in stored)
+        total += len(acked)
+    assert total > 5, "the daemon was killed before it wrote anything"
+    control.start(settings)  # a new daemon on the same home and bucket writes again
+    try:
+        assert _memd(home, "remember", "--shared", "-p", "p", "incident closed").returncode == 0
+    finally:
+        control.stop(settings)
