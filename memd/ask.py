@@ -90,6 +90,11 @@ def check(reply: str, hits: Sequence[Hit], given: int) -> tuple[str, list[int], 
         {int(n) for group in _CITE.findall(reply) for n in group.split(",") if 1 <= int(n) <= given}
     )
     answer_words = set(words(text))
+    said = _WORD.findall(low)
+    if not answer_words:
+        return DONT_KNOW, [], "the reply holds no words"
+    if len(said) >= 8 and len(set(said)) * 2 < len(said):
+        return DONT_KNOW, [], "the reply repeats itself"
     if not cited:
         # A reply without a citation is still checked against what was given: the memory it
         # shares most words with, when it shares most of the reply's words.

@@ -72,6 +72,11 @@ def test_answers_from_imagination_become_i_dont_know(mem, facts):
         ("The team prefers Oracle and Kubernetes clusters everywhere [1]", "most of its words"),
         ("Billing uses Cassandra", "no citation"),
         ("Billing runs on DynamoDB [9]", "no citation"),
+        ("[1] [", "no words"),
+        (
+            "Billing: [16 March] Billing: [16 March] Billing: [16 March] Billing: [16 March] [1]",
+            "repeats itself",
+        ),
     ):
         got = ask(mem, ScriptedLLM(reply), "which database does billing use?", project="p")
         assert (got.answer, got.known, got.cited) == (DONT_KNOW, False, []), reply
