@@ -20,7 +20,7 @@ from memd.api import MemoryAPI
 from memd.records import Hit
 
 DONT_KNOW = "I don't know."
-ANSWER_TOKENS = 96
+ANSWER_TOKENS = 64
 SYSTEM = (
     "You answer questions about a person's or a project's past using ONLY the numbered memories "
     "given. Answer in one short sentence, then cite the memory numbers you used in square "
@@ -148,7 +148,9 @@ def ask(
             memories_given=0,
             raw="",
         )
-    reply = llm.complete(SYSTEM, user, max_tokens=ANSWER_TOKENS, stop=["\n\n", "\n["])
+    # No stop sequences: a model may open with a line break, and a stop there returns
+    # nothing (Gemma 3 did, every time); the first line is taken in check().
+    reply = llm.complete(SYSTEM, user, max_tokens=ANSWER_TOKENS)
     text, cited, why = check(reply, hits, given)
     return Answer(
         question=question,
