@@ -181,3 +181,14 @@ def test_conventions_show_their_turns_and_older_versions(client, mem):
     assert rules[0]["turns"][0]["text"] == "Actually, let's prefix private helpers with `h_` instead."
     assert [h["text"] for h in rules[0]["history"]] == ["Prefix private helpers with an underscore."]
     assert rules[0]["learned"].startswith("read from conversation")
+
+
+def test_the_graph_shows_memories_that_name_the_same_things(client, mem):
+    a = mem.remember("We moved billing to PostgreSQL in March", project="p")
+    b = mem.remember("PostgreSQL backups run nightly at 02:00", project="p")
+    mem.remember("Lunch is at noon", project="p")
+    shared = set(mem.get(a.id).entities) & set(mem.get(b.id).entities)
+    assert shared, "the entity extractor should name PostgreSQL in both"
+    g = client.get(f"/api/graph/{a.id}").json()
+    assert {n["id"] for n in g["nodes"]} == {a.id, b.id}
+    assert g["edges"][0]["relation"].startswith("both name")

@@ -127,8 +127,17 @@ def graph(api: MemoryAPI, memory_id: str, *, depth: int = 2, limit: int = 60) ->
                             continue
                         nxt.append(other)
         frontier = nxt
-    edges = [e for e in edges if e["src"] in nodes and e["dst"] in nodes]
+    # The entity graph: memories that name the same things as this one (found by recall on
+    # the entity, kept only when they really name it), one edge per shared entity.
     entities = sorted(set(center.entities))
+    for entity in entities[:4]:
+        for hit in api.recall(entity, k=6, project=center.project):
+            kin = hit.memory
+            if kin.id == center.id or entity not in kin.entities or len(nodes) >= limit:
+                continue
+            nodes.setdefault(kin.id, {**card(kin), "depth": 1, "via": center.id})
+            edges.append({"src": center.id, "dst": kin.id, "relation": f"both name {entity}"})
+    edges = [e for e in edges if e["src"] in nodes and e["dst"] in nodes]
     return {"center": center.id, "nodes": list(nodes.values()), "edges": edges, "entities": entities}
 
 
