@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -116,14 +117,18 @@ class LanceStore(LanceMeta, LanceReads):
             self._dim = int(meta["embed_dim"])
             return
         with self.writing():
-            if META_TABLE not in names:
-                # Two machines creating one team store at once: one wins each table's
-                # creation, the other sees a conflict and takes what the winner made.
-                retrying(lambda: self._create(embed_model, dim), lambda: None)
-            self._meta_table = self._db.open_table(META_TABLE)
-            self._table = self._db.open_table(self.meta().get("table", TABLE))
-            self._migrate()
-            self._links = self._db.open_table(LINKS_TABLE)
+            for attempt in range(6):
+                try:
+                    self._open_tables(names, embed_model, dim)
+                    break
+                except ValueError as exc:
+                    # Another machine's creation of a team store half done: a table listed
+                    # (or conflicting) but not readable yet. Seen with three daemons
+                    # starting on one bucket; it completes within moments.
+                    if "not found" not in str(exc) or attempt == 5:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+                    names = set(self._db.list_tables().tables)
         meta = self.meta()
         self._dim = int(meta["embed_dim"])
         if check_model and (meta["embed_model"], self._dim) != (embed_model, dim):
@@ -134,6 +139,16 @@ class LanceStore(LanceMeta, LanceReads):
                     f"the store was embedded with {meta['embed_model']} ({self._dim} dims); "
                     f"the configured model is {embed_model} ({dim} dims)"
                 )
+
+    def _open_tables(self, names: set[str], embed_model: str, dim: int) -> None:
+        if META_TABLE not in names:
+            # Two machines creating one team store at once: one wins each table's
+            # creation, the other sees a conflict and takes what the winner made.
+            retrying(lambda: self._create(embed_model, dim), lambda: None)
+        self._meta_table = self._db.open_table(META_TABLE)
+        self._table = self._db.open_table(self.meta().get("table", TABLE))
+        self._migrate()
+        self._links = self._db.open_table(LINKS_TABLE)
 
     @staticmethod
     def _check_local(path: Path, *, writable: bool) -> None:

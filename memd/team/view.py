@@ -93,10 +93,17 @@ class TeamView:
                 self._team = self._open_team()  # sends what the outbox holds, first
                 self._followed_at = time.monotonic()
                 self._failed = None
-            except MemdError as exc:
-                self._failed = f"the team store {self.uri} is unavailable: {exc.message}"
+            except (MemdError, OSError, RuntimeError, ValueError) as exc:
+                # LanceDB says what went wrong with a bucket in its own exceptions (a table
+                # "not found" mid-creation is a ValueError): all mean "not reachable now".
+                why = exc.message if isinstance(exc, MemdError) else f"{type(exc).__name__}: {exc}"
+                self._failed = f"the team store {self.uri} is unavailable: {why[:300]}"
                 self._failed_at = time.monotonic()
-                raise
+                if isinstance(exc, MemdError):
+                    raise
+                raise ConfigError(
+                    self._failed, hint="Check team_uri and the AWS_* settings; `memd doctor`."
+                ) from exc
         elif time.monotonic() - self._followed_at >= POLL_S:
             follow = getattr(getattr(self._team, "store", None), "follow", None)
             if follow is not None:
