@@ -112,6 +112,8 @@ def run_model(mem, questions: list[dict], path: Path, n_ctx: int) -> dict:
                         "gold": qa["answer"],
                         "answer": answer.answer,
                         "f1": round(score, 2),
+                        "why": answer.why,
+                        "raw": answer.raw[:160],
                     }
                 )
         ledger = Ledger(Path(tmp)).summary()["ask"]

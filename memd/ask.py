@@ -29,6 +29,7 @@ SYSTEM = (
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKUP = re.compile(r"<</?SYS>>|\[/?INST\]|<\|[a-z_]+\|>|</?(?:start_of_turn|end_of_turn|s)>", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:\(\d{1,2} \w+ \d{4}\)\s*|answer:\s*)+", re.IGNORECASE)  # a copied date, a label
 _STOP = frozenset(
     "a an the and or but of to in on at for with by from is are was were be been it its this that "
@@ -80,6 +81,8 @@ def prompt(question: str, hits: Sequence[Hit], *, room_tokens: int, count: Any =
 def check(reply: str, hits: Sequence[Hit], given: int) -> tuple[str, list[int], str | None]:
     """The answer's text, the memory numbers it rests on, and why it fails (None: it holds)."""
     # One short answer was asked for: small models go on to copy more memories after it.
+    # Chat-template markup a model repeats ("<<SYS>>", "[/INST]", "<end_of_turn>") is no answer.
+    reply = _MARKUP.sub(" ", reply)
     lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
     reply = lines[0] if lines else ""
     text = _LEAD.sub("", _CITE.sub("", reply).strip()).strip()

@@ -118,6 +118,7 @@ class LlamaCppLLM:
         self._model: Any = None
         self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
         self.name = self._path.name
+        self._gemma = "gemma" in self.name.lower()  # its chat format has no system turn
         self.placed = "not loaded"  # "gpu" or "cpu" once loaded
         self.last_usage: dict[str, int] = {}  # tokens of the last call (memd.inference.ledger)
 
@@ -151,6 +152,9 @@ class LlamaCppLLM:
                     n_threads=max(1, min(4, os.cpu_count() or 1)),
                     n_gpu_layers=layers,
                     verbose=False,
+                    # Gemma's GGUF here carries no chat template, and llama-cpp-python then
+                    # falls back to Llama 2's: the model answered "<<SYS>>" and little else.
+                    chat_format="gemma" if self._gemma else None,
                 )
             except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
                 raise ModelError(f"cannot load the LLM {self._path}: {exc}") from exc
@@ -158,10 +162,15 @@ class LlamaCppLLM:
             log.info("LLM %s loaded (%s)", self.name, "GPU" if layers else "CPU")
         return self._model
 
+    def _messages(self, system: str, user: str) -> list[dict[str, str]]:
+        if self._gemma:  # no system turn: the instructions lead the user's message
+            return [{"role": "user", "content": f"{system}\n\n{user}"}]
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
     def complete(self, system: str, user: str, *, max_tokens: int, stop: list[str] | None = None) -> str:
         with self._lock:
             out = self._load().create_chat_completion(
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                messages=self._messages(system, user),
                 max_tokens=max_tokens,
                 temperature=0.0,
                 stop=stop,
@@ -173,7 +182,7 @@ class LlamaCppLLM:
         """A reply that follows the JSON ``schema`` (llama.cpp constrains it by grammar)."""
         with self._lock:
             out = self._load().create_chat_completion(
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                messages=self._messages(system, user),
                 max_tokens=max_tokens,
                 temperature=0.0,
                 response_format={"type": "json_object", "schema": schema},
