@@ -46,3 +46,27 @@ def retrying(write: Callable[[], T], catch_up: Callable[[], None]) -> T:
             catch_up()
             time.sleep(BASE_DELAY_S * (2**attempt) * (1 + random.random()))
     raise AssertionError("unreachable")
+
+
+# A store in a bucket is written to only once it is this old. Creating a Lance dataset is not
+# atomic across machines (lance-format/lance#4451: concurrent creations can all succeed, the
+# last overwriting the others); when machines create one team store at the same moment, a
+# later creation landed on top of the first writes made in between (the team benchmark lost
+# agents' first writes that way). Every machine's creation is over within
+# moments of the first, so writers wait until the store is SETTLE_S old, once per open.
+SETTLE_S = 5.0
+
+
+def settle(created_at: str | None) -> None:
+    from datetime import UTC, datetime
+
+    if not created_at:
+        return
+    try:
+        age = (datetime.now(UTC) - datetime.fromisoformat(created_at)).total_seconds()
+    except ValueError:
+        return
+    wait = min(SETTLE_S, SETTLE_S - age)  # a clock ahead of ours waits no longer than SETTLE_S
+    if wait > 0:
+        log.info("team store created %.1f s ago: waiting %.1f s for other creators", age, wait)
+        time.sleep(wait)

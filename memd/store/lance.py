@@ -34,7 +34,7 @@ from memd.errors import (  # noqa: E402
 )
 from memd.sessions import CONTEXT_CHARS, SESSION_GAP_US, attach_context  # noqa: E402
 from memd.store.base import StoreChange  # noqa: E402
-from memd.store.conflicts import is_conflict, retrying  # noqa: E402
+from memd.store.conflicts import is_conflict, retrying, settle  # noqa: E402
 from memd.store.failures import translate  # noqa: E402
 from memd.store.filters import sql_str, sql_time  # noqa: E402
 from memd.store.lock import FileLock  # noqa: E402
@@ -131,6 +131,8 @@ class LanceStore(LanceMeta, LanceReads):
                     names = set(self._db.list_tables().tables)
         meta = self.meta()
         self._dim = int(meta["embed_dim"])
+        if "://" in location:
+            settle(meta.get("created_at"))
         if check_model and (meta["embed_model"], self._dim) != (embed_model, dim):
             if self.count() == 0:
                 self.set_model(embed_model, dim)
