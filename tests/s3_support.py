@@ -14,6 +14,18 @@ from collections.abc import Iterator
 import pytest
 
 URI = "s3://team-bucket/memd"
+# An agent streaming shared writes, printing each acknowledged id (the kill trials).
+SHARED_WRITER = (
+    "import sys, memd\n"
+    "from memd.config import load_settings\n"
+    "from memd.team.view import remember_shared\n"
+    "api = memd.connect(load_settings(sys.argv[1]))\n"
+    "print('via', type(api).__name__, flush=True)\n"
+    "for i in range(10_000):\n"
+    "    text = f'incident {i}: the fix was to raise the pool size to {i}'\n"
+    "    r = remember_shared(api, text, project='p')\n"
+    "    print(r.id, flush=True)\n"
+)
 
 
 def _free_port() -> int:

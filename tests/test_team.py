@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from s3_support import URI, S3Server
+from s3_support import SHARED_WRITER, URI, S3Server
 
 import memd
 from memd.config import load_settings
@@ -217,20 +217,10 @@ def test_a_writer_killed_mid_write_leaves_the_team_store_whole(s3: S3Server, tmp
     the killed process printed as acknowledged is there exactly once, nothing is half-written."""
     import signal
 
-    script = (
-        "import sys, memd\n"
-        "from memd.config import load_settings\n"
-        "from memd.team.view import remember_shared\n"
-        "api = memd.connect(load_settings(sys.argv[1]))\n"
-        "for i in range(10_000):\n"
-        "    text = f'incident {i}: the fix was to raise the pool size to {i}'\n"
-        "    r = remember_shared(api, text, project='p')\n"
-        "    print(r.id, flush=True)\n"
-    )
     total = 0
     for trial, delay in enumerate((2.5, 4.0, 6.0)):
         proc = subprocess.Popen(
-            [sys.executable, "-c", script, str(tmp_path / f"writer{trial}")],
+            [sys.executable, "-c", SHARED_WRITER, str(tmp_path / f"writer{trial}")],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -238,7 +228,7 @@ def test_a_writer_killed_mid_write_leaves_the_team_store_whole(s3: S3Server, tmp
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=30)
-        acked = [line for line in out.split() if not line.startswith("queued-")]
+        acked = [line for line in out.split()[2:] if not line.startswith("queued-")]
         team = memd.open_team(load_settings(tmp_path / "reader"))
         stored = team.list(project="p", limit=None)
         team.close()
