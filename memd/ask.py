@@ -186,6 +186,7 @@ class Asker:
     def __init__(self, settings: Any, api: MemoryAPI | None = None) -> None:
         self.settings = settings
         self._api = api
+        self._owns_api = api is None  # opened here on first need: closed by close()
         self._runtimes: dict[str | None, Any] = {}
 
     def __call__(self, question: str, *, project: Any = None, k: int = 8, model: str | None = None) -> Answer:
@@ -215,6 +216,9 @@ class Asker:
         for runtime in self._runtimes.values():
             runtime.stop()
         self._runtimes.clear()
+        if self._owns_api and self._api is not None:
+            self._api.close()
+            self._api = None
 
 
 def ask_here_or_in_daemon(
@@ -226,5 +230,3 @@ def ask_here_or_in_daemon(
         return asker(question, project=project, k=k, model=model)
     finally:
         asker.close()
-        if asker._api is not None:
-            asker._api.close()

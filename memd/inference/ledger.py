@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 LEDGER_FILE = "llm-ledger.jsonl"
-USES = ("ask", "distill", "consolidate", "expansion")
 
 
 class Ledger:
@@ -66,15 +65,6 @@ class Ledger:
                         yield entry
         except FileNotFoundError:
             return
-
-    def seconds_since(self, since: float, *, uses: tuple[str, ...] | None = None) -> float:
-        return float(
-            sum(
-                e.get("seconds", 0.0)
-                for e in self.entries(since)
-                if e.get("outcome") == "ok" and (uses is None or e.get("use") in uses)
-            )
-        )
 
     def summary(self, since: float | None = None) -> dict[str, Any]:
         """Totals by use: calls, tokens in/out, seconds, and calls skipped or failed."""

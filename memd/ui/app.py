@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -65,8 +66,6 @@ def build_app(api: MemoryAPI, token: str, status: Callable[[], dict[str, Any]]) 
                     return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
             try:
                 # The store's calls block: run them off the event loop.
-                from starlette.concurrency import run_in_threadpool
-
                 result = await run_in_threadpool(work, request, body)
             except NotFoundError as exc:
                 return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=404)

@@ -11,7 +11,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from memd.anchors.model import outdated
 from memd.api import MemoryAPI
+from memd.distill.learner import DERIVED
 from memd.explain import channel_notes, learned_note
 from memd.guard import withheld
 from memd.lifecycle import Policy, retention, tier_for
@@ -19,7 +21,6 @@ from memd.records import MemoryRecord, Tier
 
 PAGE = 200  # memories a list view sends; the rest are in its counts
 CURVE_DAYS = (0, 1, 2, 4, 7, 14, 30, 60, 90, 180)
-DERIVED = "derived_from"
 
 
 def card(r: MemoryRecord, now: datetime | None = None) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def card(r: MemoryRecord, now: datetime | None = None) -> dict[str, Any]:
         "flagged": withheld(tags),
         "shared": "shared" in tags,
         "learned": learned_note(tags, r.id),
-        "outdated": [a.note or a.path for a in r.anchors if a.state in ("changed", "deleted")],
+        "outdated": outdated(r.anchors),  # the wording recall, briefings and MCP use
     }
     if now is not None:
         out["retention"] = round(_retention(r, now), 3)

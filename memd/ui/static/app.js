@@ -46,7 +46,7 @@ function card(m, extra = []) {
   if (m.flagged) badges.push(el("span", { class: "badge flag" }, "flagged: may try to instruct the agent"));
   if (m.shared) badges.push(el("span", { class: "badge team" }, "team"));
   if (m.superseded_by) badges.push(el("span", { class: "badge" }, `replaced by ${m.superseded_by.slice(0, 8)}`));
-  for (const o of m.outdated || []) badges.push(el("span", { class: "badge stale" }, `may be outdated: ${o}`));
+  if (m.outdated) badges.push(el("span", { class: "badge stale" }, `may be outdated: ${m.outdated}`));
   const text = el("div", { class: "text" }, m.text);
   const node = el("div", { class: `card ${m.superseded_by ? "superseded" : ""} ${m.tier}`, "data-id": m.id },
     el("div", { class: "meta" }, badges, ` ${m.id.slice(0, 8)} · ${m.project} · ${m.created_at.slice(0, 10)}`,
