@@ -139,13 +139,14 @@ def open_with(
         rerank_top = settings.rerank_top or default_top(reranker.device)
     expander = None
     if settings.query_expansion != "off":
-        from memd.inference.llm import LlamaCppLLM, QueryExpander, bundled_model
+        from memd.inference.llm import QueryExpander, bundled_model
+        from memd.inference.process import local_llm
 
         if llm_runtime is not None:  # the process's one model, queue and budget (the daemon's)
             expander = QueryExpander(llm_runtime.llm, runtime=llm_runtime)
         else:
             path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
-            expander = QueryExpander(LlamaCppLLM(path, device=settings.device))
+            expander = QueryExpander(local_llm(settings, path))
     index = MemoryIndex(store)
     retriever = Retriever(
         build_channels(
@@ -204,9 +205,10 @@ def _summarizer(settings: Settings, runtime: Any) -> Any:
 def _llm_reader(settings: Settings) -> Any:
     """The reader of LLM distillation: the rules, then the local model (loaded on first use)."""
     from memd.distill.llm import HybridDistiller, LlmReader
-    from memd.inference.llm import LlamaCppLLM, distill_model
+    from memd.inference.llm import distill_model
+    from memd.inference.process import local_llm
 
-    return HybridDistiller(LlmReader(LlamaCppLLM(distill_model(settings), device=settings.device)))
+    return HybridDistiller(LlmReader(local_llm(settings, distill_model(settings))))
 
 
 def connect(settings: Settings, *, prefer_daemon: bool = True) -> MemoryAPI:

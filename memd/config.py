@@ -215,6 +215,18 @@ class Settings(BaseModel):
     llm_idle_unload_s: float = Field(
         default=300.0, ge=1.0, description="Unload the LLM after this many seconds without work."
     )
+    llm_timeout_s: float = Field(
+        default=120.0,
+        gt=0.0,
+        description="Seconds one LLM request may take before its worker process counts as hung and "
+        "is restarted (loading the model gets as long again).",
+    )
+    llm_worker: str = Field(
+        default="",
+        description="Command that runs the LLM worker process, e.g. to run it under a memory limit "
+        "('systemd-run --user --scope -p MemoryMax=8G python -m memd.inference.worker'); "
+        "empty: this Python's `-m memd.inference.worker`.",
+    )
     derived_turn_weight: float = Field(
         default=0.5,
         ge=0.0,

@@ -108,6 +108,17 @@ class ModelError(MemdError):
     )
 
 
+class LLMWorkerError(ModelError):
+    """The local LLM's worker process crashed, was killed or hung (memd.inference.process):
+    that one answer is lost; memd itself goes on and the worker starts again."""
+
+    hint = "Run `memd doctor`: it loads the model in a worker and says what fails and how to fix it."
+
+
+class LLMDisabledError(LLMWorkerError):
+    """The local LLM crashed too often in a row and is switched off in this process."""
+
+
 class BusyError(MemdError):
     """Another process holds the store's write lock for too long."""
 

@@ -89,9 +89,10 @@ def test_consolidation_in_the_store_uses_the_checked_llm_summary(real_mem, tmp_p
 @pytest.mark.slow
 def test_the_bundled_model_summarizes_or_the_extractive_summary_stands(tmp_path: Path):
     pytest.importorskip("llama_cpp")
-    from memd.inference.llm import LlamaCppLLM, bundled_model
+    from memd.inference.llm import bundled_model
+    from memd.inference.process import WorkerLLM
 
-    runtime = LlmRuntime(LlamaCppLLM(bundled_model()), Ledger(tmp_path), budget_s=600)
+    runtime = LlmRuntime(WorkerLLM(bundled_model()), Ledger(tmp_path), budget_s=600)
     summarizer = AbstractiveSummarizer(runtime)
     text = summarizer.summarize(_cluster())
     runtime.stop()

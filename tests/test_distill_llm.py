@@ -13,7 +13,8 @@ import pytest
 
 from memd.daemon.learning import LlmLearning
 from memd.distill.llm import SCHEMA, SYSTEM, HybridDistiller, LlmReader, validate
-from memd.inference.llm import LlamaCppLLM, bundled_model
+from memd.inference.llm import bundled_model
+from memd.inference.process import WorkerLLM
 from memd.records import Kind
 
 SENTENCE = "Please keep every SQL query in the queries/ folder, never inline in handlers."
@@ -71,8 +72,11 @@ def test_a_reply_that_does_not_parse_stores_nothing() -> None:
 
 
 def test_the_real_model_answers_in_the_schema() -> None:
-    llm = LlamaCppLLM(bundled_model(), device="cpu")
-    reply = json.loads(llm.complete_json(SYSTEM, SENTENCE, SCHEMA, max_tokens=160))
+    llm = WorkerLLM(bundled_model(), device="cpu")  # llama.cpp in its worker, never in pytest
+    try:
+        reply = json.loads(llm.complete_json(SYSTEM, SENTENCE, SCHEMA, max_tokens=160))
+    finally:
+        llm.close()
     assert isinstance(reply["statements"], list)
     for item in reply["statements"]:
         assert item["kind"] in (*SCHEMA["properties"]["statements"]["items"]["properties"]["kind"]["enum"],)

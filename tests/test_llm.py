@@ -9,7 +9,7 @@ from fakes import HashEmbedder
 
 import memd
 from memd.errors import ConfigError, ModelError
-from memd.inference.llm import LlamaCppLLM, QueryExpander, bundled_model, gpu_layers
+from memd.inference.llm import QueryExpander, bundled_model, gpu_layers
 
 
 @pytest.mark.parametrize(
@@ -74,9 +74,16 @@ def test_bm25_searches_the_expansion_as_a_channel_of_its_own(home: Path):
 
 
 def test_the_bundled_model_answers(tmp_path: Path):
-    llm = LlamaCppLLM(bundled_model(), device="cpu")
-    reply = llm.complete("Answer in a few words.", "What colour is the sky on a clear day?", max_tokens=12)
-    assert reply and len(reply.split()) <= 16
+    from memd.inference.process import WorkerLLM
+
+    llm = WorkerLLM(bundled_model(), device="cpu")  # llama.cpp in its worker, never in pytest
+    try:
+        reply = llm.complete(
+            "Answer in a few words.", "What colour is the sky on a clear day?", max_tokens=12
+        )
+    finally:
+        llm.close()
+    assert reply and len(reply.split()) <= 16 and llm.placed == "not loaded"
 
 
 def test_recall_with_expansion_on_uses_the_bundled_model(home: Path):

@@ -26,6 +26,7 @@ from memd.distill.cues import DIRECTIVE
 from memd.distill.distiller import Distiller, Statement
 from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import subject_words
+from memd.errors import LLMWorkerError
 from memd.records import Kind
 
 KINDS = {
@@ -106,10 +107,15 @@ class LlmReader:
         self.llm = llm
         self.asked = 0
         self.rejected = 0
+        self.failed = 0
 
     def read(self, sentence: str) -> list[Statement]:
         self.asked += 1
-        raw = self.llm.complete_json(SYSTEM, sentence[:MAX_SENTENCE], SCHEMA, max_tokens=MAX_TOKENS)
+        try:
+            raw = self.llm.complete_json(SYSTEM, sentence[:MAX_SENTENCE], SCHEMA, max_tokens=MAX_TOKENS)
+        except LLMWorkerError:  # a crashed or switched-off model: the rules' reading stands
+            self.failed += 1
+            return []
         try:
             items = json.loads(raw).get("statements") or []
         except (json.JSONDecodeError, AttributeError):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from memd.errors import MemdError
+from memd.errors import LLMWorkerError, MemdError
 from memd.inference.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class LlmRuntime:
             "budget_s": self.budget_s,
             "spent_last_hour_s": round(self.spent(), 2),
             "skipped": self.skipped,
-        }
+        } | (self.llm.status() if hasattr(self.llm, "status") else {})
 
     def stop(self) -> None:
         if self._started:
@@ -226,10 +226,11 @@ class LlmRuntime:
 def build_runtime(settings: Any, *, model: str | None = None) -> LlmRuntime:
     """The runtime for ``settings``: ``model`` ("bundled", "gemma3", a GGUF path) or
     ``ask_model``; loaded on first use, with ``ask_context`` tokens of context."""
-    from memd.inference.llm import LlamaCppLLM, choose_model
+    from memd.inference.llm import choose_model
+    from memd.inference.process import local_llm
 
     path = choose_model(settings, model or settings.ask_model)
-    llm = LlamaCppLLM(path, device=settings.device, n_ctx=settings.ask_context)
+    llm = local_llm(settings, path, n_ctx=settings.ask_context)
     return LlmRuntime(
         llm,
         Ledger(settings.home),
@@ -242,7 +243,8 @@ class Offered:
     """A model for code that calls one directly (LLM distillation's reader), each call made
     background work of ``runtime`` under ``use``. Past the budget (or with the queue full) a
     call answers as a model that found nothing would — "{}" or "" — so the caller keeps its
-    zero-LLM result instead of failing."""
+    zero-LLM result instead of failing; so does a call whose worker crashed or hung
+    (memd.inference.process), or with the LLM switched off after repeated crashes."""
 
     def __init__(self, runtime: LlmRuntime, use: str, *, timeout_s: float = 600.0) -> None:
         self.runtime = runtime
@@ -256,7 +258,7 @@ class Offered:
             return nothing
         try:
             return future.result(timeout=self._timeout_s)
-        except BudgetSpentError:
+        except (BudgetSpentError, LLMWorkerError):
             return nothing
 
     def complete(self, system: str, user: str, *, max_tokens: int) -> str:
