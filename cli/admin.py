@@ -109,15 +109,25 @@ def config_set(
 
 
 @app.command()
-def doctor(as_json: JsonOpt = False) -> None:
+def doctor(
+    as_json: JsonOpt = False,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models", help="Only run the models (embed a sentence, generate a few tokens); install.sh does."
+        ),
+    ] = False,
+) -> None:
     """Check this installation: versions, ONNX Runtime providers and the device in use,
-    llama.cpp's GPU support, model files (sizes, checksums), the store (schema, counts,
-    indexes, journal), the daemon, MCP client configs and the team store. Each problem comes
-    with the command that fixes it; exit code 1 when there is one. Writes nothing."""
+    model files (sizes, checksums), the store (schema, counts, indexes, journal), the
+    daemon, MCP client configs and the team store. The embedding model embeds a sentence and
+    the local LLM generates a few tokens, each in a child process with a time limit, so a
+    build that crashes or hangs is reported with its fix. Each problem comes with the command
+    that fixes it; exit code 1 when there is one. Writes nothing."""
     from memd import doctor as checks
 
     with handled_errors():
-        found = checks.run(current_settings())
+        found = checks.run(current_settings(), only=checks.MODELS if models else None)
     if as_json:
         render.print_json(checks.as_json(found))
     else:

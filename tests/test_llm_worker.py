@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from llama_support import require_llama_cpp
 
 from memd.errors import LLMDisabledError, LLMWorkerError, ModelError
 from memd.inference.ledger import Ledger
@@ -161,7 +162,7 @@ def test_a_missing_worker_command_or_model_file_is_a_clear_error(model: Path, tm
 def test_the_real_worker_reports_a_broken_model_file_as_an_error(tmp_path: Path) -> None:
     """llama.cpp itself, in the worker: a file that is not GGUF fails to load. Whether the
     library raises or crashes on it, this process gets a ModelError and lives on."""
-    pytest.importorskip("llama_cpp")
+    require_llama_cpp()
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + os.urandom(2048))
     llm = WorkerLLM(bad, timeout_s=60)
