@@ -46,6 +46,12 @@ hooks_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(hooks_app, name="hooks")
+model_app = typer.Typer(
+    help="The local LLM's GGUF models: which are installed and what uses them, and fetching a "
+    "bigger one when you ask (the bundled one is tiny).",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
 
 EXIT_ERROR = 1
 

@@ -22,6 +22,7 @@ for _group in (
     "code",
     "ui",
     "llm",
+    "models",
 ):
     importlib.import_module(f"cli.{_group}")
 

@@ -71,13 +71,16 @@ def distill_model(settings: Any) -> Path:
 
 
 def choose_model(settings: Any, choice: str | None) -> Path:
-    """A GGUF file by name: "bundled" (SmolLM2-135M), "gemma3" (Gemma 3 270M) or a path;
+    """A GGUF file by name: "bundled" (SmolLM2-135M), "gemma3" (Gemma 3 270M), a model
+    fetched by `memd model pull` (its file name) or a path;
     empty means ``llm_model_path``, else the bundled model."""
     choice = str(choice or "").strip()
     if choice == "gemma3":
         return gemma_model(Path(settings.home) / "models")
     if choice and choice != "bundled":
-        return Path(choice).expanduser()
+        from memd.inference.models import lookup
+
+        return lookup(settings.home, choice) or Path(choice).expanduser()
     if settings.llm_model_path is not None:
         return Path(settings.llm_model_path).expanduser()
     return bundled_model()
