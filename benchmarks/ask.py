@@ -83,11 +83,11 @@ def model_path(name: str, cache: Path) -> Path:
 def run_model(mem, questions: list[dict], path: Path, n_ctx: int) -> dict:
     from memd.ask import DONT_KNOW, ask
     from memd.inference.ledger import Ledger
-    from memd.inference.llm import LlamaCppLLM
+    from memd.inference.process import WorkerLLM
     from memd.inference.runtime import LlmRuntime
 
     with tempfile.TemporaryDirectory() as tmp:
-        runtime = LlmRuntime(LlamaCppLLM(path, device="auto", n_ctx=n_ctx), Ledger(Path(tmp)))
+        runtime = LlmRuntime(WorkerLLM(path, device="auto", n_ctx=n_ctx), Ledger(Path(tmp)))
         scores: dict[str, list[float]] = {}
         adversarial_idk, idk, seconds, examples = [], [], [], []
         for qa in questions:

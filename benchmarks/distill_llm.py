@@ -48,10 +48,11 @@ def sample(data: Path, n: int, seed: int) -> tuple[list[tuple[str, list[str]]], 
 
 
 def load(model: str, cache: Path):
-    from memd.inference.llm import LlamaCppLLM, bundled_model, gemma_model
+    from memd.inference.llm import bundled_model, gemma_model
+    from memd.inference.process import WorkerLLM
 
     path = bundled_model() if model == "smollm2" else gemma_model(cache) if model == "gemma3" else Path(model)
-    return LlamaCppLLM(path, device="auto", n_ctx=1024)
+    return WorkerLLM(path, device="auto", n_ctx=1024)  # llama.cpp in its worker process
 
 
 def run(system: str, evidence, plain, cache: Path) -> dict:

@@ -99,9 +99,9 @@ def check_embeddings(gpu: str, n: int, n_queries: int) -> dict[str, Any]:
 
 
 def llm_side(path: Path, device: str, max_tokens: int) -> tuple[list[str], float, str]:
-    from memd.inference.llm import LlamaCppLLM
+    from memd.inference.process import WorkerLLM
 
-    llm = LlamaCppLLM(path, device=device, n_ctx=1024)
+    llm = WorkerLLM(path, device=device, n_ctx=1024)  # llama.cpp in its worker process
     llm.complete("You are brief.", "Say OK.", max_tokens=4)  # load and warm
     replies, tokens, seconds = [], 0, 0.0
     for prompt in PROMPTS:

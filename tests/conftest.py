@@ -63,3 +63,12 @@ def real_mem(home: Path, real_embedder) -> Iterator[memd.Memory]:
     m = memd.open(home, embedder=real_embedder)
     yield m
     m.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """llama.cpp runs only in worker processes (memd.inference.worker): a build that crashes
+    must cost a test its answer, not take the whole run down. A test that imported it here
+    fails the run."""
+    if "llama_cpp" in sys.modules:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nllama_cpp was imported in the test process; load it through WorkerLLM instead.", file=sys.stderr)
