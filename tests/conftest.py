@@ -71,4 +71,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     fails the run."""
     if "llama_cpp" in sys.modules:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        print("\nllama_cpp was imported in the test process; load it through WorkerLLM instead.", file=sys.stderr)
+        print("\nllama_cpp was imported in the test process: use WorkerLLM.", file=sys.stderr)
