@@ -36,7 +36,9 @@ def measure(llm, runs: int) -> dict[str, float]:
     first = (time.perf_counter() - t0) * 1000
     return {
         "first call ms": first,
-        "count_tokens ms": _median_ms(lambda: llm.count_tokens("How do we deploy the billing service?"), runs),
+        "count_tokens ms": _median_ms(
+            lambda: llm.count_tokens("How do we deploy the billing service?"), runs
+        ),
         "16-token reply ms": _median_ms(
             lambda: llm.complete("Answer briefly.", "Where do the tests live?", max_tokens=16), runs
         ),
@@ -44,7 +46,9 @@ def measure(llm, runs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--model", type=Path, default=None, help="a GGUF file (default: the bundled one)")
     args = parser.parse_args()
@@ -68,7 +72,9 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, row in rows.items():
         print(f"| {name} | {' | '.join(f'{v:.1f}' for v in row.values())} |")
-    print(f"after a SIGSEGV of the worker, the next answer came in {recovery:.0f} ms (restart + load + reply)")
+    print(
+        f"after a SIGSEGV of the worker, the next answer came in {recovery:.0f} ms (restart + load + reply)"
+    )
 
 
 if __name__ == "__main__":

@@ -191,7 +191,10 @@ def test_memd_ask_with_the_bundled_model_in_process_and_through_the_daemon(home:
         served = _memd(home, "ask", "--json", "Which database does the billing service use?")
         assert served.returncode == 0, served.stderr
         assert json.loads(served.stdout)["answer"] == answer["answer"]  # same model, greedy
-        assert control.status(settings)["llm"]["model"].startswith("SmolLM2")
+        status = control.status(settings)
+        assert status["llm"]["model"].startswith("SmolLM2")
+        # the model ran in the daemon's worker process; the daemon is still there after it
+        assert status["running"] and status["llm"]["worker_pid"] not in (None, status["pid"])
     finally:
         control.stop(settings)
     ledger = json.loads(_memd(home, "stats", "--llm", "--json").stdout)

@@ -192,13 +192,14 @@ def test_one_machine_at_a_time_maintains_the_team_store(s3: S3Server, tmp_path: 
     ana = memd.connect(load_settings(tmp_path / "ana"))
     ben = memd.connect(load_settings(tmp_path / "ben"))
     remember_shared(ana, "the release train leaves on tuesdays", project="p")
-    a = Lease(ana.team().store, "ana-laptop", ttl=1.0)
-    b = Lease(ben.team().store, "ben-desktop", ttl=1.0)
+    # ttl with room for a slow box: the first checks must run while the lease is held
+    a = Lease(ana.team().store, "ana-laptop", ttl=4.0)
+    b = Lease(ben.team().store, "ben-desktop", ttl=4.0)
     assert a.acquire() and not b.acquire()  # held
     report = ben.maintain_shared(holder="ben-desktop")
     assert report["ran"] is False and report["holder"] == "ana-laptop"
     assert a.acquire()  # its own lease renews
-    time.sleep(1.2)  # ana's machine died: the lease runs out and ben takes over
+    time.sleep(4.3)  # ana's machine died: the lease runs out and ben takes over
     assert b.acquire() and not a.acquire()
     assert b.release() and a.acquire()  # released: free at once
     a.release()
