@@ -29,13 +29,12 @@ import json
 import re
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conventions import BM25, BRIEF_TOKENS, CHARS_PER_TOKEN, RULE_QUERY, fit, mean, turns_of  # noqa: E402
+from conventions import BM25, BRIEF_TOKENS, CHARS_PER_TOKEN, RULE_QUERY, fit, ingest, mean  # noqa: E402
 
 import memd  # noqa: E402
 
@@ -93,11 +92,9 @@ def run(data: Path, *, show: str | None = None) -> dict:
         mem = memd.open(home)
         for pos, d in enumerate(projects):
             project = f"ac-{d['id']}"
-            turns = turns_of(d)
+            turns, seconds = ingest(mem, d, project)
             n_turns += len(turns)
-            t0 = time.perf_counter()
-            mem.remember_many([{**t, "project": project, "source": "import"} for t in turns])
-            t_ingest += time.perf_counter() - t0
+            t_ingest += seconds
             texts = [t["text"] for t in turns]
             bm25 = BM25(texts)
             brief = mem.context(project, max_tokens=BRIEF_TOKENS).text

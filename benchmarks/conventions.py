@@ -73,6 +73,15 @@ def turns_of(d: dict) -> list[dict]:
     return out
 
 
+def ingest(mem, d: dict, project: str) -> tuple[list[dict], float]:
+    """Store a dialogue's turns into ``project``, one memory a turn, source "import" (the
+    learner reads them as it would an imported chat); the turns and the seconds it took."""
+    turns = turns_of(d)
+    t0 = time.perf_counter()
+    mem.remember_many([{**t, "project": project, "source": "import"} for t in turns])
+    return turns, time.perf_counter() - t0
+
+
 class BM25:
     """Okapi BM25 over a small list of texts (k1 = 1.2, b = 0.75)."""
 
@@ -165,11 +174,9 @@ def run(data: Path, limit: int | None, split_only: str | None = None, misses: li
             if split_only and ("tune" if pos % 2 == 0 else "check") != split_only:
                 continue
             project = f"mc-{d['id']}"
-            turns = turns_of(d)
+            turns, seconds = ingest(mem, d, project)
             n_turns += len(turns)
-            t0 = time.perf_counter()
-            mem.remember_many([{**t, "project": project, "source": "import"} for t in turns])
-            t_ingest += time.perf_counter() - t0
+            t_ingest += seconds
             texts = [t["text"] for t in turns]
             t0 = time.perf_counter()  # the rules alone, as the learner runs them on each turn
             for t in turns:
