@@ -23,6 +23,7 @@ from memd.distill.sentences import split_sentences, strip_lead_in
 from memd.distill.subjects import GENERIC, canonical_words, is_vague, subject_key, subject_words
 from memd.distill.words import LITERAL, normalize
 from memd.records import Kind
+from memd.residue import prose
 
 MAX_SENTENCE_CHARS = 400
 MAX_PROBLEM_CHARS = 300
@@ -155,6 +156,7 @@ class Distiller:
     def distill(self, text: str, *, author: str | None = None) -> list[Statement]:
         out: list[Statement] = []
         context: str | None = None
+        text = prose(text)  # pasted logs, prompts and stack traces state nothing
         items = listed_items(text)
         for raw in split_sentences(text):
             if len(raw) > MAX_SENTENCE_CHARS:
