@@ -34,7 +34,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from memd import errors
 from memd.errors import LLMDisabledError, LLMWorkerError, ModelError
@@ -202,7 +202,7 @@ class WorkerLLM:
                     self._crashed(describe_exit(rc), op)
                 self._buf += chunk
 
-    def _crashed(self, what: str, op: str, *, kill: bool = False) -> None:
+    def _crashed(self, what: str, op: str, *, kill: bool = False) -> NoReturn:
         """Count a crash, stop the worker, and raise the error the caller gets."""
         if kill:
             self._stop(force=True)
