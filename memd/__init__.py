@@ -139,14 +139,13 @@ def open_with(
         rerank_top = settings.rerank_top or default_top(reranker.device)
     expander = None
     if settings.query_expansion != "off":
-        from memd.inference.llm import QueryExpander, bundled_model
+        from memd.inference.llm import QueryExpander, choose_model
         from memd.inference.process import local_llm
 
         if llm_runtime is not None:  # the process's one model, queue and budget (the daemon's)
             expander = QueryExpander(llm_runtime.llm, runtime=llm_runtime)
         else:
-            path = settings.llm_model_path.expanduser() if settings.llm_model_path else bundled_model()
-            expander = QueryExpander(local_llm(settings, path))
+            expander = QueryExpander(local_llm(settings, choose_model(settings, None)))
     index = MemoryIndex(store)
     retriever = Retriever(
         build_channels(

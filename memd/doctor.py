@@ -8,7 +8,6 @@ none needs the network. A check that cannot run says so instead of failing the o
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import platform
@@ -60,11 +59,9 @@ def _file(path: Path) -> str:
     size = path.stat().st_size
     if size > HASH_LIMIT:
         return f"{path} ({size / 1e6:.1f} MB)"
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return f"{path} ({size / 1e6:.1f} MB, sha256 {digest.hexdigest()[:16]}…)"
+    from memd.inference.models import sha256_of
+
+    return f"{path} ({size / 1e6:.1f} MB, sha256 {sha256_of(path)[:16]}…)"
 
 
 def versions(settings: Settings) -> list[Check]:

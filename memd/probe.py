@@ -13,7 +13,6 @@ Each returns ``(ok, detail, fix)``; ``fix`` is None when ``ok``.
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 import sys
 import time
@@ -64,18 +63,12 @@ def generate(
 ) -> tuple[bool, str, str | None]:
     """A few tokens from the model `memd ask` uses (``ask_model``), in its worker."""
     from memd.inference.llm import choose_model
-    from memd.inference.process import WorkerLLM
+    from memd.inference.process import local_llm
 
     try:
         path = choose_model(settings, settings.ask_model)
-        llm = WorkerLLM(
-            path,
-            device=settings.device,
-            n_ctx=512,
-            timeout_s=timeout_s,
-            load_timeout_s=timeout_s,
-            max_crashes=1,
-            command=shlex.split(settings.llm_worker) or None,
+        llm = local_llm(
+            settings, path, n_ctx=512, timeout_s=timeout_s, load_timeout_s=timeout_s, max_crashes=1
         )
     except MemdError as exc:
         return False, exc.message, exc.hint or None

@@ -40,7 +40,7 @@ from memd import errors
 from memd.errors import LLMDisabledError, LLMWorkerError, ModelError
 
 log = logging.getLogger(__name__)
-DOCTOR = "Run `memd doctor`: it loads the model in a worker and says what fails and how to fix it."
+DOCTOR = LLMWorkerError.hint
 
 
 def describe_exit(returncode: int) -> str:
@@ -315,14 +315,9 @@ class WorkerLLM:
             pass
 
 
-def local_llm(settings: Any, path: Path, *, n_ctx: int = 1024) -> WorkerLLM:
+def local_llm(settings: Any, path: Path, *, n_ctx: int = 1024, **overrides: Any) -> WorkerLLM:
     """The one way memd opens a local LLM: ``path`` in a worker under ``settings``' device,
-    deadline and worker command."""
+    deadline and worker command; ``overrides`` are further :class:`WorkerLLM` arguments."""
     command = shlex.split(str(getattr(settings, "llm_worker", "") or "")) or None
-    return WorkerLLM(
-        path,
-        device=settings.device,
-        n_ctx=n_ctx,
-        timeout_s=settings.llm_timeout_s,
-        command=command,
-    )
+    options: dict[str, Any] = {"timeout_s": settings.llm_timeout_s, "command": command} | overrides
+    return WorkerLLM(path, device=settings.device, n_ctx=n_ctx, **options)
