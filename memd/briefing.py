@@ -1,16 +1,18 @@
 """A compact briefing of one project for an agent starting work: what to know first.
 
 Order: pinned memories, then the conventions and rules in force, decisions, facts, open
-problems and, with what room is left, recent events. Only current memories are read (a
-superseded version never appears). With a task, the rules, decisions and facts that
-share words with it come first within their sections; every line carries its age and id.
+problems, what the user told the agent that no rule holds (memd.told), and, with what room is
+left, recent events. Only current memories are read (a superseded version never appears),
+and no line names a value a later word retired (memd.told.Retired). With a task, the rules,
+decisions and facts that share words with it come first within their sections; every line
+carries its age and id and is one line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -19,6 +21,8 @@ from memd.anchors.model import outdated
 from memd.errors import InvalidInputError
 from memd.guard import withheld
 from memd.records import Kind, MemoryRecord
+from memd.restated import Item, sift
+from memd.told import event_sentences, is_user, one_line, told_sentences
 
 if TYPE_CHECKING:
     from memd.store import Store
@@ -32,6 +36,7 @@ CHARS_PER_TOKEN = 4
 OPEN_TAGS = {"todo", "open", "bug", "problem", "blocked", "wip"}
 # Recent events fill at most this share of the budget: the rules come first.
 RECENT_SHARE = 0.35
+RECENT_WINDOW = timedelta(hours=12)
 _WORD = re.compile(r"[a-z0-9_]{3,}")
 _STOP = frozenset(
     "the and for with that this you your all are use our from should always never please make sure "
@@ -53,15 +58,24 @@ def _section_members(records: Sequence[MemoryRecord]) -> list[tuple[str, list[Me
     decisions = [r for r in rest if r.kind is Kind.DECISION]
     facts = [r for r in rest if r.kind is Kind.SEMANTIC]
     open_problems = [r for r in rest if r.kind is Kind.EPISODIC and OPEN_TAGS & set(r.tags)]
-    recent = [r for r in rest if r.kind is Kind.EPISODIC and not OPEN_TAGS & set(r.tags)]
+    events = [r for r in rest if r.kind is Kind.EPISODIC and not OPEN_TAGS & set(r.tags)]
+    told = [r for r in events if is_user(r.author)]
+    recent = [r for r in events if not is_user(r.author)]
+    if recent:  # what happened in the last sitting; older reports are history (recall has them)
+        last = max(r.created_at for r in recent)
+        recent = [r for r in recent if last - r.created_at <= RECENT_WINDOW]
     return [
         ("Pinned", pinned),
         ("Conventions and rules", rules),
         ("Decisions", decisions),
         ("Facts", facts),
         ("Open problems", open_problems),
+        ("What you were told", told),
         ("Recent events", recent),
     ]
+
+
+EVENT_SECTIONS = ("Pinned", "What you were told", "Recent events")
 
 
 def _words(text: str) -> set[str]:
@@ -77,6 +91,27 @@ def _by_task(members: list[MemoryRecord], task: str | None) -> list[MemoryRecord
         for n, r in enumerate(members)
     ]
     return [members[s[2]] for s in sorted(scored, key=lambda x: (-x[0], x[1], x[2]))]
+
+
+def _items(records: Sequence[MemoryRecord], turns: Sequence[MemoryRecord]) -> list[Item]:
+    """What :func:`memd.restated.sift` reads: each candidate line, and the user's turns that
+    are not shown (a rule holds them) but can still make an older line stale."""
+    shown = {r.id for r in records}
+    items = []
+    for r in records:
+        if r.pinned:
+            continue  # what the user pinned is shown as pinned
+        if r.kind is Kind.EPISODIC and not OPEN_TAGS & set(r.tags):
+            user = is_user(r.author)
+            said = told_sentences(r.text) if user else event_sentences(r.text)
+            items.append(Item(r.id, r.created_at, tuple(said), user=user, text=r.text))
+        else:
+            items.append(Item(r.id, r.created_at, (" ".join(r.text.split()),), whole=True, text=r.text))
+    for r in turns:
+        if r.id not in shown and is_user(r.author):
+            said = tuple(told_sentences(r.text))
+            items.append(Item(r.id, r.created_at, said, user=True, shown=False, text=r.text))
+    return items
 
 
 def age(then: datetime, now: datetime) -> str:
@@ -102,9 +137,11 @@ def build_briefing(
     *,
     task: str | None = None,
     now: datetime | None = None,
+    texts: Mapping[str, str | None] | None = None,
 ) -> Briefing:
     """Newest first within each section (the task's matches before them); pinned first
-    of all; cut to ``max_tokens``."""
+    of all; cut to ``max_tokens``. ``texts``: the words to show for a record (memd.restated),
+    where they differ from its text."""
     now = now or datetime.now(UTC)
     budget = max(64, max_tokens) * CHARS_PER_TOKEN
     lines = [f"# memd briefing: {project}" + (f" (task: {task.strip()[:80]})" if task else "")]
@@ -121,9 +158,12 @@ def build_briefing(
         limit = budget if title != "Recent events" else min(budget, used + int(RECENT_SHARE * budget))
         lines.append(header)
         used += len(header)
-        ordered = members if title in ("Recent events", "Pinned") else _by_task(members, task)
+        ordered = members if title in EVENT_SECTIONS else _by_task(members, task)
         for r in ordered:
-            line = f"- {r.text} ({age(r.created_at, now)}, {r.id[:8]})"
+            text = (texts or {}).get(r.id) or r.text
+            if r.kind is Kind.EPISODIC:  # a turn may be long; a rule is shown whole
+                text = one_line(text) or text
+            line = f"- {text} ({age(r.created_at, now)}, {r.id[:8]})"
             changed = outdated(r.anchors, 200)
             if changed:  # never presented as current: the code it describes moved on
                 line = f"- {r.text} (may be outdated: {changed}; {r.id[:8]})"
@@ -182,12 +222,8 @@ def brief_project(
     # A digest repeats the rules listed one by one here (memd.distill.digest).
     rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
     records = [MemoryRecord.from_row(r) for r in rows]
-    if any(r.anchors for r in records):
-        from memd.anchors.check import annotate
-
-        # Checked now, read-only (a hook may brief while a daemon writes); a memory whose
-        # code was deleted is left out, one whose code changed is marked.
-        records = [
-            r for r in annotate(records) if not r.anchors or not all(a.state == "deleted" for a in r.anchors)
-        ]
-    return build_briefing(project, records, int(max_tokens), task=task, now=now)
+    # No line presents as current what a later word of the user's changed (memd.restated);
+    # every line is one line, told turns without their questions and pasted output.
+    texts = sift(_items(records, [MemoryRecord.from_row(r) for r in episodes]))
+    records = [r for r in records if texts.get(r.id, "") is not None]
+    return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts)

@@ -135,7 +135,7 @@ def test_the_briefing_holds_the_current_rules_and_nothing_replaced(mem) -> None:
     assert "handle_" in brief and "make test" in brief
     assert "`on_`" not in brief  # neither the old rule nor the turn that stated it
     assert "Lunch was great today." in brief  # events still come, after the rules
-    assert brief.index("Conventions and rules") < brief.index("Recent events")
+    assert brief.index("Conventions and rules") < brief.index("What you were told")
 
 
 def test_with_a_task_what_concerns_it_comes_first(mem) -> None:

@@ -69,8 +69,9 @@ def ingest(mem) -> None:
 
 
 def rules_section(brief: str) -> str:
-    """The briefing without its recent events: what it says is in force."""
-    return brief.split("## Recent events")[0]
+    """The briefing without the turns it shows as they were said and its recent events:
+    what it says is in force."""
+    return brief.split("## What you were told")[0].split("## Recent events")[0]
 
 
 def test_the_briefing_after_a_month_holds_the_rules_in_force(mem) -> None:
