@@ -114,40 +114,60 @@ def _restates(new: _Said, stems: set[str], vals: set[str]) -> bool:
     )
 
 
-def sift(items: list[Item]) -> dict[str, str | None]:
-    """For each shown item, its text without stale sentences (one line); None: leave it out."""
-    retired = Retired()
-    changes: list[_Said] = []
-    for it in items:
+class Sifter:
+    """What a set of items says changed: the values retired and the sentences of change."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.retired = Retired()
+        self.changes: list[_Said] = []
+        for it in items:
+            self.read(it)
+
+    def read(self, it: Item) -> None:
         at = _aware(it.at)
         for value in replaced_values(it.text or " ".join(it.sentences)):
-            retired.add(value, at, it.id)
+            self.retired.add(value, at, it.id)
         if not it.user:
-            continue
+            return
         for value in dropped_values(it.text or " ".join(it.sentences)):
-            retired.add(value, at, it.id)
+            self.retired.add(value, at, it.id)
         for s in it.sentences:
             if _CHANGE.search(s) and not _UNCHANGED.search(s):
                 vals = values(s)
                 if vals:
-                    changes.append(_Said(at, frozenset(_stems(s)), frozenset(vals), it.id))
-    out: dict[str, str | None] = {}
-    for it in items:
-        if not it.shown:
-            continue
+                    self.changes.append(_Said(at, frozenset(_stems(s)), frozenset(vals), it.id))
+
+    def stale(self, it: Item, sentence: str) -> bool:
+        """Whether ``sentence`` of ``it`` names a retired value or, in a turn, is restated."""
         at = _aware(it.at)
+        if self.retired.stale(sentence, at, it.id):
+            return True
+        if it.whole:  # a stored rule changes through the learner's slots
+            return False
+        stems, vals = _stems(sentence), values(sentence)
+        return bool(vals) and any(
+            c.at > at and c.item != it.id and _restates(c, stems, vals) for c in self.changes
+        )
+
+    def kept(self, it: Item) -> str | None:
+        """``it``'s text without its stale sentences, one line; None: leave it out."""
         kept = []
         for s in it.sentences:
-            stale = retired.stale(s, at, it.id)
-            if not stale and not it.whole:  # a stored rule changes through the learner's slots
-                stems, vals = _stems(s), values(s)
-                stale = bool(vals) and any(
-                    c.at > at and c.item != it.id and _restates(c, stems, vals) for c in changes
-                )
-            if stale and it.whole:
-                kept = []
-                break
-            if not stale:
+            if self.stale(it, s):
+                if it.whole:
+                    return None
+            else:
                 kept.append(s)
-        out[it.id] = " ".join(" ".join(kept).split()) or None
-    return out
+        return " ".join(" ".join(kept).split()) or None
+
+
+def sift(items: list[Item]) -> dict[str, str | None]:
+    """For each shown item, its text without stale sentences (one line); None: leave it out."""
+    sifter = Sifter(items)
+    return {it.id: sifter.kept(it) for it in items if it.shown}
+
+
+def makes_stale(newer: Item, older: Item) -> bool:
+    """Whether ``newer`` retires or restates something ``older`` says."""
+    sifter = Sifter([newer])
+    return _aware(newer.at) > _aware(older.at) and any(sifter.stale(older, s) for s in older.sentences)

@@ -23,6 +23,7 @@ from memd.records import ChannelScore, Hit, Kind, MemoryRecord, parse_kind
 from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever
 from memd.retrieval.fusion import explain
 from memd.retrieval.index import Snapshot
+from memd.retrieval.newer_first import newer_first
 from memd.service.reinforcement import Reinforcements
 from memd.store import HIT_COLUMNS, Row, Store
 from memd.store.filters import Filter, as_tuple
@@ -131,6 +132,8 @@ class Recaller:
             Hit(memory=MemoryRecord.from_row(rows[f.id]), score=score, channels=channels[f.id])
             for score, f in top[: int(k)]
         ]
+        # An older hit a newer one changed ("max 3 attempts" / "bump it to 5 now") comes second.
+        hits = newer_first(hits)
         for hit in hits[:REINFORCE_TOP]:
             self._reinforcements.note(hit.id, 1.0)
         if opts.co_recall:
