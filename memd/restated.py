@@ -8,8 +8,7 @@ reach no rule the distiller could supersede. Shown beside the new word, the old 
 signs a person would use, without a model:
 
 * **retired values**: an older sentence names a value the user since left behind ("moving off
-  Airflow", "Ravi moved to the billing team", a rule's "(replaced loguru)") —
-  :mod:`memd.told`;
+  Airflow", "Ravi moved to the billing team") — :mod:`memd.told`;
 * **restatement**: a newer sentence of the user's that says something changed ("now", "from
   now on", "goes to", "bumping", "took over") shares the older sentence's subject — at least
   two content words, and a quarter of the shorter one's — and each names a value (code, a
@@ -27,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from memd.told import Retired, dropped_values, replaced_values
+from memd.told import Retired, dropped_values
 
 OVERLAP = 0.25  # share of the shorter sentence's content words two sentences on one subject share
 SHARED = 2  # and at least this many (or all of a shorter one's)
@@ -125,8 +124,6 @@ class Sifter:
 
     def read(self, it: Item) -> None:
         at = _aware(it.at)
-        for value in replaced_values(it.text or " ".join(it.sentences)):
-            self.retired.add(value, at, it.id)
         if not it.user:
             return
         for value in dropped_values(it.text or " ".join(it.sentences)):

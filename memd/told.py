@@ -5,14 +5,11 @@ people tell agents things in every shape; a turn of the user's that yielded no r
 what the agent was told. The briefing shows such turns as one line each (:func:`told_line`:
 the prose a person wrote, without pasted output, questions and acknowledgements).
 
-A line must not present a retired value as current. Two things retire a value, both
-found without any model, by their shape:
-
-* a user's turn that says it leaves something: "we're moving off Airflow to Dagster",
-  "dropping jest", "Thursday, not Wednesday", "migrations moved from goose to atlas",
-  "no new env_logger code" (:func:`dropped_values`);
-* a rule the learner stored as a new version with the old value it replaced, marked at the
-  end of its text as "(replaced X)" (:func:`replaced_values`).
+A line must not present a retired value as current. A user's turn retires a value when it
+says it leaves it behind, found without any model, by its shape: "we're moving off Airflow to
+Dagster", "dropping jest", "Thursday, not Wednesday", "migrations moved from goose to atlas",
+"no new env_logger code", "Ravi moved to the billing team" (:func:`dropped_values`). (A
+rule's own old versions are the learner's: superseded, never shown.)
 
 :class:`Retired` keeps, per value, when it was retired; a line written before that and naming
 the value is stale (:meth:`Retired.stale`) and stays out of the briefing. The store keeps
@@ -87,22 +84,6 @@ _AWAY = re.compile(
     r"|\bstop\s+(?:tagging|asking|pinging|cc'?ing|assigning)\s+" + _PERSON + r"\b",
 )
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
-_REPLACED_NOTE = re.compile(r"\s*\(replaced ([^()]{1,80})\)\s*$")
-
-
-def replaced_note(value: str) -> str:
-    """The mark a new version's text carries for the value it replaced."""
-    return f" (replaced {value})"
-
-
-def without_note(text: str) -> str:
-    """``text`` without its "(replaced X)" mark: what the statement itself says."""
-    return _REPLACED_NOTE.sub("", text)
-
-
-def replaced_values(text: str) -> list[str]:
-    m = _REPLACED_NOTE.search(text)
-    return [m.group(1)] if m else []
 
 
 def _value(raw: str) -> str | None:
@@ -187,13 +168,22 @@ _ASKS = re.compile(
 )
 
 
+# What the speaker will do, not what they tell: "I'll make sure to end argument names with
+# '_j' from now on" (a listener's echo of a rule, which the rule itself speaks for).
+_ECHO = re.compile(
+    r"^(?:i(?:'ll| will|'m going to| am going to| shall)|will do|got it|understood|noted|"
+    r"i understand|i see|i'll make sure)\b",
+    re.I,
+)
+
+
 def told_sentences(text: str) -> list[str]:
     """What a user's turn says: its sentences without pasted tool output, questions and
     bare acknowledgements."""
     kept = []
     for s in _sentences(prose(text)):
         plain = s.strip(" -*>#")
-        if not plain or plain.endswith("?") or _ACK.match(plain) or _ASKS.match(plain):
+        if not plain or plain.endswith("?") or _ACK.match(plain) or _ASKS.match(plain) or _ECHO.match(plain):
             continue
         if len(re.findall(r"\w+", plain)) < 3:
             continue

@@ -10,10 +10,7 @@ from memd.told import (
     Retired,
     dropped_values,
     is_user,
-    replaced_note,
-    replaced_values,
     told_line,
-    without_note,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -72,9 +69,10 @@ def test_a_told_line_is_what_the_person_wrote() -> None:
         "nice work on the refactor today",
         "go ahead",
         "what about the old webhook",
+        "I'll make sure to end all my argument names with '_j' from now on.",
     ],
 )
-def test_acknowledgements_and_questions_are_not_told_lines(said: str) -> None:
+def test_acknowledgements_questions_and_echoes_are_not_told_lines(said: str) -> None:
     assert told_line(said) is None
 
 
@@ -93,13 +91,6 @@ def test_a_retired_value_makes_older_lines_stale_but_not_newer_ones_or_code() ->
     )  # its own turn
     assert not retired.stale("run `airflow dags list` to check", T0 - timedelta(days=1))  # code
     assert not retired.stale("the Airflowish thing", T0 - timedelta(days=1))  # a word, whole
-
-
-def test_the_replaced_mark_round_trips() -> None:
-    text = "Log with structlog." + replaced_note("loguru")
-    assert replaced_values(text) == ["loguru"]
-    assert without_note(text) == "Log with structlog."
-    assert replaced_values("Log with structlog.") == []
 
 
 def test_who_is_a_user() -> None:

@@ -31,8 +31,6 @@ def play(mem, sessions: Sequence[tuple[int, Sequence[Turn]]], *, project: str, s
 
 def in_force(mem, project: str) -> tuple[str, str]:
     """(the whole briefing, its part above the recent events: what it presents as current),
-    without each line's "(age, id)": a random id may hold the digits a test looks for; the
-    second also without a new version's "(replaced X)": that reports the change, it does not
-    present X as current."""
+    without each line's "(age, id)": a random id may hold the digits a test looks for."""
     full = re.sub(r" \([^()]*, [0-9a-f]{8}\)", "", mem.context(project, max_tokens=1500).text)
-    return full, re.sub(r" \(replaced [^()]*\)", "", full.split("## Recent events")[0])
+    return full, full.split("## Recent events")[0]

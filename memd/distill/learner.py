@@ -34,7 +34,7 @@ from memd.guard import withheld
 from memd.records import Kind, LearnResult, NewMemory, Source
 from memd.store import Row, Store
 from memd.text import content_hash
-from memd.told import AGENT_AUTHORS, replaced_note, without_note
+from memd.told import AGENT_AUTHORS  # an agent's own words are not the user's rules
 
 if TYPE_CHECKING:
     from memd.service.writing import Writer
@@ -43,8 +43,6 @@ SLOT_PREFIX = "memd:slot:"
 DISTILLED_TAG = "distilled"
 REVIEW_TAG = "review"
 DERIVED = "derived_from"
-# The rules alone read what an old version said (the LLM reader is not asked twice).
-_RULES = Distiller()
 # Where conversation comes from: imported transcripts and chats, watched sessions, the
 # hooks' records and what an agent stores over MCP. A note stored through the library or
 # typed with `memd remember` is kept as given (its caller can pass a kind).
@@ -176,7 +174,7 @@ class Learner:
                         retire, slot_to_drop = old.id, st.exclusive_slot
                         current.pop(slot_to_drop, None)
                 item = NewMemory(
-                    text=st.text + self._replaced(st, now),
+                    text=st.text,
                     project=project,
                     kind=st.kind.value,
                     tags=(DISTILLED_TAG, *st.tags, *tags),
@@ -204,21 +202,6 @@ class Learner:
         derived += [(mid, tid) for mid, tid in links if mid]
         self._link(derived)
         return stored, replaced, confirmed
-
-    @staticmethod
-    def _replaced(st: Statement, now: _Current | None) -> str:
-        """The "(replaced X)" mark a new version carries (memd.told): the value it names as
-        the old one, or the value the version it replaces gave; "" when unknown or said."""
-        if now is None or st.negated:
-            return ""
-        old = st.replaces
-        if not old:
-            olds = [x.value for x in _RULES.distill(now.text) if x.aspect == st.aspect and x.value]
-            old = olds[0] if len(olds) == 1 else None
-        if not old or _norm(old) == _norm(st.value) or _mentions(st.text, old) or len(old) > 60:
-            return ""
-        old = old.strip("`'\"")
-        return replaced_note(old if re.search(r"[^\W_]", old) else f"`{old}`")
 
     def _problem_solved(self, project: str, st: Statement, taken: set[str]) -> str | None:
         """The one open problem ``st`` says is solved: the current open problem sharing the
@@ -252,7 +235,7 @@ class Learner:
         for source_id, id in found.items():
             r = rows.get(id)
             if r is not None:
-                out[source_id[len(SLOT_PREFIX) :]] = _Current(id, without_note(r["text"]), r["created_at"])
+                out[source_id[len(SLOT_PREFIX) :]] = _Current(id, r["text"], r["created_at"])
         return out
 
     @staticmethod
