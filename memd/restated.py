@@ -134,6 +134,10 @@ class Sifter:
                 if vals:
                     self.changes.append(_Said(at, frozenset(_stems(s)), frozenset(vals), it.id))
 
+    def says_something(self) -> bool:
+        """Whether what was read retires a value or says a change (else nothing is stale)."""
+        return bool(len(self.retired) or self.changes)
+
     def stale(self, it: Item, sentence: str) -> bool:
         """Whether ``sentence`` of ``it`` names a retired value or, in a turn, is restated."""
         at = _aware(it.at)
@@ -164,7 +168,14 @@ def sift(items: list[Item]) -> dict[str, str | None]:
     return {it.id: sifter.kept(it) for it in items if it.shown}
 
 
-def makes_stale(newer: Item, older: Item) -> bool:
-    """Whether ``newer`` retires or restates something ``older`` says."""
-    sifter = Sifter([newer])
-    return _aware(newer.at) > _aware(older.at) and any(sifter.stale(older, s) for s in older.sentences)
+def makes_stale(newer: Item | Sifter, older: Item, at: datetime | None = None) -> bool:
+    """Whether ``newer`` (an item, or the :class:`Sifter` of one item written at ``at``)
+    retires or restates something ``older`` says."""
+    if isinstance(newer, Item):
+        newer, at = Sifter([newer]), newer.at
+    assert at is not None
+    return (
+        newer.says_something()
+        and _aware(at) > _aware(older.at)
+        and any(newer.stale(older, s) for s in older.sentences)
+    )

@@ -14,7 +14,7 @@ expressions a hit).
 from __future__ import annotations
 
 from memd.records import ChannelScore, Hit, Kind
-from memd.restated import Item, makes_stale
+from memd.restated import Item, Sifter, makes_stale
 from memd.told import event_sentences, is_user, told_sentences
 
 WINDOW = 20
@@ -36,10 +36,19 @@ def newer_first(hits: list[Hit]) -> list[Hit]:
     if len(head) < 2:
         return hits
     items = {h.id: _item(h) for h in head}
+    # What each hit says changed, read once; most hits say none and are passed over.
+    says = {id: sifter for id, it in items.items() if (sifter := Sifter([it])).says_something()}
+    if not says:
+        return hits
     j = 1
     while j < len(head):
         newer = items[head[j].id]
-        above = next((i for i in range(j) if makes_stale(newer, items[head[i].id])), None)
+        sifter = says.get(newer.id)
+        above = (
+            None
+            if sifter is None
+            else next((i for i in range(j) if makes_stale(sifter, items[head[i].id], newer.at)), None)
+        )
         if above is not None:
             moved = head.pop(j)
             channels = dict(moved.channels)
