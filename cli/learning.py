@@ -31,21 +31,30 @@ def ingest(
     in them become memories of their own, and a newer statement about the same subject
     replaces the older one. Running it again on the same file stores nothing twice.
     """
-    from memd.ingest.conversations import read_turns
+    from memd.ingest.conversations import read_file
 
     where = here(project)
     with handled_errors():
-        items = [{**turn, "project": where} for path in paths for turn in read_turns(path.expanduser())]
+        readings = [(path, read_file(path.expanduser())) for path in paths]
+    items = [{**turn, "project": where} for _, r in readings for turn in r.items]
+    files = [
+        {"path": str(path), "format": r.format, "lines": r.lines_in, "lines_kept": r.lines_kept}
+        for path, r in readings
+    ]
 
     def work(m: MemoryAPI) -> dict[str, Any]:
         before = _distilled_count(m, where)
         ids = m.remember_many(items)
-        return {"project": where, "turns": len(ids), "learned": _distilled_count(m, where) - before}
+        learned = _distilled_count(m, where) - before
+        return {"project": where, "turns": len(ids), "learned": learned, "files": files}
 
     result = run_api(work, wrote=lambda r: r["project"])
     if as_json:
         render.print_json(result)
     else:
+        for f in files:  # what was read, so a file read the wrong way shows at once
+            kept = f"{f['lines_kept']} of {f['lines']} lines kept"
+            render.out.print(f"{f['path']}: read as {f['format']}, {kept}")
         render.out.print(
             f"Stored {result['turns']} turns in project [bold]{where}[/]; "
             f"{result['learned']} new rule(s), decision(s) or fact(s) learned. "

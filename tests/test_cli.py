@@ -227,10 +227,19 @@ def test_ingest_learns_from_a_chat_and_distill_is_idempotent(home: Path, tmp_pat
     r = run("ingest", str(chat), "-p", "shop", "--json")
     assert r.exit_code == 0, r.stdout
     out = json.loads(r.stdout)
-    assert out == {"project": "shop", "turns": 4, "learned": 3}
+    assert out == {
+        "project": "shop",
+        "turns": 4,
+        "learned": 3,
+        "files": [{"path": str(chat), "format": "text-chat", "lines": 4, "lines_kept": 4}],
+    }
     brief = run("context", "-p", "shop").stdout
     assert "make test" in brief and "`h_`" in brief and "underscore" not in brief.split("## Recent")[0]
     again = json.loads(run("distill", "-p", "shop", "--json").stdout)
     assert again["stored"] == 0 and again["confirmed"] >= 2
+    doc = tmp_path / "CLAUDE.md"
+    doc.write_text("# Rules\n\n```ts\nmaxTokens: 100,\nflex: 1,\n```\nNote: the server is bidirectional.\n")
+    r = run("ingest", str(doc), "-p", "docs")
+    assert r.exit_code == 0 and "read as document, 5 of 5 lines kept" in r.stdout, r.stdout
     r = run("ingest", str(tmp_path / "missing.json"))
     assert r.exit_code == 1 and "is not a file" in r.stdout + r.stderr

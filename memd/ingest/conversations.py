@@ -6,8 +6,14 @@ Formats, told apart by content rather than by name alone:
 - a chat export: JSON lines, a JSON list, or ``{"messages": [...]}`` whose items carry a
   speaker (``role``/``speaker``/``author``/``name``/``from``) and a text
   (``content``/``text``/``message``/``body``), a time optional;
-- a plain-text chat, one ``Name: text`` per line (continuation lines join the turn);
+- a plain-text chat, one ``Name: text`` per line (continuation lines join the turn), told
+  apart from a document on strong evidence only (memd.ingest.formats.is_chat);
 - Markdown or any other text (CLAUDE.md, notes): one item per heading section.
+
+Nothing is dropped or cut: a long turn or section is split into pieces (a section's pieces
+each start with its heading path), a chat's preamble is kept as a piece of its own.
+:func:`read_file` also says which format was chosen and how many of the file's lines some
+item holds.
 
 Turns are kept in order: a turn without a time gets the file's time plus its position,
 so a later statement stays later. Pure parsing, no store.
@@ -16,20 +22,19 @@ so a later statement stays later. Pure parsing, no store.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from memd.errors import InvalidInputError
+from memd.ingest.formats import chat_turns, is_chat, lines_kept, pieces
 from memd.ingest.sources import looks_binary, markdown_sections
 
 MAX_TURN_CHARS = 8_000
 _SPEAKER_KEYS = ("role", "speaker", "author", "name", "from", "sender", "user")
 _TEXT_KEYS = ("content", "text", "message", "body", "value")
 _TIME_KEYS = ("timestamp", "created_at", "time", "date", "ts", "create_time")
-_CHAT_LINE = re.compile(r"^(?P<who>[A-Z][\w .'-]{0,30}|user|assistant|human|ai)\s*:\s+(?P<text>\S.*)$", re.I)
 
 
 def _text_of(value: Any) -> str | None:
@@ -71,7 +76,7 @@ def _turn_of(item: Any) -> tuple[str | None, str, datetime | None] | None:
         who = next((item[k] for k in _SPEAKER_KEYS if isinstance(item.get(k), str)), None)
     if not text or not text.strip() or text.lstrip().startswith("<"):
         return None  # tool output and command wrappers are not conversation
-    return who, " ".join(text.split())[:MAX_TURN_CHARS], _time_of(item)
+    return who, text.strip(), _time_of(item)
 
 
 def _json_items(raw: str) -> list[Any] | None:
@@ -91,8 +96,23 @@ def _json_items(raw: str) -> list[Any] | None:
     return data if isinstance(data, list) else None
 
 
+@dataclass(frozen=True)
+class FileReading:
+    """What :func:`read_file` made of a file: its format, items and characters kept."""
+
+    format: str  # "json-chat", "text-chat" or "document"
+    items: list[dict[str, Any]]
+    lines_in: int  # non-blank lines of the file (for JSON: turns with a text)
+    lines_kept: int  # of them, those some item holds (memd.ingest.formats.lines_kept)
+
+
 def read_turns(path: Path) -> list[dict[str, Any]]:
     """Memory items (text, author, created_at, source_id) for the turns in ``path``."""
+    return read_file(path).items
+
+
+def read_file(path: Path) -> FileReading:
+    """The memory items of ``path`` and how it was read (see the module docstring)."""
     if not path.is_file():
         raise InvalidInputError(
             f"{path} is not a file", hint="Pass a transcript, a chat export or a Markdown file."
@@ -112,13 +132,21 @@ def read_turns(path: Path) -> list[dict[str, Any]]:
                 f"{path} is JSON but no item has a speaker and a text",
                 hint='Each item needs a text ("content" or "text") and ideally a "role" or "speaker".',
             )
+        fmt = "json-chat"
+    elif is_chat(raw):
+        preamble, said = chat_turns(raw.splitlines())
+        head = "\n".join(preamble).strip()
+        turns = ([(None, head, None)] if head else []) + [(who, text, None) for who, text in said]
+        fmt = "text-chat"
     else:
-        turns = _chat_lines(raw.splitlines())
-        if len(turns) < 2:  # not a chat: a document
-            turns = [(None, body, None) for _, body in markdown_sections(raw, max_chars=MAX_TURN_CHARS)]
+        sections = markdown_sections(raw, max_chars=MAX_TURN_CHARS, split=True)
+        turns = [(None, body, None) for _, body in sections]
+        fmt = "document"
+    # A long turn is split, not cut (a section's pieces come split already, each titled).
+    turns = [(who, piece, when) for who, text, when in turns for piece in pieces(text, MAX_TURN_CHARS)]
     # Without times, the order in the file is the order they were said.
     first = base - timedelta(seconds=len(turns))
-    return [
+    out = [
         {
             "text": text,
             "author": who,
@@ -128,15 +156,8 @@ def read_turns(path: Path) -> list[dict[str, Any]]:
         }
         for n, (who, text, when) in enumerate(turns)
     ]
-
-
-def _chat_lines(lines: Iterable[str]) -> list[tuple[str | None, str, datetime | None]]:
-    out: list[tuple[str | None, str, datetime | None]] = []
-    for line in lines:
-        m = _CHAT_LINE.match(line.strip())
-        if m:
-            out.append((m.group("who").strip(), m.group("text").strip(), None))
-        elif out and line.strip():
-            who, text, when = out[-1]
-            out[-1] = (who, f"{text} {line.strip()}"[:MAX_TURN_CHARS], when)
-    return out
+    if fmt == "json-chat":  # every turn with a text is stored, split where long
+        lines_in = lines_got = len({t["source_id"] for t in out})
+    else:
+        lines_in, lines_got = lines_kept(raw, [t["text"] for t in out])
+    return FileReading(fmt, out, lines_in, lines_got)

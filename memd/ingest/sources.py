@@ -19,11 +19,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
 
 
-def markdown_sections(text: str, *, max_chars: int) -> list[tuple[str, str]]:
+def markdown_sections(text: str, *, max_chars: int, split: bool = False) -> list[tuple[str, str]]:
     """(anchor, body) per heading section; text before the first heading is 'top'.
 
     The body starts with the heading path ("Setup > Tests") so a section read alone
-    still says what it is about. Headings inside code fences are not headings.
+    still says what it is about. Headings inside code fences are not headings. A section
+    longer than ``max_chars`` is cut ("...") or, with ``split``, split at paragraph (else
+    line) boundaries into pieces that each start with the heading path (anchors ``a``,
+    ``a~2``, …), so nothing is lost.
     """
     sections: list[tuple[list[str], list[str]]] = [([], [])]
     path: list[str] = []
@@ -50,10 +53,19 @@ def markdown_sections(text: str, *, max_chars: int) -> list[tuple[str, str]]:
             anchor = f"{anchor}-{seen[anchor]}"
         title = " > ".join(heading_path)
         full = f"{title}\n{body}".strip() if title else body
+        if not body:  # a heading with nothing under it says nothing worth recalling
+            continue
+        if len(full) > max_chars and split:
+            from memd.ingest.formats import pieces
+
+            room = max(200, max_chars - len(title) - 1)
+            for n, piece in enumerate(pieces(body, room), start=1):
+                titled = f"{title}\n{piece}".strip() if title else piece
+                out.append((anchor if n == 1 else f"{anchor}~{n}", titled))
+            continue
         if len(full) > max_chars:
             full = full[: max_chars - 3].rstrip() + "..."
-        if body:  # a heading with nothing under it says nothing worth recalling
-            out.append((anchor, full))
+        out.append((anchor, full))
     return out
 
 
