@@ -5,7 +5,8 @@ turn it was read from ("Actually, let's prefix private helpers with `h_` instead
 underscore clashes with ...") stays for provenance, but a question about the rule should
 get the rule first; and the turn that stated last month's version (whose rule has been
 replaced and is left out of recall) should not stand in for it. After fusion, a turn
-some distilled memory was read from has its score multiplied by ``weight``.
+some distilled memory was read from has its score multiplied by ``weight``. A document's
+section (a memory without an author: `memd ingest CLAUDE.md`) is not a turn and is left as is.
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ class Provenance:
         if self.weight >= 1.0:
             return out
         snap = query.view(self._index)
+        authors = snap.cols["rec:author"]
         for i, row in enumerate(snap.rows(ids).tolist()):
+            # A document's section (no speaker) holds the command and context its rule was
+            # cut from: it does not give way ("Run a focused test." vs the section's command).
+            if row < 0 or not authors[row]:
+                continue
             # Links are (other row, relation, this row is the source); the turn is the target.
-            if row >= 0 and any(rel == DERIVED and not src for _, rel, src in snap.links.get(row, ())):
+            if any(rel == DERIVED and not src for _, rel, src in snap.links.get(row, ())):
                 out[i] = self.weight
         return out
