@@ -44,7 +44,10 @@ _NOT_A_VALUE = frozenset(
 )
 _NAME = r"(?:`[^`\n]{1,60}`|[\w@](?:[\w.+#/:@-]*[\w+#])?)"
 # The second word of a name starts with a capital or a digit, whatever the case flag says.
-_VALUE = rf"(?:(?:the|our|a|an)\s+)?(?P<old>{_NAME}(?:\s+(?-i:[A-Z0-9])[\w.+#:-]*[\w+#])?)"
+_VALUE = rf"(?P<art>(?:the|our|a|an)\s+)?(?P<old>{_NAME}(?:\s+(?-i:[A-Z0-9])[\w.+#:-]*[\w+#])?)"
+# "drop a note in #releases", "replace the index": a plain word after an article is a thing,
+# not a tool's name ("dropping jest"); with an article a name is written as one ("the Jest setup").
+_PLAIN_WORD = re.compile(r"^[a-z][a-z-]*$")
 _LEAVING = re.compile(
     r"\b(?:"
     # "moving off Airflow", "migrating away from poetry", "switch from yarn to pnpm"
@@ -102,6 +105,8 @@ def dropped_values(text: str) -> list[str]:
     for pattern in (_LEAVING, _NOT, _FROM_TO, _ARROW, _GONE, _AWAY):
         for m in pattern.finditer(text):
             old = m.group("old") if "old" in m.re.groupindex else next((g for g in m.groups() if g), "")
+            if "art" in m.re.groupindex and m.group("art") and _PLAIN_WORD.match(old):
+                continue
             value = _value(old)
             if value is not None and value not in found:
                 found.append(value)

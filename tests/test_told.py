@@ -42,6 +42,8 @@ def test_a_value_left_behind_is_found_in_the_ways_people_say_it(said: str, dropp
     "said",
     [
         "drop the table and recreate it",  # a word, not a name
+        "drop a note in #releases when it is out",
+        "replace the index with a materialised view",
         "migrations moved into their own project",
         "the service moved to the new cluster",
         "from here to there it is two hops",
