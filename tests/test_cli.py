@@ -240,6 +240,6 @@ def test_ingest_learns_from_a_chat_and_distill_is_idempotent(home: Path, tmp_pat
     doc = tmp_path / "CLAUDE.md"
     doc.write_text("# Rules\n\n```ts\nmaxTokens: 100,\nflex: 1,\n```\nNote: the server is bidirectional.\n")
     r = run("ingest", str(doc), "-p", "docs")
-    assert r.exit_code == 0 and "read as document, 5 of 5 lines kept" in r.stdout, r.stdout
+    assert r.exit_code == 0 and "read as document, 6 of 6 lines kept" in r.stdout, r.stdout
     r = run("ingest", str(tmp_path / "missing.json"))
     assert r.exit_code == 1 and "is not a file" in r.stdout + r.stderr
