@@ -109,8 +109,8 @@ def _items(records: Sequence[MemoryRecord], turns: Sequence[MemoryRecord]) -> li
             items.append(Item(r.id, r.created_at, (" ".join(r.text.split()),), whole=True, text=r.text))
     for r in turns:
         if r.id not in shown and is_user(r.author):
-            said = tuple(told_sentences(r.text))
-            items.append(Item(r.id, r.created_at, said, user=True, shown=False, text=r.text))
+            told = tuple(told_sentences(r.text))
+            items.append(Item(r.id, r.created_at, told, user=True, shown=False, text=r.text))
     return items
 
 

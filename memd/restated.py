@@ -172,10 +172,12 @@ def makes_stale(newer: Item | Sifter, older: Item, at: datetime | None = None) -
     """Whether ``newer`` (an item, or the :class:`Sifter` of one item written at ``at``)
     retires or restates something ``older`` says."""
     if isinstance(newer, Item):
-        newer, at = Sifter([newer]), newer.at
+        sifter, at = Sifter([newer]), newer.at
+    else:
+        sifter = newer
     assert at is not None
     return (
-        newer.says_something()
+        sifter.says_something()
         and _aware(at) > _aware(older.at)
-        and any(newer.stale(older, s) for s in older.sentences)
+        and any(sifter.stale(older, s) for s in older.sentences)
     )

@@ -146,7 +146,7 @@ def read_file(path: Path) -> FileReading:
     turns = [(who, piece, when) for who, text, when in turns for piece in pieces(text, MAX_TURN_CHARS)]
     # Without times, the order in the file is the order they were said.
     first = base - timedelta(seconds=len(turns))
-    out = [
+    out: list[dict[str, Any]] = [
         {
             "text": text,
             "author": who,

@@ -42,7 +42,7 @@ _NOT_A_SPEAKER = re.compile(
     re.I,
 )
 
-Turn = tuple[str | None, str]
+Turn = tuple[str, str]  # (speaker, text)
 
 
 def chat_turns(lines: Iterable[str]) -> tuple[list[str], list[Turn]]:

@@ -37,7 +37,7 @@ def newer_first(hits: list[Hit]) -> list[Hit]:
         return hits
     items = {h.id: _item(h) for h in head}
     # What each hit says changed, read once; most hits say none and are passed over.
-    says = {id: sifter for id, it in items.items() if (sifter := Sifter([it])).says_something()}
+    says = {id: read for id, it in items.items() if (read := Sifter([it])).says_something()}
     if not says:
         return hits
     j = 1
