@@ -159,6 +159,7 @@ _ACK_WORD = (
     r"(?:ok(?:ay)?|k|yes|yeah|yep|sure|fine|good|great|nice|cool|thanks?(?:\s+(?:a\s+lot|so\s+much))?|"
     r"thank\s+you|thx|ty|lgtm|perfect|awesome|go\s+ahead|do\s+it|ship\s+it|push\s+it|sounds\s+good|"
     r"makes\s+sense|looks\s+good|agreed|right|done|correct|exactly|no|nope|hm+|wait|ah|oh|wow|"
+    r"understood|noted|got\s+it|will\s+do|of\s+course|certainly|absolutely|"
     r"that'?s\s+(?:it|perfect|great|fine|good|right|better|nice|awesome)|"
     r"(?:nice|good|great|awesome)\s+(?:work|job|catch)(?:\s+(?:on|with)\s+[^.!]{0,60})?)"
 )
@@ -197,8 +198,10 @@ def told_sentences(text: str) -> list[str]:
 
 
 def event_sentences(text: str) -> list[str]:
-    """An event's (an agent's report's) sentences, without pasted tool output."""
-    return [s.strip(" -*>#") for s in _sentences(prose(text)) if s.strip(" -*>#")]
+    """An event's (an agent's report's) sentences, without pasted tool output or a bare
+    acknowledgement ("Understood.")."""
+    said = (s.strip(" -*>#") for s in _sentences(prose(text)))
+    return [s for s in said if s and not _ACK.match(s)]
 
 
 def one_line(sentences: list[str] | str, limit: int = MAX_TOLD_CHARS) -> str | None:

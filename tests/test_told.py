@@ -98,3 +98,12 @@ def test_a_retired_value_makes_older_lines_stale_but_not_newer_ones_or_code() ->
 def test_who_is_a_user() -> None:
     assert is_user("dana") and is_user("user")
     assert not is_user("assistant") and not is_user("Claude") and not is_user(None)
+
+
+def test_an_agents_bare_acknowledgement_is_no_event() -> None:
+    from memd.told import event_sentences
+
+    assert event_sentences("Understood.") == []
+    assert event_sentences("Got it. PR #356 is open with the fx_rates asset.") == [
+        "PR #356 is open with the fx_rates asset."
+    ]
