@@ -222,6 +222,14 @@ def brief_project(
     # A digest repeats the rules listed one by one here (memd.distill.digest).
     rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
     records = [MemoryRecord.from_row(r) for r in rows]
+    if any(r.anchors for r in records):
+        from memd.anchors.check import annotate
+
+        # Checked now, read-only (a hook may brief while a daemon writes); a memory whose
+        # code was deleted is left out, one whose code changed is marked.
+        records = [
+            r for r in annotate(records) if not r.anchors or not all(a.state == "deleted" for a in r.anchors)
+        ]
     # No line presents as current what a later word of the user's changed (memd.restated);
     # every line is one line, told turns without their questions and pasted output.
     texts = sift(_items(records, [MemoryRecord.from_row(r) for r in episodes]))

@@ -424,3 +424,24 @@ def test_the_daemon_notices_a_commit_between_recalls(shop, home: Path, monkeypat
         loop.join(timeout=5)
     assert m.get(gone.id).tier is Tier.ARCHIVED and DELETED_TAG in m.get(gone.id).tags
     assert m.get(kept.id).anchors[0].path == "payments/stripe_client.py"
+
+
+def test_the_briefing_checks_the_code_itself_without_a_recall_first(shop):
+    m, repo = shop
+    m.remember(
+        "The retry logic lives in Client.charge: 3 attempts",
+        project="p",
+        kind="semantic",
+        anchors=anchors_for("", ["payments/client.py::Client.charge"], repo),
+    )
+    m.remember(
+        "checkout charges once",
+        project="p",
+        kind="semantic",
+        anchors=anchors_for("", ["api.py::checkout"], repo),
+    )
+    _edit(repo / "payments" / "client.py", "range(3)", "range(5)")
+    (repo / "api.py").unlink()
+    brief = m.context("p").text  # a cold hook briefs like this: no recall has looked yet
+    assert "may be outdated" in brief and "range(5)" in brief
+    assert "checkout charges once" not in brief
