@@ -232,6 +232,7 @@ def brief_project(
         ]
     # No line presents as current what a later word of the user's changed (memd.restated);
     # every line is one line, told turns without their questions and pasted output.
-    texts = sift(_items(records, [MemoryRecord.from_row(r) for r in episodes]))
+    read = {r.id: r for r in records}  # the episodes shown are records already
+    texts = sift(_items(records, [read.get(r["id"]) or MemoryRecord.from_row(r) for r in episodes]))
     records = [r for r in records if texts.get(r.id, "") is not None]
     return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts)

@@ -168,14 +168,9 @@ def sift(items: list[Item]) -> dict[str, str | None]:
     return {it.id: sifter.kept(it) for it in items if it.shown}
 
 
-def makes_stale(newer: Item | Sifter, older: Item, at: datetime | None = None) -> bool:
-    """Whether ``newer`` (an item, or the :class:`Sifter` of one item written at ``at``)
-    retires or restates something ``older`` says."""
-    if isinstance(newer, Item):
-        sifter, at = Sifter([newer]), newer.at
-    else:
-        sifter = newer
-    assert at is not None
+def makes_stale(sifter: Sifter, at: datetime, older: Item) -> bool:
+    """Whether what ``sifter`` read (one item, written at ``at``) retires or restates
+    something ``older`` says."""
     return (
         sifter.says_something()
         and _aware(at) > _aware(older.at)

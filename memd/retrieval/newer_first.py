@@ -47,7 +47,7 @@ def newer_first(hits: list[Hit]) -> list[Hit]:
         above = (
             None
             if sifter is None
-            else next((i for i in range(j) if makes_stale(sifter, items[head[i].id], newer.at)), None)
+            else next((i for i in range(j) if makes_stale(sifter, newer.at, items[head[i].id])), None)
         )
         if above is not None:
             moved = head.pop(j)
