@@ -3,9 +3,11 @@
 Order: pinned memories, then the conventions and rules in force, decisions, facts, open
 problems, what the user told the agent that no rule holds (memd.told), and, with what room is
 left, recent events. Only current memories are read (a superseded version never appears),
-and no line names a value a later word retired (memd.told.Retired). With a task, the rules,
-decisions and facts that share words with it come first within their sections; every line
-carries its age and id and is one line.
+and no line names a value a later word retired (memd.told.Retired). With a task, what a
+search for it found (memd.service.tasked) comes first, whole: a document's section with its
+commands and code, which a rule read from it cannot carry alone; then the rules, decisions and
+facts that share words with it lead their sections. Every other line carries its age and id
+and is one line.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ OPEN_TAGS = {"todo", "open", "bug", "problem", "blocked", "wip"}
 # Recent events fill at most this share of the budget: the rules come first.
 RECENT_SHARE = 0.35
 RECENT_WINDOW = timedelta(hours=12)
+# What the task's search found fills at most this share, each memory at most FOCUS_CHARS.
+FOCUS_SHARE = 0.55
+FOCUS_CHARS = 1_600
+FOCUS_TITLE = "For this task"
 _WORD = re.compile(r"[a-z0-9_]{3,}")
 _STOP = frozenset(
     "the and for with that this you your all are use our from should always never please make sure "
@@ -138,29 +144,52 @@ def build_briefing(
     task: str | None = None,
     now: datetime | None = None,
     texts: Mapping[str, str | None] | None = None,
+    focus: Sequence[MemoryRecord] = (),
 ) -> Briefing:
     """Newest first within each section (the task's matches before them); pinned first
     of all; cut to ``max_tokens``. ``texts``: the words to show for a record (memd.restated),
-    where they differ from its text."""
+    where they differ from its text. ``focus``: what a search for the task found, best
+    first, shown whole under "For this task" (within :data:`FOCUS_SHARE` of the budget) and
+    not again below."""
     now = now or datetime.now(UTC)
     budget = max(64, max_tokens) * CHARS_PER_TOKEN
     lines = [f"# memd briefing: {project}" + (f" (task: {task.strip()[:80]})" if task else "")]
     used = len(lines[0])
     ids: list[str] = []
+    shown: set[str] = set()
     truncated = False
-    for title, members in _section_members(records):
+    sections = _section_members(records)
+    if focus:
+        sections.insert(1, (FOCUS_TITLE, list(focus)))
+    for title, members in sections:
+        members = [r for r in members if r.id not in shown]
         if not members:
             continue
         header = f"\n## {title}"
         if used + len(header) > budget:
             truncated = True
             break
-        limit = budget if title != "Recent events" else min(budget, used + int(RECENT_SHARE * budget))
+        limit = budget
+        if title == "Recent events":
+            limit = min(budget, used + int(RECENT_SHARE * budget))
+        elif title == FOCUS_TITLE:
+            limit = min(budget, used + int(FOCUS_SHARE * budget))
         lines.append(header)
         used += len(header)
-        ordered = members if title in EVENT_SECTIONS else _by_task(members, task)
+        ordered = members if title in (*EVENT_SECTIONS, FOCUS_TITLE) else _by_task(members, task)
         for r in ordered:
             text = (texts or {}).get(r.id) or r.text
+            if title == FOCUS_TITLE:
+                # A document is shown as it is written (its file is the truth, not sifted);
+                # sifting reads sentences and would flatten its code.
+                line = _whole(r, r.text if _document(r) else text, now, task)
+                if used + len(line) + 1 > limit:
+                    continue  # a shorter one further down may still fit
+                lines.append(line)
+                used += len(line) + 1
+                ids.append(r.id)
+                shown.add(r.id)
+                continue
             if r.kind is Kind.EPISODIC:  # a turn may be long; a rule is shown whole
                 text = one_line(text) or text
             line = f"- {text} ({age(r.created_at, now)}, {r.id[:8]})"
@@ -173,6 +202,7 @@ def build_briefing(
             lines.append(line)
             used += len(line) + 1
             ids.append(r.id)
+            shown.add(r.id)
         if lines[-1] == header:  # nothing of this section fitted
             lines.pop()
             used -= len(header)
@@ -181,22 +211,64 @@ def build_briefing(
     return Briefing(project=project, text="\n".join(lines), memory_ids=ids, truncated=truncated)
 
 
+def _document(r: MemoryRecord) -> bool:
+    """A section of a file (memd ingest, the watcher): an episode nobody said."""
+    return r.kind is Kind.EPISODIC and not r.author
+
+
+def _whole(r: MemoryRecord, text: str, now: datetime, task: str | None) -> str:
+    """A memory as the task section shows it: a document's section with its lines (commands
+    and code blocks kept, blank lines out; past :data:`FOCUS_CHARS`, the passage the task's
+    words point to); a chat turn or a rule on one line, as elsewhere."""
+    stamp = f"({age(r.created_at, now)}, {r.id[:8]})"
+    changed = outdated(r.anchors, 200)
+    if changed:
+        stamp = f"(may be outdated: {changed}; {r.id[:8]})"
+    if not _document(r):
+        return f"- {one_line(text) or text} {stamp}"
+    head, *rest = passage(text, task, FOCUS_CHARS) or [text.strip()]
+    return "\n".join([f"- {head} {stamp}", *(f"  {ln}" for ln in rest)])
+
+
+def passage(text: str, task: str | None, limit: int) -> list[str]:
+    """The non-blank lines of ``text``, all of them when they fit in ``limit`` characters;
+    else its first line (a section's heading path) and the lines sharing most words with
+    ``task``, each with the two after it (the command under a sentence), in the text's order,
+    "…" where lines were left out."""
+    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+    if sum(len(ln) + 1 for ln in lines) <= limit or not lines:
+        return lines
+    want = _words(task or "")
+    score = [len(want & _words(ln)) for ln in lines]
+    chosen = {0}
+    size = len(lines[0])
+    for n in sorted(range(1, len(lines)), key=lambda n: (-score[n], n)):
+        if score[n] == 0 and len(chosen) > 1:
+            break
+        for m in range(n, min(n + 3, len(lines))):
+            if m not in chosen and size + len(lines[m]) + 1 <= limit:
+                chosen.add(m)
+                size += len(lines[m]) + 1
+        if size >= limit * 0.9:
+            break
+    out: list[str] = []
+    for n in sorted(chosen):
+        if out and n - 1 not in chosen:
+            out.append("…")
+        out.append(lines[n])
+    if max(chosen) < len(lines) - 1:
+        out.append("…")
+    return out
+
+
 # The briefing reads at most this many current rules, decisions and facts, and this many
 # of the newest episodes: bounded whatever the project's size.
 SCAN_LIMIT = 2_000
 EPISODE_LIMIT = 200
 
 
-def brief_project(
-    store: Store, project: str, max_tokens: int, *, task: str | None = None, now: datetime | None = None
-) -> Briefing:
-    """The briefing of ``project`` read straight from ``store``: a scan, no model, no index.
-
-    Without the embedding model or the in-RAM index a cold hook can brief from the table
-    alone; the task is matched by its words.
-    """
-    from memd.store.filters import Filter
-
+def check_request(max_tokens: int, task: str | None) -> None:
+    """Refuse a briefing request the user should word again, before any work is done."""
     if not 50 <= int(max_tokens) <= 100_000:
         raise InvalidInputError(
             f"max_tokens={max_tokens} is outside 50..100000", hint="Ask for 200 to 4000 tokens."
@@ -205,6 +277,26 @@ def brief_project(
         raise InvalidInputError(
             "the task is over 2,000 characters", hint="Describe the task in a sentence or two."
         )
+
+
+def brief_project(
+    store: Store,
+    project: str,
+    max_tokens: int,
+    *,
+    task: str | None = None,
+    now: datetime | None = None,
+    focus: Sequence[MemoryRecord] = (),
+) -> Briefing:
+    """The briefing of ``project`` read straight from ``store``: a scan, no model, no index.
+
+    Without the embedding model or the in-RAM index a cold hook can brief from the table
+    alone; the task is matched by its words. ``focus``: what a search for the task found
+    (memd.service.tasked), shown first; it passes the same checks as every other line.
+    """
+    from memd.store.filters import Filter
+
+    check_request(max_tokens, task)
     lasting = tuple(k.value for k in Kind if k is not Kind.EPISODIC)
     rows = store.scan(Filter(projects=(project,), kinds=lasting, include_superseded=False), limit=SCAN_LIMIT)
     episodes = store.scan(
@@ -213,15 +305,26 @@ def brief_project(
     )
     # A turn a rule was read from is told by the rule (or by its newer version): shown as
     # an event it would repeat the rule, or bring back the version that replaced it.
-    if episodes:
-        said = {
-            link["dst"] for link in store.links_of([r["id"] for r in episodes]) if link["relation"] == DERIVED
-        }
-        rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
+    turns = [r["id"] for r in episodes] + [f.id for f in focus if f.kind is Kind.EPISODIC]
+    said = {link["dst"] for link in store.links_of(turns) if link["relation"] == DERIVED} if turns else set()
+    rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
     # A memory flagged as an attack on the agent waits for review (`memd audit`).
     # A digest repeats the rules listed one by one here (memd.distill.digest).
     rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
     records = [MemoryRecord.from_row(r) for r in rows]
+    # A document's section the rules were read from is what holds their command and its
+    # context: the task may have it. A chat turn stays told by its rule (or its newer one).
+    have = {r.id for r in records}
+    extra = [
+        f
+        for f in focus
+        if f.id not in have
+        and f.project == project
+        and not withheld(f.tags)
+        and "digest" not in f.tags
+        and not (f.kind is Kind.EPISODIC and f.author and f.id in said)
+    ]
+    records += extra
     if any(r.anchors for r in records):
         from memd.anchors.check import annotate
 
@@ -235,4 +338,8 @@ def brief_project(
     read = {r.id: r for r in records}  # the episodes shown are records already
     texts = sift(_items(records, [read.get(r["id"]) or MemoryRecord.from_row(r) for r in episodes]))
     records = [r for r in records if texts.get(r.id, "") is not None]
-    return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts)
+    kept = {r.id: r for r in records}
+    first = [kept[f.id] for f in focus if f.id in kept]
+    only_first = {f.id for f in extra}
+    records = [r for r in records if r.id not in only_first]
+    return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts, focus=first)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 
-from memd.briefing import Briefing, brief_project
+from memd.briefing import Briefing, brief_project, check_request
 from memd.clock import Clock
 from memd.embedding import Embedder
 from memd.errors import InvalidInputError
 from memd.move import MoveResult, move_memories
 from memd.records import Kind, MemoryRecord, Stats, Tier, parse_kind
 from memd.service.lookup import Lookup
+from memd.service.tasked import TaskFocus
 from memd.service.writing import Writer
 from memd.store import Store
 from memd.store.filters import Filter, as_tuple
@@ -20,7 +21,14 @@ from memd.store.filters import Filter, as_tuple
 
 class Curator:
     def __init__(
-        self, store: Store, embedder: Embedder, clock: Clock, lookup: Lookup, writer: Writer, home: str
+        self,
+        store: Store,
+        embedder: Embedder,
+        clock: Clock,
+        lookup: Lookup,
+        writer: Writer,
+        home: str,
+        focus: TaskFocus | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
@@ -28,6 +36,7 @@ class Curator:
         self._lookup = lookup
         self._writer = writer
         self._home = home
+        self._focus = focus
 
     def forget(self, id: str, *, purge: bool = False) -> MemoryRecord:
         """Archive a memory (recoverable), or with ``purge`` remove it for good."""
@@ -128,9 +137,12 @@ class Curator:
         self, project: str | None = None, *, max_tokens: int = 1500, task: str | None = None
     ) -> Briefing:
         """A briefing for ``project``: pinned rules, conventions, decisions, facts, open
-        problems (memd.briefing); with ``task``, what concerns it first."""
+        problems (memd.briefing); with ``task``, what a search for it finds first
+        (memd.service.tasked), then the rest with what shares its words leading."""
         name = (project or self._writer.default_project).strip()
-        return brief_project(self._store, name, max_tokens, task=task, now=self._clock.now())
+        check_request(max_tokens, task)
+        focus = self._focus.of(name, task) if self._focus is not None else []
+        return brief_project(self._store, name, max_tokens, task=task, now=self._clock.now(), focus=focus)
 
     def list(
         self,

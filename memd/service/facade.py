@@ -38,6 +38,7 @@ from memd.service.lookup import Lookup
 from memd.service.maintenance import Maintenance
 from memd.service.recalling import Recaller, RecallOptions
 from memd.service.reinforcement import Reinforcements
+from memd.service.tasked import TaskFocus
 from memd.service.writing import Writer, WriteRules
 from memd.store import Row, Store
 
@@ -109,7 +110,7 @@ class MemoryService:
             writer,
             summarizer=config.summarizer,
         )
-        curator = Curator(store, embedder, clock, lookup, writer, config.home)
+        curator = Curator(store, embedder, clock, lookup, writer, config.home, TaskFocus(recaller))
         learner = Learner(store, writer, clock) if config.distill else None
         code = CodeWatch(store, lookup, clock, shared_checker())
         return cls(
