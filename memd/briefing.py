@@ -12,6 +12,7 @@ and is one line.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -41,12 +42,12 @@ RECENT_SHARE = 0.35
 RECENT_WINDOW = timedelta(hours=12)
 # What the task's search found fills at most this share, each memory at most FOCUS_CHARS.
 FOCUS_SHARE = 0.55
-FOCUS_CHARS = 1_600
+FOCUS_CHARS = 1_000
 FOCUS_TITLE = "For this task"
 _WORD = re.compile(r"[a-z0-9_]{3,}")
 _STOP = frozenset(
     "the and for with that this you your all are use our from should always never please make sure "
-    "want like will".split()
+    "want like will how what where which when who why can does need get one".split()
 )
 
 
@@ -182,7 +183,7 @@ def build_briefing(
             if title == FOCUS_TITLE:
                 # A document is shown as it is written (its file is the truth, not sifted);
                 # sifting reads sentences and would flatten its code.
-                line = _whole(r, r.text if _document(r) else text, now, task)
+                line = _whole(r, r.text if is_document(r) else text, now, task)
                 if used + len(line) + 1 > limit:
                     continue  # a shorter one further down may still fit
                 lines.append(line)
@@ -211,9 +212,9 @@ def build_briefing(
     return Briefing(project=project, text="\n".join(lines), memory_ids=ids, truncated=truncated)
 
 
-def _document(r: MemoryRecord) -> bool:
-    """A section of a file (memd ingest, the watcher): an episode nobody said."""
-    return r.kind is Kind.EPISODIC and not r.author
+def is_document(r: MemoryRecord) -> bool:
+    """A section of a file: an episode nobody said (memd ingest), or a watched file's."""
+    return (r.kind is Kind.EPISODIC and not r.author) or "doc" in r.tags
 
 
 def _whole(r: MemoryRecord, text: str, now: datetime, task: str | None) -> str:
@@ -224,22 +225,32 @@ def _whole(r: MemoryRecord, text: str, now: datetime, task: str | None) -> str:
     changed = outdated(r.anchors, 200)
     if changed:
         stamp = f"(may be outdated: {changed}; {r.id[:8]})"
-    if not _document(r):
+    if not is_document(r):
         return f"- {one_line(text) or text} {stamp}"
     head, *rest = passage(text, task, FOCUS_CHARS) or [text.strip()]
     return "\n".join([f"- {head} {stamp}", *(f"  {ln}" for ln in rest)])
 
 
-def passage(text: str, task: str | None, limit: int) -> list[str]:
-    """The non-blank lines of ``text``, all of them when they fit in ``limit`` characters;
-    else its first line (a section's heading path) and the lines sharing most words with
-    ``task``, each with the two after it (the command under a sentence), in the text's order,
-    "…" where lines were left out."""
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+def lines_of(text: str) -> list[str]:
+    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+
+
+def passage(text: str, task: str | None, limit: int, meaning: Sequence[float] | None = None) -> list[str]:
+    """The non-blank lines of ``text`` (:func:`lines_of`), all of them when they fit in
+    ``limit`` characters; else its first line (a section's heading path) and the lines
+    closest to ``task``, each with the two after it (the command under a sentence), in the
+    text's order, "…" where lines were left out. Closest: ``meaning`` (a score per line, the
+    service's embedding similarity) where given, then the task's words, rarer ones weighing more."""
+    lines = lines_of(text)
     if sum(len(ln) + 1 for ln in lines) <= limit or not lines:
         return lines
+    # A word of the task most lines share ("test" in a testing section) says little.
+    have = [_words(ln) for ln in lines]
     want = _words(task or "")
-    score = [len(want & _words(ln)) for ln in lines]
+    weight = {w: math.log(1 + len(lines) / (1 + sum(w in h for h in have))) for w in want}
+    score = [sum(weight[w] for w in want & h) for h in have]
+    if meaning is not None and len(meaning) == len(lines):
+        score = [float(m) + 0.1 * s for m, s in zip(meaning, score, strict=True)]
     chosen = {0}
     size = len(lines[0])
     for n in sorted(range(1, len(lines)), key=lambda n: (-score[n], n)):
@@ -251,6 +262,10 @@ def passage(text: str, task: str | None, limit: int) -> list[str]:
                 size += len(lines[m]) + 1
         if size >= limit * 0.9:
             break
+    best = max(range(1, len(lines)), key=lambda n: (score[n], -n)) if len(lines) > 1 else 0
+    if best not in chosen and limit - size > 40:  # the closest line is too long: its start
+        chosen.add(best)
+        lines[best] = lines[best][: limit - size - 2].rstrip() + "…"
     out: list[str] = []
     for n in sorted(chosen):
         if out and n - 1 not in chosen:
@@ -339,7 +354,8 @@ def brief_project(
     texts = sift(_items(records, [read.get(r["id"]) or MemoryRecord.from_row(r) for r in episodes]))
     records = [r for r in records if texts.get(r.id, "") is not None]
     kept = {r.id: r for r in records}
-    first = [kept[f.id] for f in focus if f.id in kept]
+    # The search's copy: a long section comes cut to the passage that answers (tasked).
+    first = [kept[f.id].model_copy(update={"text": f.text}) for f in focus if f.id in kept]
     only_first = {f.id for f in extra}
     records = [r for r in records if r.id not in only_first]
     return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts, focus=first)

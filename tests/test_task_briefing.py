@@ -67,12 +67,18 @@ def test_a_long_section_shows_the_lines_the_task_points_to_with_the_command_unde
     assert sum(len(ln) + 1 for ln in shown if ln != "…") <= FOCUS_CHARS
 
 
+def test_a_passage_of_one_long_line_keeps_the_start_of_the_line() -> None:
+    shown = passage("A > B\n" + "word " * 400 + "\nother", "word", 200)
+    assert shown[0] == "A > B" and shown[1].startswith("word word") and shown[1].endswith("…")
+    assert sum(len(ln) + 1 for ln in shown) <= 210
+
+
 def test_a_short_section_is_shown_whole() -> None:
     assert passage("A > B\n\nfirst\n\nsecond", "anything", FOCUS_CHARS) == ["A > B", "first", "second"]
 
 
 def test_a_focus_line_that_does_not_fit_gives_way_to_a_shorter_one() -> None:
-    big = record("Big > Section\n" + "\n".join(["word " * 100] * 12), n=1)
+    big = record("Big > Section\n" + "\n".join(["word " * 60] * 3), n=1)  # whole: under FOCUS_CHARS
     small = record("Small > Section\nRun `make check`.", n=2)
     text = build_briefing("p", [], 300, task="check", now=NOW, focus=[big, small]).text
     assert "make check" in text

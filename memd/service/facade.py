@@ -110,7 +110,7 @@ class MemoryService:
             writer,
             summarizer=config.summarizer,
         )
-        curator = Curator(store, embedder, clock, lookup, writer, config.home, TaskFocus(recaller))
+        curator = Curator(store, embedder, clock, lookup, writer, config.home, TaskFocus(recaller, embedder))
         learner = Learner(store, writer, clock) if config.distill else None
         code = CodeWatch(store, lookup, clock, shared_checker())
         return cls(

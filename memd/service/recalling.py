@@ -24,6 +24,7 @@ from memd.retrieval import MAX_QUERY_CHARS, MemoryIndex, Query, Retriever
 from memd.retrieval.fusion import explain
 from memd.retrieval.index import Snapshot
 from memd.retrieval.newer_first import newer_first
+from memd.retrieval.sections import sections_for_rules
 from memd.service.reinforcement import Reinforcements
 from memd.store import HIT_COLUMNS, Row, Store
 from memd.store.filters import Filter, as_tuple
@@ -132,6 +133,25 @@ class Recaller:
             Hit(memory=MemoryRecord.from_row(rows[f.id]), score=score, channels=channels[f.id])
             for score, f in top[: int(k)]
         ]
+        # A rule read from a document answers with the section it came from (its command);
+        # where that section was a hit already, the next candidates fill the list up to k.
+        hits = sections_for_rules(hits, self._store)
+        if opts.reranker is None:
+            pos = int(k)
+            while len(hits) < int(k) and pos < len(scored):
+                batch = scored[pos : pos + int(k) - len(hits)]
+                pos += len(batch)
+                more = self._hit_rows(snap, [f.id for _, f in batch], at)
+                listed = {h.id for h in hits}
+                hits = sections_for_rules(
+                    hits
+                    + [
+                        Hit(memory=MemoryRecord.from_row(more[f.id]), score=score, channels=explain(f))
+                        for score, f in batch
+                        if f.id in more and f.id not in listed
+                    ],
+                    self._store,
+                )
         # An older hit a newer one changed ("max 3 attempts" / "bump it to 5 now") comes second.
         hits = newer_first(hits)
         for hit in hits[:REINFORCE_TOP]:
