@@ -325,7 +325,13 @@ def brief_project(
     rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
     # A memory flagged as an attack on the agent waits for review (`memd audit`).
     # A digest repeats the rules listed one by one here (memd.distill.digest).
-    rows = [r for r in rows if not withheld(r.get("tags")) and "digest" not in (r.get("tags") or ())]
+    # An agent instruction file's section (memd.ingest.instructions) is in the agent's context
+    # already (each tool loads its own files): shown only where a task's search finds it.
+    rows = [
+        r
+        for r in rows
+        if not withheld(r.get("tags")) and not {"digest", "instructions"} & set(r.get("tags") or ())
+    ]
     records = [MemoryRecord.from_row(r) for r in rows]
     # A document's section the rules were read from is what holds their command and its
     # context: the task may have it. A chat turn stays told by its rule (or its newer one).

@@ -89,6 +89,14 @@ class Settings(BaseModel):
         "on 2 CPU cores (BENCHMARKS.md).",
     )
     max_text_chars: int = Field(default=16_000, ge=100)
+    watch_instructions: bool = Field(
+        default=True,
+        description="When an agent session starts in a project (the session-start hook), the daemon "
+        "finds the agents' instruction files there (CLAUDE.md and .claude/rules, AGENTS.md, GEMINI.md, "
+        ".cursorrules and .cursor/rules, .github/copilot-instructions.md, your ~/.claude/CLAUDE.md, "
+        "Claude Code's Auto Memory notes for the project) and keeps their sections current in memory. "
+        "false: only what you ingest or `memd watch add` yourself.",
+    )
     default_project: str = Field(default="default", min_length=1)
     keyword_weight: float = Field(default=0.6, ge=0.0, description="Weight of the BM25 channel.")
     semantic_weight: float = Field(default=0.4, ge=0.0, description="Weight of the vector channel.")

@@ -58,7 +58,29 @@ def test_session_start_asks_the_daemon_first(home: Path, tmp_path: Path):
     b = backends(home, daemon=daemon, read_briefing=never)
     out = run_safely("session-start", json.dumps({"cwd": str(tmp_path)}), home=home, timeout=5, backends=b)
     assert "from the daemon" in json.loads(out)["hookSpecificOutput"]["additionalContext"]
-    assert asked == [("context", str(tmp_path.resolve()))] and b.started == []
+    project = str(tmp_path.resolve())
+    # Then the daemon is asked to keep the project's instruction files current.
+    assert asked == [("context", project), ("watch_instructions", project)] and b.started == []
+
+
+def test_session_start_asks_to_watch_the_instruction_files_of_the_repository_root(home: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src").mkdir()
+    asked = []
+
+    def daemon(method, params, timeout):
+        asked.append((method, params))
+        if method == "watch_instructions":
+            raise NoAnswer("refused", {"type": "MemdError", "message": "unknown method"})
+        return {"text": "# memd briefing: p\n- from the daemon", "memory_ids": ["a"]}
+
+    b = backends(home, daemon=daemon)
+    out = run_safely(
+        "session-start", json.dumps({"cwd": str(repo / "src")}), home=home, timeout=5, backends=b
+    )
+    assert "from the daemon" in out  # an older daemon that refuses it costs nothing
+    assert asked[1] == ("watch_instructions", {"path": str(repo.resolve()), "project": str(repo.resolve())})
 
 
 def test_session_start_with_nothing_stored_prints_nothing(home: Path, tmp_path: Path):

@@ -47,7 +47,18 @@ API_METHODS = frozenset(
     }
 )
 DAEMON_METHODS = frozenset(
-    {"ping", "status", "shutdown", "watch_add", "watch_list", "watch_remove", "verify", "ui", "ask"}
+    {
+        "ping",
+        "status",
+        "shutdown",
+        "watch_add",
+        "watch_instructions",
+        "watch_list",
+        "watch_remove",
+        "verify",
+        "ui",
+        "ask",
+    }
 )
 # Calls on the team store the daemon holds (memd.daemon.team); answers carry their warnings.
 TEAM_METHODS = frozenset({"team_remember", "team_recall", "team_context", "team_list", "team_maintain"})

@@ -278,6 +278,16 @@ class Daemon:
         added: dict[str, str] = self.watcher.add(path, project)
         return added
 
+    def do_watch_instructions(self, path: str, project: str | None = None) -> dict[str, str]:
+        """Keep the agent instruction files of the project at ``path`` current in memory
+        (memd.ingest.instructions); asked by the session-start hook, idempotent."""
+        if not self.settings.watch_instructions:
+            return {"path": path, "skipped": "watch_instructions is off"}
+        if self.watcher is None:
+            raise MemdError("file watching is not available in this daemon")
+        added: dict[str, str] = self.watcher.add_instructions(path, project)
+        return added
+
     def do_watch_list(self) -> list[dict[str, str]]:
         return self.watcher.list() if self.watcher is not None else []
 

@@ -27,7 +27,7 @@ from typing import Any
 from memd.briefcache import BRIEF_TOKENS
 from memd.daemon.wire import NoAnswer, ask
 from memd.hooks.record import request_records, session_record
-from memd.project import resolve_project
+from memd.project import git_root, resolve_project
 
 EVENTS = ("session-start", "user-prompt-submit", "pre-compact", "stop")
 PROMPT_HITS = 3
@@ -131,11 +131,29 @@ def _context(event_name: str, text: str) -> str:
     return json.dumps({"hookSpecificOutput": {"hookEventName": event_name, "additionalContext": text}})
 
 
+def _watch_instructions(
+    payload: dict[str, Any], project: str, b: Backends, remaining: Callable[[], float]
+) -> None:
+    """Ask the daemon to keep this project's agent instruction files current in memory
+    (memd.ingest.instructions; off with ``watch_instructions = false``). Best effort: a
+    briefing never waits on it or fails for it."""
+    cwd = payload.get("cwd")
+    if not isinstance(cwd, str) or not cwd or not Path(cwd).is_dir():
+        return
+    here = Path(cwd).resolve()
+    try:
+        b.daemon("watch_instructions", {"path": str(git_root(here) or here), "project": project}, remaining())
+    except NoAnswer as exc:
+        if exc.error is not None:
+            b.notes.append(f"instruction files not watched: {exc.error}")
+
+
 def session_start(payload: dict[str, Any], b: Backends, remaining: Callable[[], float]) -> str | None:
     project = _project(payload)
     params = {"project": project, "max_tokens": BRIEF_TOKENS}
     try:
         brief = b.daemon("context", params, remaining())
+        _watch_instructions(payload, project, b, remaining)
     except NoAnswer as exc:
         if exc.error is not None:
             raise RuntimeError(f"the daemon refused the briefing: {exc.error}") from None

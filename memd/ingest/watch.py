@@ -1,4 +1,10 @@
-"""File watching inside the daemon: project docs, agent transcripts and git history.
+"""File watching inside the daemon: project docs, agent instruction files, agent transcripts
+and git history.
+
+A ``project`` watch reads a folder's Markdown, its agents' instruction files (memd.ingest.
+instructions: ``.claude/``, ``.cursor/``, ``.github/`` included, and the user's own and Claude
+Code's Auto Memory notes for the project) and its git log; an ``instructions`` watch, which
+the session-start hook asks for by default, reads the instruction files alone.
 
 Events are debounced and coalesced per path (a burst of saves is one ingest), the
 set of pending paths is bounded (past it, a full rescan replaces the overflow),
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from memd.errors import InvalidInputError, MemdError
+from memd.ingest import instructions
 from memd.ingest import sources as ingest
 from memd.project import resolve_project
 from memd.service import MemoryService
@@ -106,6 +113,27 @@ class Watcher:
         self._schedule(entry)
         return entry
 
+    def add_instructions(self, path: str, project: str | None = None) -> dict[str, str]:
+        """Keep the agent instruction files of the project at ``path`` in memory (a folder's
+        ``project`` watch already does)."""
+        root = Path(path).expanduser().resolve()
+        if not root.is_dir():
+            raise InvalidInputError(f"{root} is not a folder", hint="Pass the project's folder.")
+        with self._lock:
+            for w in self._state["watches"]:
+                if w["path"] == str(root):
+                    return dict(w)
+        entry = {
+            "path": str(root),
+            "project": resolve_project(project, cwd=root, environ={}),
+            "kind": "instructions",
+        }
+        with self._lock:
+            self._state["watches"].append(entry)
+            self._save()
+        self._schedule(entry)
+        return entry
+
     def remove(self, path: str) -> dict[str, str]:
         root = str(Path(path).expanduser().resolve())
         with self._lock:
@@ -114,9 +142,10 @@ class Watcher:
             if len(self._state["watches"]) == before:
                 raise InvalidInputError(f"{root} is not watched", hint="See `memd watch list`.")
             self._save()
-        handle = self._handles.pop(root, None)
-        if handle is not None:
-            self._observer.unschedule(handle)
+        for key in [k for k in self._handles if k == root or k.startswith(root + "|")]:
+            handle = self._handles.pop(key)
+            if handle is not None:
+                self._observer.unschedule(handle)
         return {"path": root, "removed": "yes"}
 
     def list(self) -> list[dict[str, str]]:
@@ -143,8 +172,18 @@ class Watcher:
         root = entry["path"]
         if root in self._handles:
             return
-        target = root if Path(root).is_dir() else str(Path(root).parent)
-        self._handles[root] = self._observer.schedule(Handler(), target, recursive=True)
+        if entry["kind"] != "instructions":
+            target = root if Path(root).is_dir() else str(Path(root).parent)
+            self._handles[root] = self._observer.schedule(Handler(), target, recursive=True)
+        if entry["kind"] != "transcripts" and Path(root).is_dir():
+            # Each folder an instruction file may sit in, alone (not what is under it);
+            # one made later is found at the next rescan (each session start asks for one).
+            self._handles.setdefault(root, None)
+            for folder in instructions.folders(Path(root)):
+                key = f"{root}|{folder}"
+                seen_already = entry["kind"] == "project" and folder.is_relative_to(root)  # recursive
+                if folder.is_dir() and key not in self._handles and not seen_already:
+                    self._handles[key] = self._observer.schedule(Handler(), str(folder), recursive=False)
         with self._lock:
             self._rescan.add(root)
         self._wake.set()
@@ -190,12 +229,20 @@ class Watcher:
 
     def _entry_for(self, path: str) -> dict[str, str] | None:
         with self._lock:
-            matches = [
-                w
-                for w in self._state["watches"]
-                if path == w["path"] or path.startswith(w["path"].rstrip("/") + "/")
-            ]
-        return max(matches, key=lambda w: len(w["path"])) if matches else None
+            watches: list[dict[str, str]] = list(self._state["watches"])
+        matches = [
+            w
+            for w in watches
+            if path == w["path"]
+            or (w["kind"] != "instructions" and path.startswith(w["path"].rstrip("/") + "/"))
+        ]
+        if matches:
+            return max(matches, key=lambda w: len(w["path"]))
+        # A user-wide or Auto Memory file is outside the project's folder.
+        for w in watches:
+            if w["kind"] != "transcripts" and instructions.label_of(Path(path), Path(w["path"])):
+                return w
+        return None
 
     # -- ingestion ---------------------------------------------------------------------
     def _scan_watch(self, root: str) -> None:
@@ -219,7 +266,15 @@ class Watcher:
                 if f.suffix == ".jsonl":
                     self._guard(str(f), self._transcript, f)
             return
-        docs = [f for f in files if f.suffix.lower() in ingest.MARKDOWN_SUFFIXES]
+        # Instruction files first, each under its own name (a missing one's sections are
+        # archived); CLAUDE.local.md is git-ignored by design and read all the same.
+        known = instructions.candidates(base) if base.is_dir() else []
+        for found in known:
+            self._guard(str(found.path), self._markdown, found.path, entry, found.label)
+        if entry["kind"] == "instructions":
+            return
+        seen = {f.path for f in known}
+        docs = [f for f in files if f.suffix.lower() in ingest.MARKDOWN_SUFFIXES and f not in seen]
         ignored = ingest.git_ignored(base, docs) if base.is_dir() else set()
         for f in docs:
             if f not in ignored:
@@ -236,6 +291,12 @@ class Watcher:
             if p.suffix == ".jsonl" and p.exists():
                 self._transcript(p)
             return
+        label = instructions.label_of(p, Path(entry["path"]))
+        if label is not None:
+            self._markdown(p, entry, label)
+            return
+        if entry["kind"] == "instructions":
+            return
         parts = p.relative_to(entry["path"]).parts if p != Path(entry["path"]) else ()
         if ".git" in parts:
             if p.name == "HEAD" or "refs" in parts:
@@ -247,9 +308,11 @@ class Watcher:
             return
         self._markdown(p, entry)
 
-    def _markdown(self, path: Path, entry: dict[str, str]) -> None:
+    def _markdown(self, path: Path, entry: dict[str, str], label: str | None = None) -> None:
+        """Store a file's sections as they are now: a changed section replaces its older
+        version (same source id), a removed one (or the whole file, deleted) is archived."""
         root = Path(entry["path"])
-        rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+        rel = label or (path.name if root.is_file() else path.relative_to(root).as_posix())
         prefix = f"{rel}#"
         if not path.exists():
             archived = self._service.archive_sources(entry["project"], prefix)
@@ -261,13 +324,14 @@ class Watcher:
         if ingest.looks_binary(path):
             raise ValueError("binary content")
         text = path.read_text(encoding="utf-8")
-        sections = ingest.markdown_sections(text, max_chars=self._max_chars)
+        # A long section is split at paragraphs, never cut (memd.ingest.formats.pieces).
+        sections = ingest.markdown_sections(text, max_chars=self._max_chars, split=True)
         items = [
             {
                 "text": body,
                 "project": entry["project"],
                 "kind": "semantic",
-                "tags": ["doc"],
+                "tags": ["doc", "instructions"] if label else ["doc"],
                 "source": "watch",
                 "source_id": prefix + anchor,
             }
