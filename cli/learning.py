@@ -19,7 +19,8 @@ def ingest(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Transcripts (Claude Code .jsonl), chat exports (JSON, 'Name: text' lines) or Markdown."
+            help="Transcripts (Claude Code .jsonl), chat exports (ChatGPT's conversations.json, "
+            "JSON with role/content, 'Name: text' lines) or Markdown.",
         ),
     ],
     project: ProjectOpt = None,

@@ -3,6 +3,7 @@
 Formats, told apart by content rather than by name alone:
 
 - a Claude Code session (``.jsonl`` lines with ``type`` user/assistant and a ``message``);
+- ChatGPT's data export (``conversations.json``: message trees, memd.ingest.chatgpt);
 - a chat export: JSON lines, a JSON list, or ``{"messages": [...]}`` whose items carry a
   speaker (``role``/``speaker``/``author``/``name``/``from``) and a text
   (``content``/``text``/``message``/``body``), a time optional;
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from memd.errors import InvalidInputError
+from memd.ingest import chatgpt
 from memd.ingest.formats import chat_turns, is_chat, lines_kept, pieces
 from memd.ingest.sources import looks_binary, markdown_sections
 
@@ -96,11 +98,20 @@ def _json_items(raw: str) -> list[Any] | None:
     return data if isinstance(data, list) else None
 
 
+def _json_export(raw: str) -> Any:
+    """The parsed file when it is a ChatGPT export (memd.ingest.chatgpt), else None."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    return data if chatgpt.is_export(data) else None
+
+
 @dataclass(frozen=True)
 class FileReading:
     """What :func:`read_file` made of a file: its format, items and characters kept."""
 
-    format: str  # "json-chat", "text-chat" or "document"
+    format: str  # "json-chat", "chatgpt-export", "text-chat" or "document"
     items: list[dict[str, Any]]
     lines_in: int  # non-blank lines of the file (for JSON: turns with a text)
     lines_kept: int  # of them, those some item holds (memd.ingest.formats.lines_kept)
@@ -125,7 +136,11 @@ def read_file(path: Path) -> FileReading:
     base = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     turns: list[tuple[str | None, str, datetime | None]] = []
     items = _json_items(raw) if raw.lstrip()[:1] in ("[", "{") else None
-    if items is not None:
+    export = _json_export(raw) if items is not None else None
+    if export is not None:  # ChatGPT's conversations.json: the threads the user last saw
+        turns = [(who, text, when) for who, text, when, _ in chatgpt.turns(export)]
+        fmt = "chatgpt-export"
+    elif items is not None:
         turns = [t for t in (_turn_of(i) for i in items) if t is not None]
         if not turns:
             raise InvalidInputError(
@@ -156,7 +171,7 @@ def read_file(path: Path) -> FileReading:
         }
         for n, (who, text, when) in enumerate(turns)
     ]
-    if fmt == "json-chat":  # every turn with a text is stored, split where long
+    if fmt in ("json-chat", "chatgpt-export"):  # every turn with a text is stored, split where long
         lines_in = lines_got = len({t["source_id"] for t in out})
     else:
         lines_in, lines_got = lines_kept(raw, [t["text"] for t in out])
