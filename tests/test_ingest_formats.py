@@ -100,3 +100,30 @@ def test_pieces_keep_every_word_and_fit() -> None:
     assert all(len(p) <= 500 for p in got)
     assert " ".join(got).split() == text.split()
     assert lines_kept("a\n\n# b\nUser: c\n", ["a", "b", "c"]) == (3, 3)
+
+
+def test_ingesting_an_edited_document_again_replaces_only_the_sections_that_changed(
+    tmp_path: Path, real_mem
+) -> None:
+    path = tmp_path / "CLAUDE.md"
+    path.write_text("# Repo\n## Testing\nRun `make test`.\n## Style\nTabs, not spaces.\n", encoding="utf-8")
+    real_mem.remember_many([{**t, "project": "p"} for t in read_file(path).items])
+    # A section added above the others, one changed, one as it was.
+    path.write_text(
+        "# Repo\n## Setup\nRun `make setup` first.\n"
+        "## Testing\nRun `make test-all`.\n## Style\nTabs, not spaces.\n",
+        encoding="utf-8",
+    )
+    real_mem.remember_many([{**t, "project": "p"} for t in read_file(path).items])
+    sections = [m for m in real_mem.list(project="p", kinds=["episodic"], limit=None)]
+    texts = sorted(m.text for m in sections)
+    assert texts == [
+        "Repo > Setup\nRun `make setup` first.",
+        "Repo > Style\nTabs, not spaces.",
+        "Repo > Testing\nRun `make test-all`.",
+    ]
+    testing = next(m for m in sections if "make test-all" in m.text)
+    history = [m.text for m in real_mem.history(testing.id)]
+    assert history == ["Repo > Testing\nRun `make test`.", "Repo > Testing\nRun `make test-all`."]
+    style = next(m for m in sections if "Tabs" in m.text)
+    assert len(real_mem.history(style.id)) == 1  # not replaced by the section now in its place

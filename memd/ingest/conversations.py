@@ -135,6 +135,7 @@ def read_file(path: Path) -> FileReading:
     raw = path.read_text(encoding="utf-8", errors="replace")
     base = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     turns: list[tuple[str | None, str, datetime | None]] = []
+    sections: list[tuple[str, str]] = []  # a document's (anchor, text)
     items = _json_items(raw) if raw.lstrip()[:1] in ("[", "{") else None
     export = _json_export(raw) if items is not None else None
     if export is not None:  # ChatGPT's conversations.json: the threads the user last saw
@@ -171,6 +172,11 @@ def read_file(path: Path) -> FileReading:
         }
         for n, (who, text, when) in enumerate(turns)
     ]
+    if fmt == "document" and len(out) == len(sections):
+        # A section is named by its heading (its anchor), not its place: ingesting the file
+        # again after an edit replaces the sections that changed and no others.
+        for item, (anchor, _) in zip(out, sections, strict=True):
+            item["source_id"] = f"ingest:{path.name}#{anchor}"
     if fmt in ("json-chat", "chatgpt-export"):  # every turn with a text is stored, split where long
         lines_in = lines_got = len({t["source_id"] for t in out})
     else:
