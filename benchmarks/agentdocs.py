@@ -6,6 +6,7 @@ a project of its own. Per file: the format chosen and the share of its non-blank
 stored memory holds. Per question: hit@5 / hit@10 of ``recall`` (an answer substring in a
 recalled text, whitespace normalised) and whether ``context --task QUESTION`` (1,500 tokens)
 holds it. Baseline in the same run: BM25 over the very items memd stored (hit@5 / hit@10).
+Also the median time of ``context --task`` and of a plain ``context`` (in-process, warm).
 
     python benchmarks/agentdocs.py                      # ../shared/bench/agentdocs_dev
 """
@@ -15,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,6 +65,7 @@ def run(docs: Path, qa: Path) -> dict:
     questions = [json.loads(ln) for ln in qa.read_text(encoding="utf-8").splitlines() if ln.strip()]
     files: dict[str, dict] = {}
     scores: dict[str, list[float]] = {}
+    timings: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as home:
         mem = memd.open(home)
         texts_of: dict[str, list[str]] = {}
@@ -81,7 +85,12 @@ def run(docs: Path, qa: Path) -> dict:
             hits = [h.memory.text for h in mem.recall(q["question"], project=f["project"], k=10)]
             bm25 = BM25(texts_of[q["doc"]])
             ranked = [texts_of[q["doc"]][i] for i in bm25.rank(q["question"])[:10]]
+            t0 = time.perf_counter()
             brief = mem.context(f["project"], max_tokens=1500, task=q["question"]).text
+            timings.setdefault("task briefing ms", []).append(1000 * (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            mem.context(f["project"], max_tokens=1500)
+            timings.setdefault("briefing ms", []).append(1000 * (time.perf_counter() - t0))
             row = {
                 "memd hit@5": found(q["answer_substrings"], hits[:5]),
                 "memd hit@10": found(q["answer_substrings"], hits),
@@ -98,6 +107,7 @@ def run(docs: Path, qa: Path) -> dict:
         "lines_kept_share": round(sum(f["kept"] for f in files.values()) / max(lines, 1), 3),
         "questions": len(scores.get("memd hit@5", [])),
         "scores": {k: mean(v) for k, v in scores.items()},
+        "p50": {k: round(statistics.median(v), 1) for k, v in timings.items()},
     }
 
 
@@ -114,6 +124,8 @@ def main() -> None:
     print(f"lines kept: {report['lines_kept_share']}; {report['questions']} questions")
     for k, v in report["scores"].items():
         print(f"{k}: {v:.3f}")
+    for k, v in report["p50"].items():
+        print(f"{k} (p50): {v}")
 
 
 if __name__ == "__main__":

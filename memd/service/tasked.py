@@ -17,6 +17,11 @@ Without the model (a cold hook) the briefing stays a scan matched by words.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
 from memd.briefing import FOCUS_CHARS, is_document, lines_of, passage
 from memd.embedding import Embedder
 from memd.records import MemoryRecord
@@ -25,6 +30,12 @@ from memd.service.recalling import Recaller
 # Enough for the answer to be among them (recall's hit@10 on real instruction files is
 # 1.0, hit@5 0.97), few enough to leave the briefing's rules room.
 TASK_HITS = 8
+# Only the first few long sections can be shown in the task's share of a briefing; only
+# they are cut by meaning (each of their lines embedded, at most LINE_CHARS of a line).
+MEANING_SECTIONS = 4
+LINE_CHARS = 300
+# Line vectors kept between briefings (the same sections answer a project's tasks).
+CACHE_LINES = 20_000
 
 
 class TaskFocus:
@@ -34,6 +45,8 @@ class TaskFocus:
         self._recaller = recaller
         self._embedder = embedder
         self._k = k
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def of(self, project: str, task: str | None) -> list[MemoryRecord]:
         """The best hits of ``project`` for ``task``, a long document section cut to the
@@ -41,11 +54,33 @@ class TaskFocus:
         if not task or not task.strip():
             return []
         hits = [hit.memory for hit in self._recaller.recall(task, k=self._k, project=project)]
-        return [self._passage(m, task) if is_document(m) else m for m in hits]
+        long = [
+            n
+            for n, m in enumerate(hits)
+            if is_document(m) and sum(len(ln) + 1 for ln in lines_of(m.text)) > FOCUS_CHARS
+        ][:MEANING_SECTIONS]
+        if not long:
+            return hits
+        wanted = [ln[:LINE_CHARS] for n in long for ln in lines_of(hits[n].text)]
+        vectors = self._embed(wanted)
+        query = self._embedder.embed_query(task)
+        out = list(hits)
+        for n in long:
+            lines = lines_of(hits[n].text)
+            meaning = [float(vectors[ln[:LINE_CHARS]] @ query) for ln in lines]
+            cut = "\n".join(passage(hits[n].text, task, FOCUS_CHARS, meaning))
+            out[n] = hits[n].model_copy(update={"text": cut})
+        return out
 
-    def _passage(self, m: MemoryRecord, task: str) -> MemoryRecord:
-        lines = lines_of(m.text)
-        if sum(len(ln) + 1 for ln in lines) <= FOCUS_CHARS:
-            return m
-        meaning = (self._embedder.embed(lines) @ self._embedder.embed_query(task)).tolist()
-        return m.model_copy(update={"text": "\n".join(passage(m.text, task, FOCUS_CHARS, meaning))})
+    def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            known = {t: v for t in texts if (v := self._vectors.get(t)) is not None}
+        missing = sorted(set(texts) - set(known))
+        if missing:
+            fresh = dict(zip(missing, self._embedder.embed(missing), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > CACHE_LINES:
+                    self._vectors.popitem(last=False)
+        return known
