@@ -83,7 +83,9 @@ def remember(
             render.err.print("[dim]Pass the text as an argument, or pipe it in: echo note | memd remember[/]")
             raise typer.Exit(EXIT_ERROR)
         text = sys.stdin.read()
-    where = here(project)
+    # A new version belongs where the old one is unless --project says otherwise: the
+    # directory this runs in is no evidence about a memory named by its id.
+    where = here(project) if project or not supersedes else None
     anchors = _anchors(text, anchor or [], auto_anchor)
     options = {
         "project": where,

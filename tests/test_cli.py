@@ -243,3 +243,24 @@ def test_ingest_learns_from_a_chat_and_distill_is_idempotent(home: Path, tmp_pat
     assert r.exit_code == 0 and "read as document, 6 of 6 lines kept" in r.stdout, r.stdout
     r = run("ingest", str(tmp_path / "missing.json"))
     assert r.exit_code == 1 and "is not a file" in r.stdout + r.stderr
+
+
+def test_a_new_version_stays_in_the_old_ones_project_whatever_the_directory(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    a, b = tmp_path / "repo-a", tmp_path / "repo-b"
+    for repo in (a, b):
+        repo.mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    monkeypatch.chdir(a)
+    old = json.loads(run("remember", "Deploy from the release branch", "--json").stdout)
+    monkeypatch.chdir(b)  # superseded from another repository: A keeps its memory
+    new = json.loads(run("remember", "Deploy from main", "--supersedes", old["id"], "--json").stdout)
+    assert new["project"] == old["project"] == str(a.resolve())
+    monkeypatch.chdir(a)
+    assert "Deploy from main" in run("context").stdout
+    # Said outright, --project still wins.
+    moved = json.loads(
+        run("remember", "Deploy on Fridays", "--supersedes", new["id"], "-p", "elsewhere", "--json").stdout
+    )
+    assert moved["project"] == "elsewhere"
