@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli import render
 from cli.app import AllProjectsOpt, JsonOpt, ProjectOpt, app, here, run_api
+
+if TYPE_CHECKING:
+    from memd.records import MemoryRecord
 
 
 def _cwd() -> str | None:
@@ -62,16 +65,21 @@ def stale(
             "--confirm", help="ID of a memory that still holds: re-anchor it to the code as it is now."
         ),
     ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also list the memories whose code only moved (followed, still right)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List memories whose code moved on since they were remembered.
+    """List memories that may be wrong now: the code they describe changed or was deleted.
 
-    Each anchored memory is checked against the code now: moved (a renamed file, a
-    function now in another file) is followed and re-pointed; changed is marked (recall
-    and the briefing say "may be outdated") and fades faster; deleted is archived
-    (`memd restore ID` brings it back).
+    Each anchored memory is checked against the code now: changed is marked (recall and
+    the briefing say "may be outdated") and fades faster; deleted is archived (`memd
+    restore ID` brings it back); moved (a renamed file, a function now in another file) is
+    followed and re-pointed, still right, so it is only counted (`--all` lists it too).
 
       memd stale                     this directory's project
+      memd stale --all               the memories whose code only moved as well
       memd stale --confirm ID        it still holds: anchor it to the code as it is now
     """
     if confirm:
@@ -83,19 +91,27 @@ def stale(
         return
     where = None if all_projects else here(project)
     matches = run_api(lambda m: m.code("stale", project=where))
+
+    def state(r: MemoryRecord) -> str:
+        if r.tier.value == "archived":
+            return "archived"
+        return "stale" if any(a.stale for a in r.anchors) else "moved"
+
+    moved = [x for x in matches if state(x.memory) == "moved"]
+    shown = matches if show_all else [x for x in matches if state(x.memory) != "moved"]
     if as_json:
-        render.print_json(matches)
+        render.print_json(shown)
         return
-    if not matches:
-        render.out.print("No memory describes code that changed.", markup=False)
-        return
-    for match in matches:
+    for match in shown:
         r = match.memory
-        state = (
-            "archived"
-            if r.tier.value == "archived"
-            else ("moved" if not any(a.stale for a in r.anchors) else "stale")
-        )
-        render.out.print(f"{r.id[:8]}  [{state}] {r.text[:120]}", markup=False, soft_wrap=True)
+        render.out.print(f"{r.id[:8]}  [{state(r)}] {r.text[:120]}", markup=False, soft_wrap=True)
         render.out.print(f"    {match.why}", markup=False, style="dim")
-    render.out.print("Still right? `memd stale --confirm ID`. Wrong now? `memd forget ID`.", markup=False)
+    if not shown:
+        render.out.print("No memory describes code that changed or was deleted.", markup=False)
+    if moved and not show_all:
+        render.out.print(
+            f"{len(moved)} more followed their code to its new place (still right): `memd stale --all`.",
+            markup=False,
+        )
+    if any(state(x.memory) != "moved" for x in shown):
+        render.out.print("Still right? `memd stale --confirm ID`. Wrong now? `memd forget ID`.", markup=False)

@@ -445,3 +445,27 @@ def test_the_briefing_checks_the_code_itself_without_a_recall_first(shop):
     brief = m.context("p").text  # a cold hook briefs like this: no recall has looked yet
     assert "may be outdated" in brief and "range(5)" in brief
     assert "checkout charges once" not in brief
+
+
+def test_memd_stale_lists_what_may_be_wrong_and_counts_what_only_moved(
+    home: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    monkeypatch.chdir(repo)
+    for text, spec in (
+        ("checkout charges the cart once", "api.py::checkout"),
+        ("charge retries", "payments/client.py::charge"),
+    ):
+        assert runner.invoke(app, ["remember", text, "-p", "p", "--anchor", spec]).exit_code == 0
+    _git(repo, "mv", "api.py", "shop_api.py")  # moved: followed, still right
+    _edit(repo / "payments" / "client.py", "range(3)", "range(5)")  # changed: may be wrong
+    _commit(repo, "rename and change")
+    out = runner.invoke(app, ["stale", "-p", "p"]).stdout
+    assert "[stale] charge retries" in out and "checkout" not in out
+    assert "1 more followed their code" in out and "memd stale --all" in out
+    out = runner.invoke(app, ["stale", "-p", "p", "--all"]).stdout
+    assert "[moved] checkout charges the cart once" in out and "[stale] charge retries" in out
