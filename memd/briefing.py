@@ -30,7 +30,7 @@ from memd.told import event_sentences, is_user, one_line, told_sentences
 if TYPE_CHECKING:
     from memd.store import Store
 
-# Kept in step with memd.distill.learner.SLOT_PREFIX (not imported: the hook's cold path
+# Kept in step with memd.distill.slots.SLOT_PREFIX (not imported: the hook's cold path
 # must stay light).
 SLOT_PREFIX = "memd:slot:"
 DERIVED = "derived_from"

@@ -15,7 +15,7 @@ signs a person would use, without a model:
   number, a name) the other does not.
 
 A turn loses only its stale sentences. A stored rule or fact is read only for retired
-values (its own versions are the learner's business: memd.distill.learner), and a stale one
+values (its own versions are the learner's business: memd.service.learning), and a stale one
 is left out whole. Nothing is changed in the store: an old turn is still recalled, and history is
 kept. What this misses stays in the briefing, newest first.
 """

@@ -18,9 +18,9 @@ import memd
 from memd.anchors.check import Checker
 from memd.anchors.resolve import anchors_for, parse_spec
 from memd.anchors.symbols import Parsers, SymbolCache, parse_symbols
-from memd.anchors.watch import DELETED_TAG, STALE_TAG
 from memd.errors import InvalidInputError
 from memd.records import Tier
+from memd.service.codewatch import DELETED_TAG, STALE_TAG
 
 CLIENT = """import time
 

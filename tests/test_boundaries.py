@@ -55,3 +55,31 @@ def test_service_implements_the_api():
         want = list(inspect.signature(getattr(MemoryAPI, name)).parameters)
         have = list(inspect.signature(getattr(MemoryService, name)).parameters)
         assert have == want, name
+
+
+INNER = ("memd/records.py", "memd/store", "memd/retrieval", "memd/anchors", "memd/distill", "memd/lifecycle")
+OUTER = ("memd.service", "memd.daemon", "memd.ui", "memd.hooks", "memd.team")
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append(node.module)
+    return out
+
+
+def test_the_inner_layers_are_libraries_the_service_uses():
+    """records, store, retrieval, anchors, distill and lifecycle never import the service
+    or anything above it (not even for type checking); the service never imports the daemon."""
+    offenders = []
+    for inner in INNER:
+        target = ROOT / inner
+        for path in [target] if target.is_file() else sorted(target.rglob("*.py")):
+            offenders += [f"{path.relative_to(ROOT)}: {m}" for m in _imports(path) if m.startswith(OUTER)]
+    for path in sorted((ROOT / "memd" / "service").rglob("*.py")):
+        offenders += [f"{path.relative_to(ROOT)}: {m}" for m in _imports(path) if m.startswith("memd.daemon")]
+    assert offenders == []

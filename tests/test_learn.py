@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import memd
-from memd.distill.learner import DERIVED, REVIEW_TAG, SLOT_PREFIX
+from memd.distill.slots import DERIVED, REVIEW_TAG, SLOT_PREFIX
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

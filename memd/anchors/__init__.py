@@ -5,8 +5,8 @@ symbol, the span's hash, the commit) and notices when that code moves, changes o
 - :mod:`memd.anchors.symbols` — definitions found with tree-sitter, cached per file;
 - :mod:`memd.anchors.resolve` — anchors from ``--anchor`` specs and from the text;
 - :mod:`memd.anchors.check` — one anchor against the tree: current, moved, changed, deleted;
-- :mod:`memd.anchors.watch` — checks applied to the store (re-point, mark, archive) and
-  recall by file or symbol.
+the service applies the checks to the store (:mod:`memd.service.codewatch`: re-point, mark,
+archive; recall by file or symbol). This package is a library: it never imports the service.
 
 Imports stay light here: ``memd.records`` needs the model on every start.
 """

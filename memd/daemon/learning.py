@@ -16,7 +16,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from memd.distill.learner import Reader
+    from memd.distill.slots import Reader
     from memd.service import MemoryService
 
 log = logging.getLogger("memd.daemon")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memd.distill.learner import DERIVED
+from memd.distill.slots import DERIVED
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from memd.distill.digest import DIGEST_PREFIX
-from memd.distill.learner import SLOT_PREFIX
+from memd.distill.slots import SLOT_PREFIX
 from memd.distill.subjects import canonical_words, stem
 from memd.retrieval.base import Query
 from memd.retrieval.index import MemoryIndex

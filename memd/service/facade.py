@@ -20,11 +20,10 @@ from typing import Any
 
 from memd.anchors.check import shared_checker
 from memd.anchors.model import Anchor
-from memd.anchors.watch import CodeWatch
 from memd.api import Progress, When
 from memd.briefing import Briefing
 from memd.clock import Clock
-from memd.distill.learner import Learner, Reader
+from memd.distill.slots import Reader
 from memd.embedding import Embedder
 from memd.errors import ConfigError
 from memd.lifecycle import Policy
@@ -32,8 +31,10 @@ from memd.lifecycle.consolidate import Summarizer
 from memd.move import MoveResult
 from memd.records import CodeMatch, Hit, ImportResult, Kind, LearnResult, MemoryRecord, NewMemory, Stats
 from memd.retrieval import MemoryIndex, Retriever
+from memd.service.codewatch import CodeWatch
 from memd.service.compaction import Compactor
 from memd.service.curation import Curator
+from memd.service.learning import Learner
 from memd.service.lookup import Lookup
 from memd.service.maintenance import Maintenance
 from memd.service.recalling import Recaller, RecallOptions
@@ -232,10 +233,10 @@ class MemoryService:
         progress: Progress | None = None,
         llm: bool = False,
     ) -> LearnResult:
-        """Run distillation over turns already stored (memd.distill.redistill);
+        """Run distillation over turns already stored (memd.service.redistill);
         idempotent. Works even when the ``distill`` setting is off. With ``llm``, the
         local model (``distill_llm_model``) reads what the rules could not: slow."""
-        from memd.distill.redistill import redistill
+        from memd.service.redistill import redistill
         from memd.text import parse_time
 
         if llm:

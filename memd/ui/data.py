@@ -13,7 +13,7 @@ from typing import Any
 
 from memd.anchors.model import outdated
 from memd.api import MemoryAPI
-from memd.distill.learner import DERIVED
+from memd.distill.slots import DERIVED
 from memd.explain import channel_notes, learned_note
 from memd.guard import withheld
 from memd.lifecycle import Policy, retention, tier_for

@@ -13,18 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from memd.anchors.check import Checker
 from memd.anchors.model import Anchor, dump_anchors
 from memd.clock import Clock
 from memd.errors import InvalidInputError
 from memd.records import CodeMatch, Hit, MemoryRecord, Tier
+from memd.service.lookup import Lookup
 from memd.store import Store
 from memd.store.filters import Filter
-
-if TYPE_CHECKING:  # the service builds a CodeWatch: importing it here would be a cycle
-    from memd.service.lookup import Lookup
 
 DELETED_TAG = "code-deleted"
 STALE_TAG = "code-changed"

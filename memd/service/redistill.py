@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from memd.api import Progress
-from memd.distill.learner import Learner
 from memd.records import Kind, LearnResult
+from memd.service.learning import Learner
 from memd.store import Store
 from memd.store.filters import Filter
 

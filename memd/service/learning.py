@@ -24,42 +24,32 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
 
 from memd.clock import Clock
 from memd.distill import digest
 from memd.distill.distiller import Distiller, Statement, _norm
 from memd.distill.facts import nested_bag
+from memd.distill.slots import (
+    DERIVED,
+    DISTILLED_IMPORTANCE,
+    DISTILLED_TAG,
+    LEARN_FROM,
+    REVIEW_TAG,
+    SLOT_PREFIX,
+    Reader,
+)
 from memd.guard import withheld
-from memd.records import Kind, LearnResult, NewMemory, Source
+from memd.records import Kind, LearnResult, NewMemory
+from memd.service.writing import Writer
 from memd.store import Row, Store
 from memd.text import content_hash
 from memd.told import AGENT_AUTHORS  # an agent's own words are not the user's rules
 
-if TYPE_CHECKING:
-    from memd.service.writing import Writer
-
-SLOT_PREFIX = "memd:slot:"
-DISTILLED_TAG = "distilled"
-REVIEW_TAG = "review"
-DERIVED = "derived_from"
-# Where conversation comes from: imported transcripts and chats, watched sessions, the
-# hooks' records and what an agent stores over MCP. A note stored through the library or
-# typed with `memd remember` is kept as given (its caller can pass a kind).
-LEARN_FROM = frozenset({Source.IMPORT.value, Source.WATCH.value, Source.MCP.value, "hook"})
-DISTILLED_IMPORTANCE = 0.7
 PROBLEM_SCAN = 2_000  # newest episodes searched for the problem a "fixed" statement closes
 _GENERIC_WORDS = frozenset(
     "fixed resolved solved working again green passing now finally longer that this".split()
 )
 _NEG = re.compile(r"\b(?:never|don't|do not|stop|avoid|no longer|not)\b", re.I)
-
-
-class Reader(Protocol):
-    """What reads statements out of a turn: the rules (memd.distill.distiller), or the
-    rules and a local model (memd.distill.llm)."""
-
-    def distill(self, text: str, *, author: str | None = None) -> list[Statement]: ...
 
 
 # Per project, each turn and the statements read in it, oldest turn first.
