@@ -188,3 +188,19 @@ def test_a_rule_said_in_a_session_reaches_the_next_briefing(home: Path, tmp_path
         assert "Prefix private helpers with `_` please." in rules
     finally:
         m.close()
+
+
+def test_a_long_section_reaches_the_prompt_as_the_lines_it_asks_about(home: Path, tmp_path: Path):
+    filler = "\n".join(
+        f"Paragraph {n}: release notes, changelog entries and version policy." for n in range(60)
+    )
+    text = f"Repo > Testing\n{filler}\nRun one crate's tests:\ncargo test -p acme_core\n{filler}"
+
+    def daemon(method, params, timeout):
+        return [{"memory": {"id": "0123456789abcdef", "kind": "episodic", "text": text}, "score": 0.9}]
+
+    payload = json.dumps({"cwd": str(tmp_path), "prompt": "how do I run the tests of one crate?"})
+    out = run_safely("user-prompt-submit", payload, home=home, backends=backends(home, daemon=daemon))
+    ctx = json.loads(out)["hookSpecificOutput"]["additionalContext"]
+    assert "- [episodic] Repo > Testing" in ctx and "cargo test -p acme_core" in ctx
+    assert len(ctx) < 1_300 < len(text)

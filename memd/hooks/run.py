@@ -26,6 +26,7 @@ from typing import Any
 
 from memd.briefcache import BRIEF_TOKENS
 from memd.daemon.wire import NoAnswer, ask
+from memd.hooks.excerpt import EXCERPT_CHARS, excerpt
 from memd.hooks.record import request_records, session_record
 from memd.project import git_root, resolve_project
 
@@ -188,7 +189,11 @@ def prompt_context(payload: dict[str, Any], b: Backends, remaining: Callable[[],
     lines = ["memd: memories that may bear on this request (current versions only):"]
     for hit in hits:
         memory = hit["memory"]
-        text = " ".join(str(memory["text"]).split())
+        text = str(memory["text"])
+        if len(text) <= EXCERPT_CHARS:
+            text = " ".join(text.split())
+        else:  # a document's long section: the lines the prompt points to, one under another
+            text = excerpt(text, prompt).replace("\n", "\n  ")
         lines.append(f"- [{memory['kind']}] {text} (id {memory['id'][:8]})")
     return _context("UserPromptSubmit", "\n".join(lines))
 
