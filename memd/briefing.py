@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from memd.anchors.model import outdated
 from memd.errors import InvalidInputError
 from memd.guard import withheld
+from memd.overruled import Overruled, overruled
 from memd.records import Kind, MemoryRecord
 from memd.restated import Item, sift
 from memd.told import event_sentences, is_user, one_line, told_sentences
@@ -44,6 +45,7 @@ RECENT_WINDOW = timedelta(hours=12)
 FOCUS_SHARE = 0.55
 FOCUS_CHARS = 1_000
 FOCUS_TITLE = "For this task"
+OVERRULED_TITLE = "Instruction files say otherwise"
 _WORD = re.compile(r"[a-z0-9_]{3,}")
 _STOP = frozenset(
     "the and for with that this you your all are use our from should always never please make sure "
@@ -146,12 +148,14 @@ def build_briefing(
     now: datetime | None = None,
     texts: Mapping[str, str | None] | None = None,
     focus: Sequence[MemoryRecord] = (),
+    overruled: Sequence[Overruled] = (),
 ) -> Briefing:
     """Newest first within each section (the task's matches before them); pinned first
     of all; cut to ``max_tokens``. ``texts``: the words to show for a record (memd.restated),
     where they differ from its text. ``focus``: what a search for the task found, best
     first, shown whole under "For this task" (within :data:`FOCUS_SHARE` of the budget) and
-    not again below."""
+    not again below. ``overruled``: learned rules an instruction file contradicts (memd.
+    overruled), shown after the rules with the file's words, the file winning."""
     now = now or datetime.now(UTC)
     budget = max(64, max_tokens) * CHARS_PER_TOKEN
     lines = [f"# memd briefing: {project}" + (f" (task: {task.strip()[:80]})" if task else "")]
@@ -162,6 +166,10 @@ def build_briefing(
     sections = _section_members(records)
     if focus:
         sections.insert(1, (FOCUS_TITLE, list(focus)))
+    said_instead = {o.rule.id: o for o in overruled}
+    if said_instead:
+        at = next(n for n, (title, _) in enumerate(sections) if title == "Conventions and rules") + 1
+        sections.insert(at, (OVERRULED_TITLE, [o.rule for o in overruled]))
     for title, members in sections:
         members = [r for r in members if r.id not in shown]
         if not members:
@@ -177,7 +185,9 @@ def build_briefing(
             limit = min(budget, used + int(FOCUS_SHARE * budget))
         lines.append(header)
         used += len(header)
-        ordered = members if title in (*EVENT_SECTIONS, FOCUS_TITLE) else _by_task(members, task)
+        ordered = (
+            members if title in (*EVENT_SECTIONS, FOCUS_TITLE, OVERRULED_TITLE) else _by_task(members, task)
+        )
         for r in ordered:
             text = (texts or {}).get(r.id) or r.text
             if title == FOCUS_TITLE:
@@ -194,7 +204,10 @@ def build_briefing(
             if r.kind is Kind.EPISODIC:  # a turn may be long; a rule is shown whole
                 text = one_line(text) or text
             line = f"- {text} ({age(r.created_at, now)}, {r.id[:8]})"
-            changed = outdated(r.anchors, 200)
+            if title == OVERRULED_TITLE:
+                o = said_instead[r.id]
+                line = f'- {o.file}: {o.says} (the file wins over the learned rule "{r.text}", {r.id[:8]})'
+            changed = outdated(r.anchors, 200) if title != OVERRULED_TITLE else None
             if changed:  # never presented as current: the code it describes moved on
                 line = f"- {r.text} (may be outdated: {changed}; {r.id[:8]})"
             if used + len(line) + 1 > limit:
@@ -325,6 +338,11 @@ def brief_project(
     rows += [r for r in episodes if r["id"] not in said or OPEN_TAGS & set(r.get("tags") or ())]
     # A memory flagged as an attack on the agent waits for review (`memd audit`).
     # A digest repeats the rules listed one by one here (memd.distill.digest).
+    files = [
+        MemoryRecord.from_row(r)
+        for r in rows
+        if "instructions" in (r.get("tags") or ()) and not withheld(r.get("tags"))
+    ]
     # An agent instruction file's section (memd.ingest.instructions) is in the agent's context
     # already (each tool loads its own files): shown only where a task's search finds it.
     rows = [
@@ -333,6 +351,12 @@ def brief_project(
         if not withheld(r.get("tags")) and not {"digest", "instructions"} & set(r.get("tags") or ())
     ]
     records = [MemoryRecord.from_row(r) for r in rows]
+    # A learned rule a current instruction file contradicts is not shown as current.
+    clash = overruled(
+        [r for r in records if r.kind in (Kind.PREFERENCE, Kind.PROCEDURAL, Kind.DECISION)], files
+    )
+    gone = {o.rule.id for o in clash}
+    records = [r for r in records if r.id not in gone]
     # A document's section the rules were read from is what holds their command and its
     # context: the task may have it. A chat turn stays told by its rule (or its newer one).
     have = {r.id for r in records}
@@ -364,4 +388,6 @@ def brief_project(
     first = [kept[f.id].model_copy(update={"text": f.text}) for f in focus if f.id in kept]
     only_first = {f.id for f in extra}
     records = [r for r in records if r.id not in only_first]
-    return build_briefing(project, records, int(max_tokens), task=task, now=now, texts=texts, focus=first)
+    return build_briefing(
+        project, records, int(max_tokens), task=task, now=now, texts=texts, focus=first, overruled=clash
+    )

@@ -61,6 +61,13 @@ _STOP = frozenset(
 _TOKEN = re.compile(r"`[^`\n]+`|[\w][\w.:/+#-]*[\w+#%]|\w")
 
 
+def same_subject_other_value(a: str, b: str) -> bool:
+    """Whether two sentences speak of one subject (the restatement test below) and each
+    names a value the other does not: "Use `yarn` for installs" / "Install with `pnpm install`"."""
+    said = _Said(datetime.now(UTC), frozenset(_stems(b)), frozenset(values(b)), "")
+    return _restates(said, _stems(a), values(a))
+
+
 @dataclass(frozen=True)
 class Item:
     """One briefing candidate (or a turn that is not shown but can make others stale)."""
