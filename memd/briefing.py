@@ -12,8 +12,6 @@ and is one line.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ from memd.anchors.model import outdated
 from memd.errors import InvalidInputError
 from memd.guard import withheld
 from memd.overruled import Overruled, overruled
+from memd.passage import passage, words
 from memd.records import Kind, MemoryRecord
 from memd.restated import Item, sift
 from memd.told import event_sentences, is_user, one_line, told_sentences
@@ -46,11 +45,6 @@ FOCUS_SHARE = 0.55
 FOCUS_CHARS = 1_000
 FOCUS_TITLE = "For this task"
 OVERRULED_TITLE = "Instruction files say otherwise"
-_WORD = re.compile(r"[a-z0-9_]{3,}")
-_STOP = frozenset(
-    "the and for with that this you your all are use our from should always never please make sure "
-    "want like will how what where which when who why can does need get one".split()
-)
 
 
 class Briefing(BaseModel):
@@ -87,16 +81,12 @@ def _section_members(records: Sequence[MemoryRecord]) -> list[tuple[str, list[Me
 EVENT_SECTIONS = ("Pinned", "What you were told", "Recent events")
 
 
-def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
 def _by_task(members: list[MemoryRecord], task: str | None) -> list[MemoryRecord]:
     """Those sharing words with ``task`` first (most shared first); then rules that name
     their subject (read by memd.distill, replaced when it changes) before loose ones."""
-    want = _words(task) if task else set()
+    want = words(task) if task else set()
     scored = [
-        (len(want & _words(r.text)) if want else 0, not (r.source_id or "").startswith(SLOT_PREFIX), n)
+        (len(want & words(r.text)) if want else 0, not (r.source_id or "").startswith(SLOT_PREFIX), n)
         for n, r in enumerate(members)
     ]
     return [members[s[2]] for s in sorted(scored, key=lambda x: (-x[0], x[1], x[2]))]
@@ -242,51 +232,6 @@ def _whole(r: MemoryRecord, text: str, now: datetime, task: str | None) -> str:
         return f"- {one_line(text) or text} {stamp}"
     head, *rest = passage(text, task, FOCUS_CHARS) or [text.strip()]
     return "\n".join([f"- {head} {stamp}", *(f"  {ln}" for ln in rest)])
-
-
-def lines_of(text: str) -> list[str]:
-    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-
-
-def passage(text: str, task: str | None, limit: int, meaning: Sequence[float] | None = None) -> list[str]:
-    """The non-blank lines of ``text`` (:func:`lines_of`), all of them when they fit in
-    ``limit`` characters; else its first line (a section's heading path) and the lines
-    closest to ``task``, each with the two after it (the command under a sentence), in the
-    text's order, "…" where lines were left out. Closest: ``meaning`` (a score per line, the
-    service's embedding similarity) where given, then the task's words, rarer ones weighing more."""
-    lines = lines_of(text)
-    if sum(len(ln) + 1 for ln in lines) <= limit or not lines:
-        return lines
-    # A word of the task most lines share ("test" in a testing section) says little.
-    have = [_words(ln) for ln in lines]
-    want = _words(task or "")
-    weight = {w: math.log(1 + len(lines) / (1 + sum(w in h for h in have))) for w in want}
-    score = [sum(weight[w] for w in want & h) for h in have]
-    if meaning is not None and len(meaning) == len(lines):
-        score = [float(m) + 0.1 * s for m, s in zip(meaning, score, strict=True)]
-    chosen = {0}
-    size = len(lines[0])
-    for n in sorted(range(1, len(lines)), key=lambda n: (-score[n], n)):
-        if score[n] == 0 and len(chosen) > 1:
-            break
-        for m in range(n, min(n + 3, len(lines))):
-            if m not in chosen and size + len(lines[m]) + 1 <= limit:
-                chosen.add(m)
-                size += len(lines[m]) + 1
-        if size >= limit * 0.9:
-            break
-    best = max(range(1, len(lines)), key=lambda n: (score[n], -n)) if len(lines) > 1 else 0
-    if best not in chosen and limit - size > 40:  # the closest line is too long: its start
-        chosen.add(best)
-        lines[best] = lines[best][: limit - size - 2].rstrip() + "…"
-    out: list[str] = []
-    for n in sorted(chosen):
-        if out and n - 1 not in chosen:
-            out.append("…")
-        out.append(lines[n])
-    if max(chosen) < len(lines) - 1:
-        out.append("…")
-    return out
 
 
 # The briefing reads at most this many current rules, decisions and facts, and this many

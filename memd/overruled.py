@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memd.records import MemoryRecord
-from memd.restated import same_subject_other_value
+from memd.restated import same_subject_other_value, subject_of
 from memd.told import told_sentences
 
 
@@ -33,15 +33,16 @@ def overruled(rules: Sequence[MemoryRecord], sections: Sequence[MemoryRecord]) -
     """The ``rules`` (learned ones: source ``distill``) that a sentence of an instruction
     file's ``sections`` contradicts, each with the first such sentence."""
     said = [
-        ((s.source_id or "").split("#", 1)[0] or "an instruction file", sentence)
+        ((s.source_id or "").split("#", 1)[0] or "an instruction file", sentence, subject_of(sentence))
         for s in sections
         for sentence in told_sentences(s.text)
     ]
     out = []
     for rule in rules:
-        if rule.source != "distill":
+        if rule.source != "distill" or not said:
             continue
-        hit = next(((f, s) for f, s in said if same_subject_other_value(rule.text, s)), None)
+        subject = subject_of(rule.text)
+        hit = next(((f, s) for f, s, of in said if same_subject_other_value(subject, of)), None)
         if hit is not None:
             out.append(Overruled(rule, *hit))
     return out

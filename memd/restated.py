@@ -61,11 +61,21 @@ _STOP = frozenset(
 _TOKEN = re.compile(r"`[^`\n]+`|[\w][\w.:/+#-]*[\w+#%]|\w")
 
 
-def same_subject_other_value(a: str, b: str) -> bool:
-    """Whether two sentences speak of one subject (the restatement test below) and each
-    names a value the other does not: "Use `yarn` for installs" / "Install with `pnpm install`"."""
-    said = _Said(datetime.now(UTC), frozenset(_stems(b)), frozenset(values(b)), "")
-    return _restates(said, _stems(a), values(a))
+def subject_of(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A sentence's content-word stems and its values, read once for many comparisons."""
+    return frozenset(_stems(sentence)), frozenset(values(sentence))
+
+
+def same_subject_other_value(
+    a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]
+) -> bool:
+    """Whether two sentences (:func:`subject_of`) speak of one subject (the restatement test
+    below) and each names a value the other does not: "Use `yarn` for installs" / "Install
+    with `pnpm install`"."""
+    return _restates(_Said(_EPOCH, b[0], b[1], ""), set(a[0]), set(a[1]))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

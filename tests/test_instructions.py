@@ -3,10 +3,10 @@ tool keeps them, and a real daemon keeps their sections current (edits, deletion
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from test_watch import wait_for
 
 from memd.config import load_settings
 from memd.daemon import control
@@ -55,16 +55,6 @@ def test_every_tools_files_are_found_under_their_own_names(tmp_path: Path) -> No
     assert root / ".claude" / "rules" in folders(root, user)
 
 
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.mark.slow
 def test_a_daemon_keeps_the_instruction_files_current(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -83,7 +73,7 @@ def test_a_daemon_keeps_the_instruction_files_current(
             return "\n".join(m.text for m in client.list(project="shop", limit=None))
 
         for said in ("make test-one", "pnpm", "db/migrate", "Named exports", "ticket id", "British", "VPN"):
-            wait_for(lambda said=said: said in texts())
+            wait_for(lambda said=said: said in texts(), timeout=30)
         assert "Not an instruction file" not in texts()
         brief = client.context("shop", task="how do I run one test?").text
         assert "make test-one T=<name>" in brief
@@ -95,7 +85,7 @@ def test_a_daemon_keeps_the_instruction_files_current(
             "# Style\nDefault exports only.\n", encoding="utf-8"
         )
         (root / ".github" / "copilot-instructions.md").unlink()
-        wait_for(lambda: "Default exports" in texts() and "ticket id" not in texts())
+        wait_for(lambda: "Default exports" in texts() and "ticket id" not in texts(), timeout=30)
         assert "Named exports" not in texts()
         assert any(e["kind"] == "instructions" for e in client.call("watch_list"))
     finally:

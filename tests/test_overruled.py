@@ -3,28 +3,11 @@ is not shown as current; the briefing names the file and its words (the file win
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from records_support import record
 
 from memd.briefing import OVERRULED_TITLE
 from memd.overruled import overruled
-from memd.records import Kind, MemoryRecord
-
-NOW = datetime(2026, 12, 7, tzinfo=UTC)
-
-
-def record(text: str, *, source: str, kind: Kind, source_id: str | None = None, n: int = 0) -> MemoryRecord:
-    return MemoryRecord(
-        id=f"{n:08d}-0000-0000-0000-000000000000",
-        text=text,
-        kind=kind,
-        project="p",
-        source=source,
-        source_id=source_id,
-        content_hash=f"h{n}",
-        created_at=NOW,
-        updated_at=NOW,
-        last_accessed_at=NOW,
-    )
+from memd.records import Kind
 
 
 def test_a_rule_the_file_says_otherwise_is_overruled_and_others_are_not() -> None:

@@ -8,26 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from memd.briefing import FOCUS_CHARS, FOCUS_TITLE, build_briefing, passage
+from records_support import NOW, record
+
+from memd.briefing import FOCUS_CHARS, FOCUS_TITLE, build_briefing
 from memd.ingest.conversations import read_file
-from memd.records import Kind, MemoryRecord
-
-NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
-
-
-def record(text: str, kind: Kind = Kind.EPISODIC, author: str | None = None, n: int = 0) -> MemoryRecord:
-    return MemoryRecord(
-        id=f"{n:08d}-0000-0000-0000-000000000000",
-        text=text,
-        kind=kind,
-        project="p",
-        author=author,
-        created_at=NOW - timedelta(minutes=n),
-        updated_at=NOW - timedelta(minutes=n),
-        last_accessed_at=NOW - timedelta(minutes=n),
-        source="import",
-        content_hash=f"h{n}",
-    )
+from memd.passage import passage
+from memd.records import Kind
 
 
 def test_the_task_section_comes_first_and_nothing_is_shown_twice() -> None:

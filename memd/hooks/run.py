@@ -26,13 +26,17 @@ from typing import Any
 
 from memd.briefcache import BRIEF_TOKENS
 from memd.daemon.wire import NoAnswer, ask
-from memd.hooks.excerpt import EXCERPT_CHARS, excerpt
 from memd.hooks.record import request_records, session_record
+from memd.passage import passage
 from memd.project import git_root, resolve_project
 
 EVENTS = ("session-start", "user-prompt-submit", "pre-compact", "stop")
 PROMPT_HITS = 3
 PROMPT_CHARS = 4_000
+# A memory longer than this (a document's section, which recall returns in place of a rule
+# read from it) reaches the prompt as the lines the prompt points to: three whole sections
+# would crowd the agent's context.
+EXCERPT_CHARS = 1_000
 # The hook's own deadline; Claude Code's (in settings.json) is longer, so the late notice
 # below is printed before Claude Code would kill the hook.
 DEFAULT_DEADLINE_S = 1.8
@@ -193,7 +197,7 @@ def prompt_context(payload: dict[str, Any], b: Backends, remaining: Callable[[],
         if len(text) <= EXCERPT_CHARS:
             text = " ".join(text.split())
         else:  # a document's long section: the lines the prompt points to, one under another
-            text = excerpt(text, prompt).replace("\n", "\n  ")
+            text = "\n  ".join(passage(text, prompt, EXCERPT_CHARS))
         lines.append(f"- [{memory['kind']}] {text} (id {memory['id'][:8]})")
     return _context("UserPromptSubmit", "\n".join(lines))
 

@@ -22,8 +22,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from memd.briefing import FOCUS_CHARS, is_document, lines_of, passage
+from memd.briefing import FOCUS_CHARS, is_document
 from memd.embedding import Embedder
+from memd.passage import lines_of, passage
 from memd.records import MemoryRecord
 from memd.service.recalling import Recaller
 
