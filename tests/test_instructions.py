@@ -88,6 +88,13 @@ def test_a_daemon_keeps_the_instruction_files_current(
         wait_for(lambda: "Default exports" in texts() and "ticket id" not in texts(), timeout=30)
         assert "Named exports" not in texts()
         assert any(e["kind"] == "instructions" for e in client.call("watch_list"))
+        # A file in a folder made since is found when a session starts there again.
+        (root / ".github" / "instructions").mkdir()
+        (root / ".github" / "instructions" / "api.instructions.md").write_text(
+            "# API\nEvery endpoint returns problem+json errors.\n", encoding="utf-8"
+        )
+        client.call("watch_instructions", path=str(root), project="shop")
+        wait_for(lambda: "problem+json" in texts(), timeout=30)
     finally:
         client.close()
         control.stop(settings)

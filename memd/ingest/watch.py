@@ -122,6 +122,10 @@ class Watcher:
         with self._lock:
             for w in self._state["watches"]:
                 if w["path"] == str(root):
+                    # Asked again (each session start): look again, for files in folders
+                    # made since, which no folder watch can have seen.
+                    self._rescan.add(str(root))
+                    self._wake.set()
                     return dict(w)
         entry = {
             "path": str(root),
